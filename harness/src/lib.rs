@@ -1,0 +1,15 @@
+//! A conformance test harness and mock provider for webhook APIs.
+//!
+//! The flow, one module per step: [`spec`] loads the OpenAPI 3.1 spec files of `specs/` into a
+//! typed, checked model; later steps generate payloads from it, sign and deliver them, serve the
+//! provider's endpoints, and run conformance checks against a target.
+//!
+//! ```no_run
+//! let spec = harness::spec::ProviderSpec::load("swsh")?;
+//! for event in &spec.events {
+//!     println!("{}: {}", event.name, event.schema().unwrap_or("(no schema)"));
+//! }
+//! # Ok::<(), harness::spec::SpecErrors>(())
+//! ```
+
+pub mod spec;

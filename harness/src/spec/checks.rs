@@ -1,0 +1,296 @@
+//! Rules a spec must keep beyond OpenAPI: declared sources, coherent signature and delivery
+//! settings, invariants and errata that name real things.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::ProviderSpec;
+use super::error::{SpecError, SpecErrorKind};
+use super::extensions::{KeySource, OnFailure, Rule, SignatureKind, Status};
+use super::pointer;
+
+/// Runs every rule; findings go to `errors`.
+pub fn run(spec: &ProviderSpec, errors: &mut Vec<SpecError>) {
+    sources(spec, errors);
+    signature(spec, errors);
+    delivery(spec, errors);
+    invariants(spec, errors);
+    errata(spec, errors);
+    operations(spec, errors);
+}
+
+fn err(file: &Path, at: impl Into<String>, message: impl Into<String>) -> SpecError {
+    SpecError::new(file, at, SpecErrorKind::Invalid(message.into()))
+}
+
+/// Every `source`/`x-source` tag is declared in `info.x-provider.sources`.
+fn sources(spec: &ProviderSpec, errors: &mut Vec<SpecError>) {
+    let declared: BTreeSet<&str> = spec.provider.sources.keys().map(String::as_str).collect();
+    for (tag, source) in &spec.provider.sources {
+        if source.url.is_some() == source.file.is_some() {
+            errors.push(err(
+                &spec.file,
+                pointer::join("/info/x-provider/sources", tag),
+                "a source has exactly one of `url` or `file`",
+            ));
+        }
+    }
+    let mut used = Vec::new();
+    collect_source_tags(&spec.document, &mut String::new(), &mut used);
+    for (at, tag) in used {
+        if !declared.contains(tag.as_str()) {
+            errors.push(
+                err(&spec.file, at, format!("source tag `{tag}` is not declared"))
+                    .with_hint("declare it under info.x-provider.sources"),
+            );
+        }
+    }
+}
+
+fn collect_source_tags(node: &Value, at: &mut String, out: &mut Vec<(String, String)>) {
+    match node {
+        Value::Object(map) => {
+            for (key, child) in map {
+                let len = at.len();
+                at.push('/');
+                at.push_str(&pointer::escape(key));
+                if key == "x-source" || (key == "source" && at.contains("/x-")) {
+                    match child {
+                        Value::Array(tags) => {
+                            for (i, tag) in tags.iter().enumerate() {
+                                match tag.as_str() {
+                                    Some(tag) => out.push((format!("{at}/{i}"), tag.to_string())),
+                                    None => out.push((format!("{at}/{i}"), tag.to_string())),
+                                }
+                            }
+                        }
+                        other => out.push((at.clone(), other.to_string())),
+                    }
+                } else if !matches!(key.as_str(), "value" | "example" | "default" | "const" | "enum") {
+                    collect_source_tags(child, at, out);
+                }
+                at.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = at.len();
+                at.push('/');
+                at.push_str(&i.to_string());
+                collect_source_tags(item, at, out);
+                at.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn signature(spec: &ProviderSpec, errors: &mut Vec<SpecError>) {
+    let sig = &spec.signature;
+    let at = "/x-webhook-signature";
+    match sig.scheme {
+        SignatureKind::None => {
+            if sig.reason.is_none() {
+                errors.push(err(&spec.file, at, "`scheme: none` needs a `reason`"));
+            }
+        }
+        SignatureKind::Hmac => {
+            let missing: Vec<&str> = [
+                ("header", sig.header.is_none()),
+                ("algorithm", sig.algorithm.is_none()),
+                ("encoding", sig.encoding.is_none()),
+                ("signedContent", sig.signed_content.is_none()),
+                ("headerValue", sig.header_value.is_none()),
+                ("key", sig.key.is_none()),
+            ]
+            .into_iter()
+            .filter_map(|(name, absent)| absent.then_some(name))
+            .collect();
+            if !missing.is_empty() {
+                errors.push(err(
+                    &spec.file,
+                    at,
+                    format!("`scheme: hmac` needs {}", missing.join(", ")),
+                ));
+            }
+            let content = sig.signed_content.as_deref().unwrap_or("{body}");
+            let header = sig.header_value.as_deref().unwrap_or("{signature}");
+            if !content.contains("{body}") {
+                errors.push(err(&spec.file, format!("{at}/signedContent"), "the signed content must include `{body}`"));
+            }
+            if !header.contains("{signature}") {
+                errors.push(err(&spec.file, format!("{at}/headerValue"), "the header value must include `{signature}`"));
+            }
+            for (field, template, allowed) in [
+                ("signedContent", content, &["{timestamp}", "{body}"][..]),
+                ("headerValue", header, &["{timestamp}", "{signature}"][..]),
+            ] {
+                if let Some(bad) = placeholders(template).into_iter().find(|p| !allowed.contains(&p.as_str())) {
+                    errors.push(err(&spec.file, format!("{at}/{field}"), format!("unknown placeholder `{bad}`")));
+                }
+            }
+            let uses_time = content.contains("{timestamp}") || header.contains("{timestamp}");
+            if uses_time && sig.timestamp.is_none() {
+                errors.push(err(&spec.file, at, "the templates use `{timestamp}`, so `timestamp.unit` is required"));
+            }
+            if let Some(key) = &sig.key {
+                match key.from {
+                    KeySource::Credential if key.name.is_none() => {
+                        errors.push(err(&spec.file, format!("{at}/key"), "`from: credential` needs `name`"));
+                    }
+                    KeySource::Subscription if key.pointer.as_deref().is_none_or(|p| !pointer::is_valid(p)) => {
+                        errors.push(err(&spec.file, format!("{at}/key"), "`from: subscription` needs a JSON Pointer in `pointer`"));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+fn placeholders(template: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else { break };
+        out.push(rest[start..start + len + 1].to_string());
+        rest = &rest[start + len + 1..];
+    }
+    out
+}
+
+fn delivery(spec: &ProviderSpec, errors: &mut Vec<SpecError>) {
+    let d = &spec.delivery;
+    let at = "/x-delivery";
+    if d.on_failure == OnFailure::Retry && d.retry.is_none() {
+        errors.push(err(&spec.file, at, "`onFailure: retry` needs a `retry` policy"));
+    }
+    if let Some(retry) = &d.retry
+        && (retry.max_attempts == 0 || retry.multiplier < 1.0 || retry.max_backoff_ms < retry.initial_backoff_ms)
+    {
+        errors.push(err(&spec.file, format!("{at}/retry"), "a retry policy needs maxAttempts >= 1, multiplier >= 1 and maxBackoffMs >= initialBackoffMs"));
+    }
+    if d.success != "2xx" {
+        errors.push(err(&spec.file, format!("{at}/success"), "only `2xx` is supported"));
+    }
+    if d.timeout_ms == 0 {
+        errors.push(err(&spec.file, format!("{at}/timeoutMs"), "a delivery timeout must be positive"));
+    }
+    let mut pointers = vec![("matching/events", d.matching.events.as_str())];
+    pointers.extend(d.matching.active.as_deref().map(|p| ("matching/active", p)));
+    pointers.extend(d.forward_headers.as_deref().map(|p| ("forwardHeaders", p)));
+    for f in &d.matching.filters {
+        pointers.push(("matching/filters", f.subscription.as_str()));
+    }
+    for e in &d.echo {
+        pointers.push(("echo", e.subscription.as_str()));
+        pointers.push(("echo", e.payload.as_str()));
+    }
+    for (field, p) in pointers {
+        if p.is_empty() || !pointer::is_valid(p) {
+            errors.push(err(&spec.file, format!("{at}/{field}"), format!("`{p}` is not a JSON Pointer")));
+        }
+    }
+    let env = &spec.envelope;
+    for p in [&env.event_name, &env.event_id, &env.attempt_id, &env.timestamp, &env.subscription_id]
+        .into_iter()
+        .flatten()
+    {
+        if p.is_empty() || !pointer::is_valid(p) {
+            errors.push(err(&spec.file, "/x-envelope", format!("`{p}` is not a JSON Pointer")));
+        }
+    }
+}
+
+fn invariants(spec: &ProviderSpec, errors: &mut Vec<SpecError>) {
+    let names: BTreeSet<&str> = spec.events.iter().map(|e| e.name.as_str()).collect();
+    let mut ids = BTreeSet::new();
+    for (i, inv) in spec.invariants.iter().enumerate() {
+        let at = format!("/x-invariants/{i}");
+        if !ids.insert(inv.id.as_str()) {
+            errors.push(err(&spec.file, &at, format!("duplicate invariant id `{}`", inv.id)));
+        }
+        for event in inv.events.iter().flatten() {
+            if !names.contains(event.as_str()) {
+                errors.push(err(&spec.file, format!("{at}/events"), format!("no event is named `{event}`")));
+            }
+        }
+        if let Rule::Equal(pointers) = &inv.rule
+            && pointers.len() < 2
+        {
+            errors.push(err(&spec.file, format!("{at}/rule/equal"), "`equal` needs two pointers or more"));
+        }
+        for p in inv.payload_pointers() {
+            if p.is_empty() || !pointer::is_valid(p) {
+                errors.push(err(&spec.file, format!("{at}/rule"), format!("`{p}` is not a JSON Pointer")));
+            }
+        }
+    }
+}
+
+fn errata(spec: &ProviderSpec, errors: &mut Vec<SpecError>) {
+    let mut ids = BTreeSet::new();
+    for (i, erratum) in spec.errata.iter().enumerate() {
+        let at = format!("/x-errata/{i}");
+        if !ids.insert(erratum.id.as_str()) {
+            errors.push(err(&spec.file, &at, format!("duplicate erratum id `{}`", erratum.id)));
+        }
+        for (j, p) in erratum.affects.iter().enumerate() {
+            if pointer::get(&spec.document, p).is_none() {
+                errors.push(err(&spec.file, format!("{at}/affects/{j}"), format!("`{p}` does not resolve in this document")));
+            }
+        }
+    }
+    let mut ids = BTreeSet::new();
+    for (i, a) in spec.assumptions.iter().enumerate() {
+        if !ids.insert(a.id.as_str()) {
+            errors.push(err(&spec.file, format!("/x-assumptions/{i}"), format!("duplicate assumption id `{}`", a.id)));
+        }
+    }
+}
+
+fn operations(spec: &ProviderSpec, errors: &mut Vec<SpecError>) {
+    let mut ids = BTreeSet::new();
+    for endpoint in &spec.endpoints {
+        if !ids.insert(endpoint.operation_id.as_str()) {
+            errors.push(err(&spec.file, &endpoint.pointer, format!("duplicate operationId `{}`", endpoint.operation_id)));
+        }
+        if endpoint.ext.status == Status::Inferred && endpoint.ext.note.is_none() {
+            errors.push(
+                err(&spec.file, pointer::join(&endpoint.pointer, "x-operation"), "an inferred operation needs a `note`")
+                    .with_hint("say what it was inferred from"),
+            );
+        }
+        if let Some(mock) = &endpoint.ext.mock {
+            for (field, value) in [("tenant", &mock.tenant), ("id", &mock.id)] {
+                if let Some(v) = value
+                    && v != "credential"
+                    && !v.starts_with("path:")
+                    && !v.starts_with("body:")
+                {
+                    errors.push(err(
+                        &spec.file,
+                        format!("{}/x-operation/mock/{field}", endpoint.pointer),
+                        format!("`{v}` is not `credential`, `path:<param>` or `body:<pointer>`"),
+                    ));
+                }
+            }
+            if let Some(param) = mock.id.as_deref().and_then(|v| v.strip_prefix("path:"))
+                && !endpoint.parameters.iter().any(|p| p.name == param && p.location == "path")
+            {
+                errors.push(err(
+                    &spec.file,
+                    format!("{}/x-operation/mock/id", endpoint.pointer),
+                    format!("the operation has no path parameter `{param}`"),
+                ));
+            }
+        }
+    }
+    for event in &spec.events {
+        if !ids.insert(event.operation_id.as_str()) {
+            errors.push(err(&spec.file, &event.pointer, format!("duplicate operationId `{}`", event.operation_id)));
+        }
+    }
+}

@@ -1,0 +1,548 @@
+//! The `x-` extensions of our spec files, as `specs/EXTENSIONS.md` defines them.
+//!
+//! Every struct refuses unknown fields, so a typo in a spec is an error with a pointer rather than
+//! a setting silently ignored.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Where a node's facts come from: tags declared in `info.x-provider.sources`.
+pub type Sources = Vec<String>;
+
+/// `info.x-provider`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderInfo {
+    /// Short name: file name, trial prefix, `--spec NAME`.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Every source tag used in the document.
+    pub sources: BTreeMap<String, SourceRef>,
+}
+
+/// One documentation source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceRef {
+    /// What the source is.
+    pub title: String,
+    /// A public page.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// A file under `../shared/`.
+    #[serde(default)]
+    pub file: Option<String>,
+}
+
+/// Whether something is in the provider's documentation or inferred from elsewhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Stated in the provider's user documentation.
+    Documented,
+    /// Taken from client or server code, not the user documentation.
+    Inferred,
+}
+
+/// `x-operation`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperationExt {
+    /// Documented or inferred.
+    pub status: Status,
+    /// Where it comes from.
+    pub source: Sources,
+    /// A remark; required for inferred operations.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// How the mock keeps state for this operation.
+    #[serde(default)]
+    pub mock: Option<MockState>,
+}
+
+/// What a mock operation does with its state collection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MockAction {
+    /// Adds a resource.
+    Create,
+    /// Reads one resource.
+    Read,
+    /// Changes some fields of a resource.
+    Update,
+    /// Replaces a resource.
+    Replace,
+    /// Removes one resource.
+    Delete,
+    /// Removes every resource of the tenant.
+    DeleteAll,
+    /// Lists the tenant's resources.
+    List,
+    /// Retries one (undelivered) item.
+    Retry,
+    /// Retries every (undelivered) item.
+    RetryAll,
+    /// Answers with the documented example.
+    Static,
+    /// Issues a bearer token.
+    Token,
+    /// Served by the GraphQL engine of `x-graphql`.
+    Graphql,
+}
+
+/// `x-operation.mock` and `x-graphql.operations[].mock`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MockState {
+    /// The state collection.
+    #[serde(default)]
+    pub collection: Option<String>,
+    /// What the operation does.
+    pub action: MockAction,
+    /// What separates tenants: `credential` or `path:<param>`.
+    #[serde(default)]
+    pub tenant: Option<String>,
+    /// Where the resource id comes from: `path:<param>` or `body:<pointer>`.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Template of generated ids: `{alnum:N}`, `{hex:N}`, `{uuid}` placeholders.
+    #[serde(default)]
+    pub id_format: Option<String>,
+    /// Pointer in the request body where the resource fields are.
+    #[serde(default)]
+    pub request: Option<String>,
+    /// Pointer in the response body where the resource goes.
+    #[serde(default)]
+    pub response: Option<String>,
+}
+
+/// `x-graphql`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GraphqlExt {
+    /// The documented part of the GraphQL schema, as SDL.
+    pub schema: String,
+    /// The documented operations.
+    pub operations: Vec<GraphqlOperation>,
+}
+
+/// One GraphQL operation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GraphqlOperation {
+    /// Field name on the root type.
+    pub name: String,
+    /// `query` or `mutation`.
+    pub kind: GraphqlKind,
+    /// Documented or inferred.
+    pub status: Status,
+    /// Where it comes from.
+    pub source: Sources,
+    /// A remark.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// How the mock keeps state for it.
+    #[serde(default)]
+    pub mock: Option<MockState>,
+}
+
+/// GraphQL operation kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GraphqlKind {
+    /// A query field.
+    Query,
+    /// A mutation field.
+    Mutation,
+}
+
+/// `x-event` on a webhook operation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventExt {
+    /// The event name, equal to the `webhooks` key.
+    pub name: String,
+    /// Documented or inferred.
+    pub status: Status,
+    /// Where it comes from.
+    pub source: Sources,
+    /// What makes the provider send it.
+    #[serde(default)]
+    pub trigger: Option<String>,
+    /// The kind of object the event is about.
+    #[serde(default)]
+    pub resource: Option<String>,
+}
+
+/// `x-webhook-signature`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SignatureExt {
+    /// `hmac` or `none`.
+    pub scheme: SignatureKind,
+    /// Why there is no signature (scheme `none`).
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Header name as the provider writes it.
+    #[serde(default)]
+    pub header: Option<String>,
+    /// HMAC digest.
+    #[serde(default)]
+    pub algorithm: Option<Digest>,
+    /// Digest encoding.
+    #[serde(default)]
+    pub encoding: Option<Encoding>,
+    /// Template of the signed text over `{timestamp}` and `{body}`.
+    #[serde(default)]
+    pub signed_content: Option<String>,
+    /// Template of the header value over `{timestamp}` and `{signature}`.
+    #[serde(default)]
+    pub header_value: Option<String>,
+    /// The timestamp's unit, when a template uses `{timestamp}`.
+    #[serde(default)]
+    pub timestamp: Option<TimestampExt>,
+    /// Where the key comes from.
+    #[serde(default)]
+    pub key: Option<KeyExt>,
+    /// Where it comes from.
+    #[serde(default)]
+    pub source: Sources,
+}
+
+/// Signature schemes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignatureKind {
+    /// An HMAC over the signed content.
+    Hmac,
+    /// Deliveries carry no signature.
+    None,
+}
+
+/// HMAC digests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Digest {
+    /// HMAC-SHA256.
+    Sha256,
+}
+
+/// Digest encodings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Encoding {
+    /// Lowercase hex.
+    Hex,
+    /// Standard, padded Base64.
+    Base64,
+}
+
+/// `x-webhook-signature.timestamp`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimestampExt {
+    /// Unit of the timestamp.
+    pub unit: TimeUnit,
+}
+
+/// Units of a signature timestamp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TimeUnit {
+    /// Unix seconds.
+    Seconds,
+    /// Unix milliseconds.
+    Milliseconds,
+}
+
+/// `x-webhook-signature.key`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyExt {
+    /// `credential` or `subscription`.
+    pub from: KeySource,
+    /// The credential's name (`from: credential`).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Where the secret sits in the stored subscription (`from: subscription`).
+    #[serde(default)]
+    pub pointer: Option<String>,
+    /// What the key is, in the provider's words.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// Where a signing key comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeySource {
+    /// A credential of the account or application.
+    Credential,
+    /// A field of the subscription.
+    Subscription,
+}
+
+/// `x-delivery`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DeliveryExt {
+    /// HTTP method (POST).
+    pub method: String,
+    /// Content-Type header sent, or null for none.
+    pub content_type: Option<String>,
+    /// How the payload text is produced.
+    pub serialization: Serialization,
+    /// How the payload text becomes the wire body.
+    pub body_encoding: BodyEncoding,
+    /// Which answers acknowledge a delivery.
+    pub success: String,
+    /// Per-attempt timeout.
+    pub timeout_ms: u64,
+    /// Ordering guarantee.
+    pub ordering: Ordering,
+    /// What shares one queue.
+    pub queue: QueueKey,
+    /// What happens when an attempt fails.
+    pub on_failure: OnFailure,
+    /// The retry policy (`onFailure: retry`).
+    #[serde(default)]
+    pub retry: Option<RetryExt>,
+    /// Which subscriptions get an event.
+    pub matching: MatchingExt,
+    /// Pointer in the subscription to headers sent verbatim.
+    #[serde(default)]
+    pub forward_headers: Option<String>,
+    /// Subscription values copied into each payload.
+    #[serde(default)]
+    pub echo: Vec<EchoExt>,
+    /// Where it comes from.
+    #[serde(default)]
+    pub source: Sources,
+}
+
+/// How payload text is produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Serialization {
+    /// JavaScript's `JSON.stringify`.
+    JsonStringify,
+    /// Compact JSON in insertion order.
+    Compact,
+}
+
+/// How the payload text becomes the wire body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BodyEncoding {
+    /// The body is the payload text.
+    Plain,
+    /// The body is the payload text encoded again as a JSON string literal.
+    JsonString,
+}
+
+/// Ordering guarantees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Ordering {
+    /// No guarantee.
+    None,
+    /// First in, first out per queue.
+    Fifo,
+}
+
+/// What shares one delivery queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum QueueKey {
+    /// No queue.
+    None,
+    /// One queue per subscription.
+    Subscription,
+    /// One queue per integration (all its subscriptions).
+    Integration,
+}
+
+/// What happens when a delivery attempt fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OnFailure {
+    /// The queue blocks until unblocked; the failed message goes first.
+    Block,
+    /// The delivery lands in an undeliverable list.
+    Undeliverable,
+    /// Bounded retries with backoff.
+    Retry,
+    /// The failure is ignored.
+    Drop,
+}
+
+/// `x-delivery.retry`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RetryExt {
+    /// Attempts in all, the first included.
+    pub max_attempts: u32,
+    /// Wait before the second attempt.
+    pub initial_backoff_ms: u64,
+    /// Longest wait.
+    pub max_backoff_ms: u64,
+    /// Growth of the wait.
+    pub multiplier: f64,
+}
+
+/// `x-delivery.matching`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchingExt {
+    /// Pointer into the subscription: an event name or a list of them.
+    pub events: String,
+    /// The value meaning "every event".
+    #[serde(default)]
+    pub all: Option<String>,
+    /// Pointer into the subscription: a boolean.
+    #[serde(default)]
+    pub active: Option<String>,
+    /// Equality filters between subscription and event context.
+    #[serde(default)]
+    pub filters: Vec<FilterExt>,
+}
+
+/// One matching filter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FilterExt {
+    /// Pointer into the subscription.
+    pub subscription: String,
+    /// Name of the context value the emitter supplies.
+    pub context: String,
+    /// What the filter means.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// One echoed value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EchoExt {
+    /// Pointer into the subscription.
+    pub subscription: String,
+    /// Pointer into the payload.
+    pub payload: String,
+}
+
+/// `x-envelope`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct EnvelopeExt {
+    /// The event name inside the payload.
+    #[serde(default)]
+    pub event_name: Option<String>,
+    /// The event id.
+    #[serde(default)]
+    pub event_id: Option<String>,
+    /// An id unique to each POST.
+    #[serde(default)]
+    pub attempt_id: Option<String>,
+    /// When the event was created.
+    #[serde(default)]
+    pub timestamp: Option<String>,
+    /// The subscription that matched.
+    #[serde(default)]
+    pub subscription_id: Option<String>,
+    /// Where it comes from.
+    #[serde(default)]
+    pub source: Sources,
+}
+
+/// One `x-invariants` entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvariantExt {
+    /// Stable id.
+    pub id: String,
+    /// What it says, in words.
+    pub description: String,
+    /// Where it comes from.
+    #[serde(default)]
+    pub source: Sources,
+    /// Events it applies to (all when absent).
+    #[serde(default)]
+    pub events: Option<Vec<String>>,
+    /// The rule.
+    pub rule: Rule,
+}
+
+/// An invariant rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub enum Rule {
+    /// All pointers resolve and their values are equal.
+    Equal(Vec<String>),
+    /// The value equals the event's name.
+    EventName(String),
+    /// The value is an element of the array.
+    MemberOf {
+        /// Pointer to the value.
+        value: String,
+        /// Pointer to the array.
+        array: String,
+    },
+    /// The payload value equals a value of the subscription it was delivered for.
+    Subscription {
+        /// Pointer into the payload.
+        payload: String,
+        /// Pointer into the subscription.
+        subscription: String,
+    },
+}
+
+/// One `x-assumptions` entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssumptionExt {
+    /// Stable id, used by `--assume ID=VALUE`.
+    pub id: String,
+    /// Pointer into the spec document to the node holding the choice.
+    pub pointer: String,
+    /// The chosen value; equals the node's value.
+    pub value: Value,
+    /// Other accepted values.
+    #[serde(default)]
+    pub alternatives: Vec<Value>,
+    /// Why this choice.
+    pub reason: String,
+    /// Where the silence was observed.
+    #[serde(default)]
+    pub source: Sources,
+}
+
+/// One `x-errata` entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErratumExt {
+    /// Stable id.
+    pub id: String,
+    /// What the documentation gets wrong.
+    pub summary: String,
+    /// Where.
+    #[serde(default)]
+    pub source: Sources,
+    /// `invalid` (the listed examples fail their schema) or `note`.
+    pub expect: ErratumExpect,
+    /// Pointers into the spec document.
+    #[serde(default)]
+    pub affects: Vec<String>,
+}
+
+/// What an erratum expects of the nodes it lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErratumExpect {
+    /// Every listed example fails its schema.
+    Invalid,
+    /// Documentary only.
+    Note,
+}

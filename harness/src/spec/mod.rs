@@ -1,0 +1,107 @@
+//! Spec files: loading, resolving and checking the OpenAPI 3.1 documents in `specs/`.
+//!
+//! Start from [`Loader`] (or [`ProviderSpec::load`]): it parses the YAML, applies run-time
+//! overrides of the spec's assumptions, checks every `$ref` and every `x-` extension
+//! (`specs/EXTENSIONS.md`), validates the document against the OpenAPI 3.1 meta-schema, builds the
+//! typed model ([`Endpoint`], [`Event`], the signature and delivery rules, the invariants, errata
+//! and assumptions) and compiles every schema once ([`SchemaSet`]). Every problem found is
+//! reported, each with the file and the JSON Pointer at fault ([`SpecErrors`]).
+//!
+//! [`lint`] goes further: it validates every example and fixture, checks the invariants on them
+//! and matches failures against the recorded errata.
+
+mod build;
+mod checks;
+pub mod error;
+pub mod extensions;
+pub mod invariant;
+pub mod lint;
+mod load;
+pub mod model;
+pub mod parse;
+pub mod pointer;
+pub mod schemas;
+mod walk;
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+pub use error::{SpecError, SpecErrorKind, SpecErrors};
+pub use extensions::{
+    AssumptionExt as Assumption, DeliveryExt as DeliveryRules, EnvelopeExt as Envelope,
+    ErratumExt as Erratum, InvariantExt as Invariant, ProviderInfo, SignatureExt as SignatureScheme,
+};
+pub use load::{Loader, SPECS_DIR_ENV, builtin_names, specs_dir};
+pub use model::{Body, Endpoint, Event, Example, Media, Parameter, Response, SecurityScheme};
+pub use schemas::{SchemaSet, Violation};
+
+/// One provider's spec, loaded and checked.
+#[derive(Debug, Clone)]
+pub struct ProviderSpec {
+    /// The file it was loaded from.
+    pub file: PathBuf,
+    /// The whole document, with assumption overrides applied.
+    pub document: Value,
+    /// `info.x-provider`.
+    pub provider: ProviderInfo,
+    /// `servers[].url`.
+    pub servers: Vec<String>,
+    /// `components/securitySchemes`.
+    pub security_schemes: Vec<SecurityScheme>,
+    /// The management endpoints.
+    pub endpoints: Vec<Endpoint>,
+    /// The events.
+    pub events: Vec<Event>,
+    /// `x-webhook-signature`.
+    pub signature: SignatureScheme,
+    /// `x-delivery`.
+    pub delivery: DeliveryRules,
+    /// `x-envelope`.
+    pub envelope: Envelope,
+    /// `x-invariants`.
+    pub invariants: Vec<Invariant>,
+    /// `x-assumptions`, with overridden values.
+    pub assumptions: Vec<Assumption>,
+    /// Ids of the assumptions overridden at load time.
+    pub overridden: Vec<String>,
+    /// `x-errata`.
+    pub errata: Vec<Erratum>,
+    /// Every schema, compiled.
+    pub schemas: SchemaSet,
+}
+
+impl ProviderSpec {
+    /// Loads a built-in spec by name (`swsh`) or a spec file by path, with no overrides.
+    pub fn load(name_or_path: &str) -> Result<Self, SpecErrors> {
+        Loader::new().load(name_or_path)
+    }
+
+    /// The event named `name`.
+    #[must_use]
+    pub fn event(&self, name: &str) -> Option<&Event> {
+        self.events.iter().find(|e| e.name == name)
+    }
+
+    /// The endpoint whose `operationId` is `id`.
+    #[must_use]
+    pub fn endpoint(&self, id: &str) -> Option<&Endpoint> {
+        self.endpoints.iter().find(|e| e.operation_id == id)
+    }
+
+    /// The invariants that apply to `event`.
+    pub fn invariants_for<'a>(&'a self, event: &'a str) -> impl Iterator<Item = &'a Invariant> + 'a {
+        self.invariants.iter().filter(move |i| i.applies_to(event))
+    }
+
+    /// The errata that list `pointer` (an example's pointer, say).
+    pub fn errata_for<'a>(&'a self, pointer: &'a str) -> impl Iterator<Item = &'a Erratum> + 'a {
+        self.errata.iter().filter(move |e| e.affects.iter().any(|a| a == pointer))
+    }
+
+    /// Resolves a path written in the spec (a fixture's `x-fixture`) against the spec's folder.
+    #[must_use]
+    pub fn resolve_path(&self, relative: &str) -> PathBuf {
+        self.file.parent().map_or_else(|| PathBuf::from(relative), |dir| dir.join(relative))
+    }
+}

@@ -1,0 +1,202 @@
+//! Every schema of a spec, compiled once with `jsonschema` (draft 2020-12, formats checked).
+//!
+//! Schemas are identified by the JSON Pointer of their node in the spec document; `$ref`s inside
+//! them resolve against the whole document, so `#/components/schemas/X` works as in OpenAPI.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use jsonschema::{Draft, Registry, Resource, Validator};
+use serde_json::{Value, json};
+
+/// The base URI the spec document is registered under.
+const DOC_URI: &str = "urn:webhook-harness:spec";
+
+/// One failed validation, with pointers into the instance and into the schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// Pointer into the validated value.
+    pub instance_pointer: String,
+    /// Pointer into the spec document to the keyword that failed.
+    pub schema_pointer: String,
+    /// The keyword (`required`, `format`, ...).
+    pub keyword: String,
+    /// What `jsonschema` said.
+    pub message: String,
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let at = if self.instance_pointer.is_empty() {
+            "(root)"
+        } else {
+            &self.instance_pointer
+        };
+        write!(f, "{at}: {} (schema {})", self.message, self.schema_pointer)
+    }
+}
+
+/// The compiled schemas of one spec.
+#[derive(Clone)]
+pub struct SchemaSet {
+    validators: BTreeMap<String, Arc<Validator>>,
+}
+
+impl std::fmt::Debug for SchemaSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SchemaSet")
+            .field("schemas", &self.validators.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl SchemaSet {
+    /// Compiles the schemas at `pointers` in `doc`. Returns the set and, for each schema that does
+    /// not compile, its pointer and the reason.
+    pub fn compile(doc: &Value, pointers: &[String]) -> (Self, Vec<(String, String)>) {
+        let mut validators = BTreeMap::new();
+        let mut failures = Vec::new();
+        let registry = match Registry::new()
+            .draft(Draft::Draft202012)
+            .add(DOC_URI, Resource::from_contents(doc.clone()))
+            .and_then(|builder| builder.prepare())
+        {
+            Ok(registry) => registry,
+            Err(error) => {
+                failures.push((String::new(), error.to_string()));
+                return (Self { validators }, failures);
+            }
+        };
+        for pointer in pointers {
+            if validators.contains_key(pointer) {
+                continue;
+            }
+            let wrapper = json!({ "$ref": format!("{DOC_URI}#{}", encode_fragment(pointer)) });
+            let built = jsonschema::options()
+                .with_draft(Draft::Draft202012)
+                .should_validate_formats(true)
+                .with_registry(&registry)
+                .build(&wrapper);
+            match built {
+                Ok(validator) => {
+                    validators.insert(pointer.clone(), Arc::new(validator));
+                }
+                Err(error) => failures.push((pointer.clone(), error.to_string())),
+            }
+        }
+        (Self { validators }, failures)
+    }
+
+    /// The validator of the schema at `pointer`, if it was compiled.
+    #[must_use]
+    pub fn get(&self, pointer: &str) -> Option<&Validator> {
+        self.validators.get(pointer).map(AsRef::as_ref)
+    }
+
+    /// Whether `value` is valid against the schema at `pointer` (false when there is no such schema).
+    #[must_use]
+    pub fn is_valid(&self, pointer: &str, value: &Value) -> bool {
+        self.get(pointer).is_some_and(|v| v.is_valid(value))
+    }
+
+    /// Every violation of `value` against the schema at `pointer`; `None` when there is no such schema.
+    #[must_use]
+    pub fn violations(&self, pointer: &str, value: &Value) -> Option<Vec<Violation>> {
+        let validator = self.get(pointer)?;
+        Some(
+            validator
+                .iter_errors(value)
+                .map(|error| Violation {
+                    instance_pointer: error.instance_path().to_string(),
+                    schema_pointer: error
+                        .absolute_keyword_location()
+                        .and_then(|uri| uri.as_str().strip_prefix(DOC_URI).and_then(|f| f.strip_prefix('#')).map(percent_decode))
+                        .unwrap_or_else(|| schema_pointer(pointer, &error.schema_path().to_string())),
+                    keyword: error.kind().keyword().to_string(),
+                    message: error.to_string(),
+                })
+                .collect(),
+        )
+    }
+
+    /// The pointers of every compiled schema.
+    pub fn pointers(&self) -> impl Iterator<Item = &str> {
+        self.validators.keys().map(String::as_str)
+    }
+}
+
+/// Turns jsonschema's keyword location (relative to our `$ref` wrapper) into a pointer into the doc.
+fn schema_pointer(root: &str, keyword_location: &str) -> String {
+    // The wrapper is `{"$ref": ...}`, so every location starts with `/$ref`.
+    let rest = keyword_location
+        .strip_prefix("/$ref")
+        .unwrap_or(keyword_location);
+    format!("{root}{rest}")
+}
+
+/// Decodes `%XX` escapes of a URI fragment.
+fn percent_decode(fragment: &str) -> String {
+    let bytes = fragment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(byte) = fragment.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(byte);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Percent-encodes the characters of a JSON Pointer that are not allowed in a URI fragment.
+fn encode_fragment(pointer: &str) -> String {
+    let mut out = String::with_capacity(pointer.len());
+    for byte in pointer.bytes() {
+        let keep = byte.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=:@".contains(&byte);
+        if keep {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refs_resolve_against_the_document_and_formats_are_checked() {
+        let doc = json!({
+            "components": {"schemas": {
+                "Id": {"type": "string", "format": "uuid"},
+                "Thing": {"type": "object", "required": ["id"], "properties": {"id": {"$ref": "#/components/schemas/Id"}}}
+            }},
+            "paths": {"/a/{b}": {"get": {"responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}}}}}}
+        });
+        let body = "/paths/~1a~1{b}/get/responses/200/content/application~1json/schema".to_string();
+        let (set, failures) = SchemaSet::compile(&doc, std::slice::from_ref(&body));
+        assert!(failures.is_empty(), "{failures:?}");
+        assert!(set.is_valid(&body, &json!({"id": "2feda6cf-8c85-4f3e-b369-254997fd847f"})));
+        let violations = set.violations(&body, &json!({"id": "nope"})).unwrap();
+        assert_eq!(violations.len(), 1);
+        assert_eq!(violations[0].instance_pointer, "/id");
+        assert_eq!(violations[0].keyword, "format");
+        let missing = set.violations(&body, &json!({})).unwrap();
+        assert_eq!(missing[0].keyword, "required");
+    }
+
+    #[test]
+    fn a_broken_schema_is_reported_with_its_pointer() {
+        let doc = json!({"s": {"type": 12}});
+        let (_, failures) = SchemaSet::compile(&doc, &["/s".to_string()]);
+        assert_eq!(failures.len(), 1);
+        assert_eq!(failures[0].0, "/s");
+    }
+}

@@ -1,0 +1,65 @@
+//! `cargo xtask lint-specs [--spec NAME|PATH]... [--assume ID=VALUE]...`
+
+use std::process::ExitCode;
+
+use harness::spec::{self, Loader, lint};
+
+use crate::exit;
+
+/// Arguments of `lint-specs`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A built-in spec name (`swsh`) or a spec file path; repeat for several. Default: every
+    /// spec in `specs/`.
+    #[arg(long = "spec", value_name = "NAME|PATH")]
+    specs: Vec<String>,
+    /// Replace an assumption of the spec for this run (see the spec's `x-assumptions`), e.g.
+    /// `--assume digest-encoding=base64`.
+    #[arg(long = "assume", value_name = "ID=VALUE")]
+    assume: Vec<String>,
+}
+
+/// Runs the lint and prints the report; exit 0 only when nothing is wrong.
+pub fn run(args: &Args) -> ExitCode {
+    let mut loader = Loader::new();
+    for arg in &args.assume {
+        loader = match loader.assume_arg(arg) {
+            Ok(loader) => loader,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return exit::code(exit::USAGE);
+            }
+        };
+    }
+    let names = if args.specs.is_empty() { spec::builtin_names() } else { args.specs.clone() };
+    if names.is_empty() {
+        eprintln!("error: no spec found in {}", spec::specs_dir().display());
+        return exit::code(exit::SPEC);
+    }
+    let mut failed = false;
+    let mut reports = Vec::new();
+    for name in &names {
+        match loader.load(name) {
+            Ok(spec) => {
+                let report = lint::lint(&spec);
+                print!("{}", lint::render(&spec, &report));
+                println!();
+                failed |= report.has_errors();
+                reports.push(report);
+            }
+            Err(errors) => {
+                failed = true;
+                eprintln!("{errors}");
+                eprintln!();
+            }
+        }
+    }
+    print!("{}", lint::coverage_table(&reports));
+    if failed {
+        eprintln!("lint-specs: FAILED");
+        exit::code(exit::SPEC)
+    } else {
+        println!("lint-specs: ok ({} specs)", reports.len());
+        exit::code(exit::OK)
+    }
+}

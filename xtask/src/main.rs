@@ -1,0 +1,31 @@
+//! `cargo xtask`: the front door of the harness. Each subcommand parses its arguments and calls
+//! the `harness` library; no behaviour lives here.
+
+mod exit;
+mod lint_specs;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Conformance test harness and mock provider for webhook APIs.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Load and check the provider specs: OpenAPI 3.1 structure, extensions, examples, fixtures,
+    /// invariants and errata; print a coverage table.
+    LintSpecs(lint_specs::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::LintSpecs(args) => lint_specs::run(&args),
+    }
+}
