@@ -12,4 +12,5 @@
 //! # Ok::<(), harness::spec::SpecErrors>(())
 //! ```
 
+pub mod report;
 pub mod spec;

@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use harness::report;
 use harness::spec::{self, Loader, lint};
 
 use crate::exit;
@@ -31,7 +32,11 @@ pub fn run(args: &Args) -> ExitCode {
             }
         };
     }
-    let names = if args.specs.is_empty() { spec::builtin_names() } else { args.specs.clone() };
+    let names = if args.specs.is_empty() {
+        spec::builtin_names()
+    } else {
+        args.specs.clone()
+    };
     if names.is_empty() {
         eprintln!("error: no spec found in {}", spec::specs_dir().display());
         return exit::code(exit::SPEC);
@@ -42,7 +47,7 @@ pub fn run(args: &Args) -> ExitCode {
         match loader.load(name) {
             Ok(spec) => {
                 let report = lint::lint(&spec);
-                print!("{}", lint::render(&spec, &report));
+                print!("{}", report::lint_report(&spec, &report));
                 println!();
                 failed |= report.has_errors();
                 reports.push(report);
@@ -54,7 +59,7 @@ pub fn run(args: &Args) -> ExitCode {
             }
         }
     }
-    print!("{}", lint::coverage_table(&reports));
+    print!("{}", report::coverage_table(&reports));
     if failed {
         eprintln!("lint-specs: FAILED");
         exit::code(exit::SPEC)

@@ -38,13 +38,14 @@ pub fn endpoints(file: &Path, doc: &Value, errors: &mut Vec<SpecError>) -> Vec<E
                 );
                 continue;
             };
-            let ext: OperationExt = match extension(file, &pointer::join(&at, "x-operation"), ext_value) {
-                Ok(ext) => ext,
-                Err(error) => {
-                    errors.push(error);
-                    continue;
-                }
-            };
+            let ext: OperationExt =
+                match extension(file, &pointer::join(&at, "x-operation"), ext_value) {
+                    Ok(ext) => ext,
+                    Err(error) => {
+                        errors.push(error);
+                        continue;
+                    }
+                };
             let graphql = match op.get("x-graphql") {
                 Some(value) => {
                     match extension::<GraphqlExt>(file, &pointer::join(&at, "x-graphql"), value) {
@@ -65,7 +66,8 @@ pub fn endpoints(file: &Path, doc: &Value, errors: &mut Vec<SpecError>) -> Vec<E
                 ));
                 continue;
             };
-            let mut parameters = params(doc, shared_params, &pointer::join(&item_ptr, "parameters"));
+            let mut parameters =
+                params(doc, shared_params, &pointer::join(&item_ptr, "parameters"));
             for p in params(doc, op.get("parameters"), &pointer::join(&at, "parameters")) {
                 parameters.retain(|q| !(q.name == p.name && q.location == p.location));
                 parameters.push(p);
@@ -98,9 +100,7 @@ pub fn events(file: &Path, doc: &Value, errors: &mut Vec<SpecError>) -> Vec<Even
     for (name, item) in hooks {
         let item_ptr = pointer::join("/webhooks", name);
         let item = deref(doc, item);
-        let Some((method, op)) = METHODS
-            .iter()
-            .find_map(|m| item.get(*m).map(|op| (*m, op)))
+        let Some((method, op)) = METHODS.iter().find_map(|m| item.get(*m).map(|op| (*m, op)))
         else {
             errors.push(SpecError::new(
                 file,
@@ -216,7 +216,10 @@ fn params(doc: &Value, value: Option<&Value>, at: &str) -> Vec<Parameter> {
             Some(Parameter {
                 name: param.get("name")?.as_str()?.to_string(),
                 location: param.get("in")?.as_str()?.to_string(),
-                required: param.get("required").and_then(Value::as_bool).unwrap_or(false),
+                required: param
+                    .get("required")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
                 schema: param.get("schema").map(|_| pointer::join(&ptr, "schema")),
             })
         })
@@ -247,7 +250,11 @@ fn responses(doc: &Value, value: Option<&Value>, at: &str) -> Vec<Response> {
 
 /// Follows a Reference Object and returns the node with the pointer it really sits at.
 fn located<'d>(doc: &'d Value, node: &'d Value, at: &str) -> (&'d Value, String) {
-    match node.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
+    match node
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix('#'))
+    {
         Some(target) if doc.pointer(target).is_some() => (deref(doc, node), target.to_string()),
         _ => (node, at.to_string()),
     }
@@ -277,7 +284,10 @@ fn body(doc: &Value, raw: &Value, at: &str) -> Body {
         .unwrap_or_default();
     Body {
         pointer: ptr,
-        required: node.get("required").and_then(Value::as_bool).unwrap_or(false),
+        required: node
+            .get("required")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         content,
     }
 }
@@ -295,7 +305,11 @@ fn examples(doc: &Value, media: &Value, at: &str) -> Vec<Example> {
     }
     if let Some(map) = media.get("examples").and_then(Value::as_object) {
         for (name, raw) in map {
-            let (example, ptr) = located(doc, raw, &pointer::join(&pointer::join(at, "examples"), name));
+            let (example, ptr) = located(
+                doc,
+                raw,
+                &pointer::join(&pointer::join(at, "examples"), name),
+            );
             let text = |key: &str| example.get(key).and_then(Value::as_str).map(str::to_string);
             if let Some(value) = example.get("value") {
                 out.push(Example {

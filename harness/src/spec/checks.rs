@@ -42,8 +42,12 @@ fn sources(spec: &ProviderSpec, errors: &mut Vec<SpecError>) {
     for (at, tag) in used {
         if !declared.contains(tag.as_str()) {
             errors.push(
-                err(&spec.file, at, format!("source tag `{tag}` is not declared"))
-                    .with_hint("declare it under info.x-provider.sources"),
+                err(
+                    &spec.file,
+                    at,
+                    format!("source tag `{tag}` is not declared"),
+                )
+                .with_hint("declare it under info.x-provider.sources"),
             );
         }
     }
@@ -68,7 +72,10 @@ fn collect_source_tags(node: &Value, at: &mut String, out: &mut Vec<(String, Str
                         }
                         other => out.push((at.clone(), other.to_string())),
                     }
-                } else if !matches!(key.as_str(), "value" | "example" | "default" | "const" | "enum") {
+                } else if !matches!(
+                    key.as_str(),
+                    "value" | "example" | "default" | "const" | "enum"
+                ) {
                     collect_source_tags(child, at, out);
                 }
                 at.truncate(len);
@@ -118,30 +125,59 @@ fn signature(spec: &ProviderSpec, errors: &mut Vec<SpecError>) {
             let content = sig.signed_content.as_deref().unwrap_or("{body}");
             let header = sig.header_value.as_deref().unwrap_or("{signature}");
             if !content.contains("{body}") {
-                errors.push(err(&spec.file, format!("{at}/signedContent"), "the signed content must include `{body}`"));
+                errors.push(err(
+                    &spec.file,
+                    format!("{at}/signedContent"),
+                    "the signed content must include `{body}`",
+                ));
             }
             if !header.contains("{signature}") {
-                errors.push(err(&spec.file, format!("{at}/headerValue"), "the header value must include `{signature}`"));
+                errors.push(err(
+                    &spec.file,
+                    format!("{at}/headerValue"),
+                    "the header value must include `{signature}`",
+                ));
             }
             for (field, template, allowed) in [
                 ("signedContent", content, &["{timestamp}", "{body}"][..]),
                 ("headerValue", header, &["{timestamp}", "{signature}"][..]),
             ] {
-                if let Some(bad) = placeholders(template).into_iter().find(|p| !allowed.contains(&p.as_str())) {
-                    errors.push(err(&spec.file, format!("{at}/{field}"), format!("unknown placeholder `{bad}`")));
+                if let Some(bad) = placeholders(template)
+                    .into_iter()
+                    .find(|p| !allowed.contains(&p.as_str()))
+                {
+                    errors.push(err(
+                        &spec.file,
+                        format!("{at}/{field}"),
+                        format!("unknown placeholder `{bad}`"),
+                    ));
                 }
             }
             let uses_time = content.contains("{timestamp}") || header.contains("{timestamp}");
             if uses_time && sig.timestamp.is_none() {
-                errors.push(err(&spec.file, at, "the templates use `{timestamp}`, so `timestamp.unit` is required"));
+                errors.push(err(
+                    &spec.file,
+                    at,
+                    "the templates use `{timestamp}`, so `timestamp.unit` is required",
+                ));
             }
             if let Some(key) = &sig.key {
                 match key.from {
                     KeySource::Credential if key.name.is_none() => {
-                        errors.push(err(&spec.file, format!("{at}/key"), "`from: credential` needs `name`"));
+                        errors.push(err(
+                            &spec.file,
+                            format!("{at}/key"),
+                            "`from: credential` needs `name`",
+                        ));
                     }
-                    KeySource::Subscription if key.pointer.as_deref().is_none_or(|p| !pointer::is_valid(p)) => {
-                        errors.push(err(&spec.file, format!("{at}/key"), "`from: subscription` needs a JSON Pointer in `pointer`"));
+                    KeySource::Subscription
+                        if key.pointer.as_deref().is_none_or(|p| !pointer::is_valid(p)) =>
+                    {
+                        errors.push(err(
+                            &spec.file,
+                            format!("{at}/key"),
+                            "`from: subscription` needs a JSON Pointer in `pointer`",
+                        ));
                     }
                     _ => {}
                 }
@@ -154,7 +190,9 @@ fn placeholders(template: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = template;
     while let Some(start) = rest.find('{') {
-        let Some(len) = rest[start..].find('}') else { break };
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
         out.push(rest[start..start + len + 1].to_string());
         rest = &rest[start + len + 1..];
     }
@@ -165,18 +203,32 @@ fn delivery(spec: &ProviderSpec, errors: &mut Vec<SpecError>) {
     let d = &spec.delivery;
     let at = "/x-delivery";
     if d.on_failure == OnFailure::Retry && d.retry.is_none() {
-        errors.push(err(&spec.file, at, "`onFailure: retry` needs a `retry` policy"));
+        errors.push(err(
+            &spec.file,
+            at,
+            "`onFailure: retry` needs a `retry` policy",
+        ));
     }
     if let Some(retry) = &d.retry
-        && (retry.max_attempts == 0 || retry.multiplier < 1.0 || retry.max_backoff_ms < retry.initial_backoff_ms)
+        && (retry.max_attempts == 0
+            || retry.multiplier < 1.0
+            || retry.max_backoff_ms < retry.initial_backoff_ms)
     {
         errors.push(err(&spec.file, format!("{at}/retry"), "a retry policy needs maxAttempts >= 1, multiplier >= 1 and maxBackoffMs >= initialBackoffMs"));
     }
     if d.success != "2xx" {
-        errors.push(err(&spec.file, format!("{at}/success"), "only `2xx` is supported"));
+        errors.push(err(
+            &spec.file,
+            format!("{at}/success"),
+            "only `2xx` is supported",
+        ));
     }
     if d.timeout_ms == 0 {
-        errors.push(err(&spec.file, format!("{at}/timeoutMs"), "a delivery timeout must be positive"));
+        errors.push(err(
+            &spec.file,
+            format!("{at}/timeoutMs"),
+            "a delivery timeout must be positive",
+        ));
     }
     let mut pointers = vec![("matching/events", d.matching.events.as_str())];
     pointers.extend(d.matching.active.as_deref().map(|p| ("matching/active", p)));
@@ -190,16 +242,30 @@ fn delivery(spec: &ProviderSpec, errors: &mut Vec<SpecError>) {
     }
     for (field, p) in pointers {
         if p.is_empty() || !pointer::is_valid(p) {
-            errors.push(err(&spec.file, format!("{at}/{field}"), format!("`{p}` is not a JSON Pointer")));
+            errors.push(err(
+                &spec.file,
+                format!("{at}/{field}"),
+                format!("`{p}` is not a JSON Pointer"),
+            ));
         }
     }
     let env = &spec.envelope;
-    for p in [&env.event_name, &env.event_id, &env.attempt_id, &env.timestamp, &env.subscription_id]
-        .into_iter()
-        .flatten()
+    for p in [
+        &env.event_name,
+        &env.event_id,
+        &env.attempt_id,
+        &env.timestamp,
+        &env.subscription_id,
+    ]
+    .into_iter()
+    .flatten()
     {
         if p.is_empty() || !pointer::is_valid(p) {
-            errors.push(err(&spec.file, "/x-envelope", format!("`{p}` is not a JSON Pointer")));
+            errors.push(err(
+                &spec.file,
+                "/x-envelope",
+                format!("`{p}` is not a JSON Pointer"),
+            ));
         }
     }
 }
@@ -210,21 +276,37 @@ fn invariants(spec: &ProviderSpec, errors: &mut Vec<SpecError>) {
     for (i, inv) in spec.invariants.iter().enumerate() {
         let at = format!("/x-invariants/{i}");
         if !ids.insert(inv.id.as_str()) {
-            errors.push(err(&spec.file, &at, format!("duplicate invariant id `{}`", inv.id)));
+            errors.push(err(
+                &spec.file,
+                &at,
+                format!("duplicate invariant id `{}`", inv.id),
+            ));
         }
         for event in inv.events.iter().flatten() {
             if !names.contains(event.as_str()) {
-                errors.push(err(&spec.file, format!("{at}/events"), format!("no event is named `{event}`")));
+                errors.push(err(
+                    &spec.file,
+                    format!("{at}/events"),
+                    format!("no event is named `{event}`"),
+                ));
             }
         }
         if let Rule::Equal(pointers) = &inv.rule
             && pointers.len() < 2
         {
-            errors.push(err(&spec.file, format!("{at}/rule/equal"), "`equal` needs two pointers or more"));
+            errors.push(err(
+                &spec.file,
+                format!("{at}/rule/equal"),
+                "`equal` needs two pointers or more",
+            ));
         }
         for p in inv.payload_pointers() {
             if p.is_empty() || !pointer::is_valid(p) {
-                errors.push(err(&spec.file, format!("{at}/rule"), format!("`{p}` is not a JSON Pointer")));
+                errors.push(err(
+                    &spec.file,
+                    format!("{at}/rule"),
+                    format!("`{p}` is not a JSON Pointer"),
+                ));
             }
         }
     }
@@ -235,18 +317,30 @@ fn errata(spec: &ProviderSpec, errors: &mut Vec<SpecError>) {
     for (i, erratum) in spec.errata.iter().enumerate() {
         let at = format!("/x-errata/{i}");
         if !ids.insert(erratum.id.as_str()) {
-            errors.push(err(&spec.file, &at, format!("duplicate erratum id `{}`", erratum.id)));
+            errors.push(err(
+                &spec.file,
+                &at,
+                format!("duplicate erratum id `{}`", erratum.id),
+            ));
         }
         for (j, p) in erratum.affects.iter().enumerate() {
             if pointer::get(&spec.document, p).is_none() {
-                errors.push(err(&spec.file, format!("{at}/affects/{j}"), format!("`{p}` does not resolve in this document")));
+                errors.push(err(
+                    &spec.file,
+                    format!("{at}/affects/{j}"),
+                    format!("`{p}` does not resolve in this document"),
+                ));
             }
         }
     }
     let mut ids = BTreeSet::new();
     for (i, a) in spec.assumptions.iter().enumerate() {
         if !ids.insert(a.id.as_str()) {
-            errors.push(err(&spec.file, format!("/x-assumptions/{i}"), format!("duplicate assumption id `{}`", a.id)));
+            errors.push(err(
+                &spec.file,
+                format!("/x-assumptions/{i}"),
+                format!("duplicate assumption id `{}`", a.id),
+            ));
         }
     }
 }
@@ -255,12 +349,20 @@ fn operations(spec: &ProviderSpec, errors: &mut Vec<SpecError>) {
     let mut ids = BTreeSet::new();
     for endpoint in &spec.endpoints {
         if !ids.insert(endpoint.operation_id.as_str()) {
-            errors.push(err(&spec.file, &endpoint.pointer, format!("duplicate operationId `{}`", endpoint.operation_id)));
+            errors.push(err(
+                &spec.file,
+                &endpoint.pointer,
+                format!("duplicate operationId `{}`", endpoint.operation_id),
+            ));
         }
         if endpoint.ext.status == Status::Inferred && endpoint.ext.note.is_none() {
             errors.push(
-                err(&spec.file, pointer::join(&endpoint.pointer, "x-operation"), "an inferred operation needs a `note`")
-                    .with_hint("say what it was inferred from"),
+                err(
+                    &spec.file,
+                    pointer::join(&endpoint.pointer, "x-operation"),
+                    "an inferred operation needs a `note`",
+                )
+                .with_hint("say what it was inferred from"),
             );
         }
         if let Some(mock) = &endpoint.ext.mock {
@@ -278,7 +380,10 @@ fn operations(spec: &ProviderSpec, errors: &mut Vec<SpecError>) {
                 }
             }
             if let Some(param) = mock.id.as_deref().and_then(|v| v.strip_prefix("path:"))
-                && !endpoint.parameters.iter().any(|p| p.name == param && p.location == "path")
+                && !endpoint
+                    .parameters
+                    .iter()
+                    .any(|p| p.name == param && p.location == "path")
             {
                 errors.push(err(
                     &spec.file,
@@ -290,7 +395,11 @@ fn operations(spec: &ProviderSpec, errors: &mut Vec<SpecError>) {
     }
     for event in &spec.events {
         if !ids.insert(event.operation_id.as_str()) {
-            errors.push(err(&spec.file, &event.pointer, format!("duplicate operationId `{}`", event.operation_id)));
+            errors.push(err(
+                &spec.file,
+                &event.pointer,
+                format!("duplicate operationId `{}`", event.operation_id),
+            ));
         }
     }
 }

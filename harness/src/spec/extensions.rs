@@ -505,8 +505,8 @@ pub enum Rule {
 pub struct AssumptionExt {
     /// Stable id, used by `--assume ID=VALUE`.
     pub id: String,
-    /// Pointer into the spec document to the node holding the choice.
-    pub pointer: String,
+    /// Pointer(s) into the spec document to the node(s) holding the choice.
+    pub pointer: Pointers,
     /// The chosen value; equals the node's value.
     pub value: Value,
     /// Other accepted values.
@@ -517,6 +517,27 @@ pub struct AssumptionExt {
     /// Where the silence was observed.
     #[serde(default)]
     pub source: Sources,
+}
+
+/// One JSON Pointer, or several (an assumption that several nodes share).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Pointers {
+    /// A single node.
+    One(String),
+    /// Several nodes holding the same value.
+    Many(Vec<String>),
+}
+
+impl Pointers {
+    /// The pointers, one or many.
+    #[must_use]
+    pub fn as_slice(&self) -> &[String] {
+        match self {
+            Self::One(one) => std::slice::from_ref(one),
+            Self::Many(many) => many,
+        }
+    }
 }
 
 /// One `x-errata` entry.

@@ -68,7 +68,9 @@ impl InvariantExt {
             }
             Rule::EventName(ptr) => match pointer::get(payload, ptr) {
                 Some(Value::String(name)) if name == event => Ok(()),
-                Some(other) => Err(breach(format!("{ptr} is {other}, not the event name \"{event}\""))),
+                Some(other) => Err(breach(format!(
+                    "{ptr} is {other}, not the event name \"{event}\""
+                ))),
                 None => Err(breach(format!("{ptr} is missing"))),
             },
             Rule::MemberOf { value, array } => {
@@ -77,7 +79,9 @@ impl InvariantExt {
                 };
                 match pointer::get(payload, array) {
                     Some(Value::Array(items)) if items.contains(item) => Ok(()),
-                    Some(Value::Array(_)) => Err(breach(format!("{value} ({item}) is not in {array}"))),
+                    Some(Value::Array(_)) => {
+                        Err(breach(format!("{value} ({item}) is not in {array}")))
+                    }
                     Some(_) => Err(breach(format!("{array} is not an array"))),
                     None => Err(breach(format!("{array} is missing"))),
                 }
@@ -134,8 +138,13 @@ mod tests {
     #[test]
     fn equal_rule() {
         let rule = invariant(Rule::Equal(vec!["/a".into(), "/b/c".into()]));
-        assert!(rule.check("e", &json!({"a": 1, "b": {"c": 1}}), None).is_ok());
-        let breach = rule.check("e", &json!({"a": 1, "b": {"c": 2}}), None).unwrap_err();
+        assert!(
+            rule.check("e", &json!({"a": 1, "b": {"c": 1}}), None)
+                .is_ok()
+        );
+        let breach = rule
+            .check("e", &json!({"a": 1, "b": {"c": 2}}), None)
+            .unwrap_err();
         assert!(breach.message.contains("/b/c is 2"), "{breach}");
         assert!(rule.check("e", &json!({"a": 1}), None).is_err());
     }
@@ -149,8 +158,16 @@ mod tests {
             value: "/e".into(),
             array: "/list".into(),
         });
-        assert!(member.check("_", &json!({"e": "a", "list": ["b", "a"]}), None).is_ok());
-        assert!(member.check("_", &json!({"e": "c", "list": ["b", "a"]}), None).is_err());
+        assert!(
+            member
+                .check("_", &json!({"e": "a", "list": ["b", "a"]}), None)
+                .is_ok()
+        );
+        assert!(
+            member
+                .check("_", &json!({"e": "c", "list": ["b", "a"]}), None)
+                .is_err()
+        );
     }
 
     #[test]
@@ -161,7 +178,13 @@ mod tests {
         });
         let payload = json!({"h": {"id": "w1"}});
         assert!(rule.check("_", &payload, None).is_ok());
-        assert!(rule.check("_", &payload, Some(&json!({"id": "w1"}))).is_ok());
-        assert!(rule.check("_", &payload, Some(&json!({"id": "w2"}))).is_err());
+        assert!(
+            rule.check("_", &payload, Some(&json!({"id": "w1"})))
+                .is_ok()
+        );
+        assert!(
+            rule.check("_", &payload, Some(&json!({"id": "w2"})))
+                .is_err()
+        );
     }
 }

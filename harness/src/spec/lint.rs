@@ -94,8 +94,16 @@ pub fn lint(spec: &ProviderSpec) -> Report {
     let mut findings = Vec::new();
     let mut coverage = Coverage {
         events: spec.events.len(),
-        endpoints_documented: spec.endpoints.iter().filter(|e| e.ext.status == Status::Documented).count(),
-        endpoints_inferred: spec.endpoints.iter().filter(|e| e.ext.status == Status::Inferred).count(),
+        endpoints_documented: spec
+            .endpoints
+            .iter()
+            .filter(|e| e.ext.status == Status::Documented)
+            .count(),
+        endpoints_inferred: spec
+            .endpoints
+            .iter()
+            .filter(|e| e.ext.status == Status::Inferred)
+            .count(),
         invariants: spec.invariants.len(),
         assumptions: spec.assumptions.len(),
         errata: spec.errata.len(),
@@ -106,29 +114,74 @@ pub fn lint(spec: &ProviderSpec) -> Report {
 
     for event in &spec.events {
         if event.examples().is_empty() {
-            findings.push(error(spec, &event.payload.pointer, format!("event `{}` has no example payload", event.name)));
+            findings.push(error(
+                spec,
+                &event.payload.pointer,
+                format!("event `{}` has no example payload", event.name),
+            ));
         }
         for example in event.examples() {
-            for inv in spec.invariants_for(&event.name).filter(|i| !i.needs_subscription()) {
+            for inv in spec
+                .invariants_for(&event.name)
+                .filter(|i| !i.needs_subscription())
+            {
                 if let Err(breach) = inv.check(&event.name, &example.value, None) {
                     findings.push(against_errata(spec, &example.pointer, breach.to_string()));
                 }
             }
         }
-        check_body(spec, &event.payload, &mut findings, &mut coverage, &mut checked_examples, &mut fixtures_used);
+        check_body(
+            spec,
+            &event.payload,
+            &mut findings,
+            &mut coverage,
+            &mut checked_examples,
+            &mut fixtures_used,
+        );
     }
     for endpoint in &spec.endpoints {
         if let Some(request) = &endpoint.request {
-            check_body(spec, request, &mut findings, &mut coverage, &mut checked_examples, &mut fixtures_used);
+            check_body(
+                spec,
+                request,
+                &mut findings,
+                &mut coverage,
+                &mut checked_examples,
+                &mut fixtures_used,
+            );
         }
         for response in &endpoint.responses {
-            check_body(spec, &response.body, &mut findings, &mut coverage, &mut checked_examples, &mut fixtures_used);
+            check_body(
+                spec,
+                &response.body,
+                &mut findings,
+                &mut coverage,
+                &mut checked_examples,
+                &mut fixtures_used,
+            );
         }
-        let success = endpoint.responses.iter().find(|r| r.status.starts_with('2'));
+        let success = endpoint
+            .responses
+            .iter()
+            .find(|r| r.status.starts_with('2'));
         match success {
-            None => findings.push(error(spec, &endpoint.pointer, format!("`{}` documents no 2xx response", endpoint.operation_id))),
-            Some(r) if !r.body.content.is_empty() && r.body.content.iter().all(|m| m.examples.is_empty()) => {
-                findings.push(error(spec, &r.body.pointer, format!("the {} response of `{}` has no example", r.status, endpoint.operation_id)));
+            None => findings.push(error(
+                spec,
+                &endpoint.pointer,
+                format!("`{}` documents no 2xx response", endpoint.operation_id),
+            )),
+            Some(r)
+                if !r.body.content.is_empty()
+                    && r.body.content.iter().all(|m| m.examples.is_empty()) =>
+            {
+                findings.push(error(
+                    spec,
+                    &r.body.pointer,
+                    format!(
+                        "the {} response of `{}` has no example",
+                        r.status, endpoint.operation_id
+                    ),
+                ));
             }
             Some(_) => {}
         }
@@ -139,7 +192,14 @@ pub fn lint(spec: &ProviderSpec) -> Report {
             continue;
         }
         if erratum.affects.is_empty() {
-            findings.push(error(spec, &format!("/x-errata/{i}"), format!("erratum `{}` expects invalid examples but lists none", erratum.id)));
+            findings.push(error(
+                spec,
+                &format!("/x-errata/{i}"),
+                format!(
+                    "erratum `{}` expects invalid examples but lists none",
+                    erratum.id
+                ),
+            ));
         }
         for (j, target) in erratum.affects.iter().enumerate() {
             if !checked_examples.contains(target.as_str()) {
@@ -153,7 +213,7 @@ pub fn lint(spec: &ProviderSpec) -> Report {
     }
 
     unreferenced_fixtures(spec, &fixtures_used, &mut findings);
-    findings.sort_by(|a, b| a.severity.cmp(&b.severity));
+    findings.sort_by_key(|f| f.severity);
     Report {
         provider: spec.provider.id.clone(),
         coverage,
@@ -172,7 +232,10 @@ fn error(spec: &ProviderSpec, at: &str, message: String) -> Finding {
 
 /// A failure of the example at `at`: an erratum finding when an `invalid` erratum lists it.
 fn against_errata(spec: &ProviderSpec, at: &str, message: String) -> Finding {
-    match spec.errata_for(at).find(|e| e.expect == ErratumExpect::Invalid) {
+    match spec
+        .errata_for(at)
+        .find(|e| e.expect == ErratumExpect::Invalid)
+    {
         Some(erratum) => Finding {
             severity: Severity::Erratum,
             file: spec.file.clone(),
@@ -204,8 +267,13 @@ fn check_body(
             let Some(schema) = &media.schema else {
                 continue;
             };
-            let violations = spec.schemas.violations(schema, &example.value).unwrap_or_default();
-            let expected_invalid = spec.errata_for(&example.pointer).find(|e| e.expect == ErratumExpect::Invalid);
+            let violations = spec
+                .schemas
+                .violations(schema, &example.value)
+                .unwrap_or_default();
+            let expected_invalid = spec
+                .errata_for(&example.pointer)
+                .find(|e| e.expect == ErratumExpect::Invalid);
             match (violations.is_empty(), expected_invalid) {
                 (true, None) => {}
                 (true, Some(erratum)) => findings.push(error(
@@ -243,7 +311,11 @@ fn check_fixture(
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
         Err(e) => {
-            findings.push(error(spec, &at, format!("fixture {} cannot be read: {e}", path.display())));
+            findings.push(error(
+                spec,
+                &at,
+                format!("fixture {} cannot be read: {e}", path.display()),
+            ));
             return;
         }
     };
@@ -263,7 +335,11 @@ fn check_fixture(
         findings.push(error(
             spec,
             &at,
-            format!("fixture {} differs from the example's value at {}", path.display(), if diff.is_empty() { "(root)" } else { &diff }),
+            format!(
+                "fixture {} differs from the example's value at {}",
+                path.display(),
+                if diff.is_empty() { "(root)" } else { &diff }
+            ),
         ));
     }
 }
@@ -311,7 +387,11 @@ fn normalise(path: &Path) -> PathBuf {
 }
 
 /// Every `.json` file in the provider's fixture folder must be referenced by an example.
-fn unreferenced_fixtures(spec: &ProviderSpec, used: &BTreeSet<PathBuf>, findings: &mut Vec<Finding>) {
+fn unreferenced_fixtures(
+    spec: &ProviderSpec,
+    used: &BTreeSet<PathBuf>,
+    findings: &mut Vec<Finding>,
+) {
     let dir = spec.resolve_path(&format!("../fixtures/{}", spec.provider.id));
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return;
@@ -343,101 +423,14 @@ mod tests {
     fn first_difference_names_the_pointer() {
         let a = json!({"a": [1, {"b": 2}], "c": 3});
         let b = json!({"a": [1, {"b": 5}], "c": 3});
-        assert_eq!(first_difference(&a, &b, &mut String::new()).as_deref(), Some("/a/1/b"));
+        assert_eq!(
+            first_difference(&a, &b, &mut String::new()).as_deref(),
+            Some("/a/1/b")
+        );
         assert_eq!(first_difference(&a, &a, &mut String::new()), None);
-        assert_eq!(first_difference(&json!({"x": 1}), &json!({}), &mut String::new()).as_deref(), Some("/x"));
-    }
-}
-
-/// A loaded spec's summary and lint report, rendered for a terminal.
-#[must_use]
-pub fn render(spec: &ProviderSpec, report: &Report) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::new();
-    let _ = writeln!(out, "{} ({}): {}", spec.provider.name, spec.provider.id, spec.file.display());
-    let _ = writeln!(out, "  events ({}):", spec.events.len());
-    for event in &spec.events {
-        let status = match event.ext.status {
-            Status::Documented => "",
-            Status::Inferred => " [inferred]",
-        };
-        let _ = writeln!(out, "    {}{status}", event.name);
-    }
-    let _ = writeln!(out, "  endpoints ({}):", spec.endpoints.len());
-    for endpoint in &spec.endpoints {
-        let status = match endpoint.ext.status {
-            Status::Documented => "",
-            Status::Inferred => " [inferred]",
-        };
-        let _ = writeln!(out, "    {:<7}{} ({}){status}", endpoint.method, endpoint.path, endpoint.operation_id);
-        if let Some(graphql) = &endpoint.graphql {
-            for op in &graphql.operations {
-                let status = match op.status {
-                    Status::Documented => "",
-                    Status::Inferred => " [inferred]",
-                };
-                let kind = match op.kind {
-                    super::extensions::GraphqlKind::Query => "query",
-                    super::extensions::GraphqlKind::Mutation => "mutation",
-                };
-                let _ = writeln!(out, "             {kind} {}{status}", op.name);
-            }
-        }
-    }
-    let _ = writeln!(out, "  assumptions ({}):", spec.assumptions.len());
-    for a in &spec.assumptions {
-        let overridden = if spec.overridden.contains(&a.id) { " (overridden)" } else { "" };
-        let _ = writeln!(out, "    {} = {}{overridden}", a.id, abbreviate(&a.value.to_string(), 60));
-    }
-    let _ = writeln!(out, "  errata ({}):", spec.errata.len());
-    for e in &spec.errata {
-        let kind = match e.expect {
-            ErratumExpect::Invalid => "invalid example",
-            ErratumExpect::Note => "note",
-        };
-        let _ = writeln!(out, "    {} [{kind}]: {}", e.id, e.summary);
-    }
-    for finding in &report.findings {
-        let _ = writeln!(out, "  {finding}");
-    }
-    out
-}
-
-fn abbreviate(text: &str, limit: usize) -> String {
-    if text.chars().count() <= limit {
-        return text.to_string();
-    }
-    let cut: String = text.chars().take(limit).collect();
-    format!("{cut}…")
-}
-
-/// The coverage table of several reports, one row per provider.
-#[must_use]
-pub fn coverage_table(reports: &[Report]) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{:<12} {:>6} {:>10} {:>9} {:>9} {:>9} {:>10} {:>12} {:>7} {:>7}",
-        "provider", "events", "endpoints", "inferred", "examples", "fixtures", "invariants", "assumptions", "errata", "errors"
-    );
-    for r in reports {
-        let c = &r.coverage;
-        let errors = r.findings.iter().filter(|f| f.severity == Severity::Error).count();
-        let _ = writeln!(
-            out,
-            "{:<12} {:>6} {:>10} {:>9} {:>9} {:>9} {:>10} {:>12} {:>7} {:>7}",
-            r.provider,
-            c.events,
-            c.endpoints_documented + c.endpoints_inferred,
-            c.endpoints_inferred,
-            c.examples,
-            c.fixtures,
-            c.invariants,
-            c.assumptions,
-            c.errata,
-            errors
+        assert_eq!(
+            first_difference(&json!({"x": 1}), &json!({}), &mut String::new()).as_deref(),
+            Some("/x")
         );
     }
-    out
 }

@@ -8,7 +8,8 @@ use serde_json::Value;
 
 use super::error::{SpecError, SpecErrorKind, SpecErrors};
 use super::extensions::{
-    AssumptionExt, DeliveryExt, EnvelopeExt, ErratumExt, InvariantExt, ProviderInfo, SignatureExt,
+    AssumptionExt, DeliveryExt, EnvelopeExt, ErratumExt, InvariantExt, Pointers, ProviderInfo,
+    SignatureExt,
 };
 use super::schemas::SchemaSet;
 use super::{ProviderSpec, build, checks, parse, pointer, walk};
@@ -87,7 +88,9 @@ impl Loader {
         let as_path = Path::new(name_or_path);
         let looks_like_path = name_or_path.contains('/')
             || name_or_path.contains('\\')
-            || as_path.extension().is_some_and(|e| e == "yaml" || e == "yml" || e == "json");
+            || as_path
+                .extension()
+                .is_some_and(|e| e == "yaml" || e == "yml" || e == "json");
         if looks_like_path || as_path.is_file() {
             return self.load_file(as_path);
         }
@@ -118,7 +121,12 @@ impl Loader {
     pub fn load_str(&self, path: &Path, text: &str) -> Result<ProviderSpec, SpecErrors> {
         let mut document = parse::yaml_to_json(path, text)?;
         if !document.is_object() {
-            return Err(SpecError::new(path, "", SpecErrorKind::Yaml("the top level must be a mapping".into())).into());
+            return Err(SpecError::new(
+                path,
+                "",
+                SpecErrorKind::Yaml("the top level must be a mapping".into()),
+            )
+            .into());
         }
         match document.get("openapi").and_then(Value::as_str) {
             Some(version) if version.starts_with("3.1.") => {}
@@ -141,11 +149,16 @@ impl Loader {
         walk::check_refs(path, &document, &mut errors);
         openapi_structure(path, &document, &mut errors);
 
-        let provider: Option<ProviderInfo> = required_ext(path, &document, "/info/x-provider", &mut errors);
-        let signature: Option<SignatureExt> = required_ext(path, &document, "/x-webhook-signature", &mut errors);
-        let delivery: Option<DeliveryExt> = required_ext(path, &document, "/x-delivery", &mut errors);
-        let envelope: Option<EnvelopeExt> = required_ext(path, &document, "/x-envelope", &mut errors);
-        let invariants: Vec<InvariantExt> = optional_ext(path, &document, "/x-invariants", &mut errors);
+        let provider: Option<ProviderInfo> =
+            required_ext(path, &document, "/info/x-provider", &mut errors);
+        let signature: Option<SignatureExt> =
+            required_ext(path, &document, "/x-webhook-signature", &mut errors);
+        let delivery: Option<DeliveryExt> =
+            required_ext(path, &document, "/x-delivery", &mut errors);
+        let envelope: Option<EnvelopeExt> =
+            required_ext(path, &document, "/x-envelope", &mut errors);
+        let invariants: Vec<InvariantExt> =
+            optional_ext(path, &document, "/x-invariants", &mut errors);
         let errata: Vec<ErratumExt> = optional_ext(path, &document, "/x-errata", &mut errors);
         let endpoints = build::endpoints(path, &document, &mut errors);
         let events = build::events(path, &document, &mut errors);
@@ -153,7 +166,11 @@ impl Loader {
         let servers = document
             .get("servers")
             .and_then(Value::as_array)
-            .map(|s| s.iter().filter_map(|s| s.get("url")?.as_str().map(str::to_string)).collect())
+            .map(|s| {
+                s.iter()
+                    .filter_map(|s| s.get("url")?.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default();
 
         let (Some(provider), Some(signature), Some(delivery), Some(envelope)) =
@@ -165,14 +182,31 @@ impl Loader {
         let mut schema_pointers: Vec<String> = Vec::new();
         for endpoint in &endpoints {
             schema_pointers.extend(endpoint.parameters.iter().filter_map(|p| p.schema.clone()));
-            let bodies = endpoint.request.iter().chain(endpoint.responses.iter().map(|r| &r.body));
-            schema_pointers.extend(bodies.flat_map(|b| b.content.iter().filter_map(|m| m.schema.clone())));
+            let bodies = endpoint
+                .request
+                .iter()
+                .chain(endpoint.responses.iter().map(|r| &r.body));
+            schema_pointers
+                .extend(bodies.flat_map(|b| b.content.iter().filter_map(|m| m.schema.clone())));
         }
         for event in &events {
-            schema_pointers.extend(event.payload.content.iter().filter_map(|m| m.schema.clone()));
+            schema_pointers.extend(
+                event
+                    .payload
+                    .content
+                    .iter()
+                    .filter_map(|m| m.schema.clone()),
+            );
         }
-        if let Some(components) = document.pointer("/components/schemas").and_then(Value::as_object) {
-            schema_pointers.extend(components.keys().map(|k| pointer::join("/components/schemas", k)));
+        if let Some(components) = document
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+        {
+            schema_pointers.extend(
+                components
+                    .keys()
+                    .map(|k| pointer::join("/components/schemas", k)),
+            );
         }
         let (schemas, failures) = SchemaSet::compile(&document, &schema_pointers);
         for (at, message) in failures {
@@ -197,7 +231,11 @@ impl Loader {
             schemas,
         };
         checks::run(&spec, &mut errors);
-        if errors.is_empty() { Ok(spec) } else { Err(SpecErrors(errors)) }
+        if errors.is_empty() {
+            Ok(spec)
+        } else {
+            Err(SpecErrors(errors))
+        }
     }
 
     /// Reads `x-assumptions`, applies the overrides, and checks each assumption against its node.
@@ -207,20 +245,36 @@ impl Loader {
         document: &mut Value,
         errors: &mut Vec<SpecError>,
     ) -> (Vec<AssumptionExt>, Vec<String>) {
-        let mut assumptions: Vec<AssumptionExt> = optional_ext(path, document, "/x-assumptions", errors);
+        let mut assumptions: Vec<AssumptionExt> =
+            optional_ext(path, document, "/x-assumptions", errors);
         let mut overridden = Vec::new();
         for (id, value) in &self.overrides {
-            let Some((i, assumption)) = assumptions.iter_mut().enumerate().find(|(_, a)| &a.id == id) else {
+            let Some((i, assumption)) = assumptions
+                .iter_mut()
+                .enumerate()
+                .find(|(_, a)| &a.id == id)
+            else {
                 errors.push(
-                    SpecError::new(path, "/x-assumptions", SpecErrorKind::Invalid(format!("no assumption is named `{id}`")))
-                        .with_hint(format!(
-                            "this spec's assumptions: {}",
-                            assumptions.iter().map(|a| a.id.as_str()).collect::<Vec<_>>().join(", ")
-                        )),
+                    SpecError::new(
+                        path,
+                        "/x-assumptions",
+                        SpecErrorKind::Invalid(format!("no assumption is named `{id}`")),
+                    )
+                    .with_hint(format!(
+                        "this spec's assumptions: {}",
+                        assumptions
+                            .iter()
+                            .map(|a| a.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
                 );
                 continue;
             };
-            if !assumption.alternatives.is_empty() && &assumption.value != value && !assumption.alternatives.contains(value) {
+            if !assumption.alternatives.is_empty()
+                && &assumption.value != value
+                && !assumption.alternatives.contains(value)
+            {
                 errors.push(SpecError::new(
                     path,
                     format!("/x-assumptions/{i}"),
@@ -235,33 +289,51 @@ impl Loader {
                 ));
                 continue;
             }
-            if pointer::get(document, &assumption.pointer).is_none() || !pointer::set(document, &assumption.pointer, value.clone()) {
+            let targets = assumption.pointer.as_slice();
+            if targets.iter().any(|p| pointer::get(document, p).is_none()) {
                 continue; // Reported below as an unresolved pointer.
+            }
+            for target in targets {
+                let _ = pointer::set(document, target, value.clone());
             }
             // Keep the assumption list in the document in step, so the check below holds.
             assumption.value = value.clone();
-            let _ = pointer::set(document, &format!("/x-assumptions/{i}/value"), value.clone());
+            let _ = pointer::set(
+                document,
+                &format!("/x-assumptions/{i}/value"),
+                value.clone(),
+            );
             overridden.push(id.clone());
         }
         for (i, assumption) in assumptions.iter().enumerate() {
-            match pointer::get(document, &assumption.pointer) {
-                None => errors.push(SpecError::new(
-                    path,
-                    format!("/x-assumptions/{i}/pointer"),
-                    SpecErrorKind::Invalid(format!("`{}` does not resolve in this document", assumption.pointer)),
-                )),
-                Some(found) if found != &assumption.value => errors.push(
-                    SpecError::new(
+            let many = matches!(assumption.pointer, Pointers::Many(_));
+            for (j, target) in assumption.pointer.as_slice().iter().enumerate() {
+                let at = if many {
+                    format!("/x-assumptions/{i}/pointer/{j}")
+                } else {
+                    format!("/x-assumptions/{i}/pointer")
+                };
+                match pointer::get(document, target) {
+                    None => errors.push(SpecError::new(
                         path,
-                        format!("/x-assumptions/{i}/value"),
+                        at,
                         SpecErrorKind::Invalid(format!(
-                            "the assumption says {} but {} holds {found}",
-                            assumption.value, assumption.pointer
+                            "`{target}` does not resolve in this document"
                         )),
-                    )
-                    .with_hint("an assumption's `value` must equal the node it names"),
-                ),
-                Some(_) => {}
+                    )),
+                    Some(found) if found != &assumption.value => errors.push(
+                        SpecError::new(
+                            path,
+                            format!("/x-assumptions/{i}/value"),
+                            SpecErrorKind::Invalid(format!(
+                                "the assumption says {} but {target} holds {found}",
+                                assumption.value
+                            )),
+                        )
+                        .with_hint("an assumption's `value` must equal every node it names"),
+                    ),
+                    Some(_) => {}
+                }
             }
         }
         (assumptions, overridden)
@@ -275,11 +347,20 @@ fn required_ext<T: serde::de::DeserializeOwned>(
     errors: &mut Vec<SpecError>,
 ) -> Option<T> {
     match doc.pointer(at) {
-        Some(value) => parse::extension(path, at, value).map_err(|e| errors.push(e)).ok(),
+        Some(value) => parse::extension(path, at, value)
+            .map_err(|e| errors.push(e))
+            .ok(),
         None => {
             errors.push(
-                SpecError::new(path, at, SpecErrorKind::Invalid(format!("`{}` is required", at.rsplit('/').next().unwrap_or(at))))
-                    .with_hint("see specs/EXTENSIONS.md"),
+                SpecError::new(
+                    path,
+                    at,
+                    SpecErrorKind::Invalid(format!(
+                        "`{}` is required",
+                        at.rsplit('/').next().unwrap_or(at)
+                    )),
+                )
+                .with_hint("see specs/EXTENSIONS.md"),
             );
             None
         }
@@ -293,7 +374,9 @@ fn optional_ext<T: serde::de::DeserializeOwned>(
     errors: &mut Vec<SpecError>,
 ) -> Vec<T> {
     match doc.pointer(at) {
-        Some(value) => parse::extension(path, at, value).map_err(|e| errors.push(e)).unwrap_or_default(),
+        Some(value) => parse::extension(path, at, value)
+            .map_err(|e| errors.push(e))
+            .unwrap_or_default(),
         None => Vec::new(),
     }
 }
@@ -303,7 +386,10 @@ fn openapi_meta_schema() -> Option<&'static Validator> {
     static META: OnceLock<Option<Validator>> = OnceLock::new();
     META.get_or_init(|| {
         let schema: Value = serde_json::from_str(include_str!("openapi-3.1.schema.json")).ok()?;
-        jsonschema::options().with_draft(Draft::Draft202012).build(&schema).ok()
+        jsonschema::options()
+            .with_draft(Draft::Draft202012)
+            .build(&schema)
+            .ok()
     })
     .as_ref()
 }
@@ -311,13 +397,22 @@ fn openapi_meta_schema() -> Option<&'static Validator> {
 /// Checks the document against the OpenAPI 3.1 meta-schema.
 fn openapi_structure(path: &Path, doc: &Value, errors: &mut Vec<SpecError>) {
     let Some(meta) = openapi_meta_schema() else {
-        errors.push(SpecError::new(path, "", SpecErrorKind::Invalid("internal: the OpenAPI 3.1 meta-schema does not compile".into())));
+        errors.push(SpecError::new(
+            path,
+            "",
+            SpecErrorKind::Invalid("internal: the OpenAPI 3.1 meta-schema does not compile".into()),
+        ));
         return;
     };
     for error in meta.iter_errors(doc).take(20) {
-        errors.push(
-            SpecError::new(path, error.instance_path().to_string(), SpecErrorKind::Invalid(format!("not valid OpenAPI 3.1: {}", short(&error.to_string()))))
-        );
+        errors.push(SpecError::new(
+            path,
+            error.instance_path().to_string(),
+            SpecErrorKind::Invalid(format!(
+                "not valid OpenAPI 3.1: {}",
+                short(&error.to_string())
+            )),
+        ));
     }
 }
 

@@ -30,7 +30,8 @@ use serde_json::Value;
 pub use error::{SpecError, SpecErrorKind, SpecErrors};
 pub use extensions::{
     AssumptionExt as Assumption, DeliveryExt as DeliveryRules, EnvelopeExt as Envelope,
-    ErratumExt as Erratum, InvariantExt as Invariant, ProviderInfo, SignatureExt as SignatureScheme,
+    ErratumExt as Erratum, InvariantExt as Invariant, ProviderInfo,
+    SignatureExt as SignatureScheme,
 };
 pub use load::{Loader, SPECS_DIR_ENV, builtin_names, specs_dir};
 pub use model::{Body, Endpoint, Event, Example, Media, Parameter, Response, SecurityScheme};
@@ -90,18 +91,25 @@ impl ProviderSpec {
     }
 
     /// The invariants that apply to `event`.
-    pub fn invariants_for<'a>(&'a self, event: &'a str) -> impl Iterator<Item = &'a Invariant> + 'a {
+    pub fn invariants_for<'a>(
+        &'a self,
+        event: &'a str,
+    ) -> impl Iterator<Item = &'a Invariant> + 'a {
         self.invariants.iter().filter(move |i| i.applies_to(event))
     }
 
     /// The errata that list `pointer` (an example's pointer, say).
     pub fn errata_for<'a>(&'a self, pointer: &'a str) -> impl Iterator<Item = &'a Erratum> + 'a {
-        self.errata.iter().filter(move |e| e.affects.iter().any(|a| a == pointer))
+        self.errata
+            .iter()
+            .filter(move |e| e.affects.iter().any(|a| a == pointer))
     }
 
     /// Resolves a path written in the spec (a fixture's `x-fixture`) against the spec's folder.
     #[must_use]
     pub fn resolve_path(&self, relative: &str) -> PathBuf {
-        self.file.parent().map_or_else(|| PathBuf::from(relative), |dir| dir.join(relative))
+        self.file
+            .parent()
+            .map_or_else(|| PathBuf::from(relative), |dir| dir.join(relative))
     }
 }

@@ -69,7 +69,10 @@ fn convert(file: &Path, node: &Yaml, at: &mut String) -> Result<Value, SpecError
             return Err(SpecError::new(
                 file,
                 at.clone(),
-                SpecErrorKind::Yaml(format!("YAML tags such as `{}` are not supported", tagged.tag)),
+                SpecErrorKind::Yaml(format!(
+                    "YAML tags such as `{}` are not supported",
+                    tagged.tag
+                )),
             ));
         }
     })
@@ -102,7 +105,11 @@ pub fn strip_annotations(value: &Value) -> Value {
 
 /// Reads the extension at `at` (a pointer into the document) as `T`. A wrong field is reported
 /// at its own pointer, not at the extension's.
-pub fn extension<T: DeserializeOwned>(file: &Path, at: &str, value: &Value) -> Result<T, SpecError> {
+pub fn extension<T: DeserializeOwned>(
+    file: &Path,
+    at: &str,
+    value: &Value,
+) -> Result<T, SpecError> {
     let cleaned = strip_annotations(value);
     serde_path_to_error::deserialize(&cleaned).map_err(|error| {
         let mut where_ = at.to_string();

@@ -110,8 +110,15 @@ impl SchemaSet {
                     instance_pointer: error.instance_path().to_string(),
                     schema_pointer: error
                         .absolute_keyword_location()
-                        .and_then(|uri| uri.as_str().strip_prefix(DOC_URI).and_then(|f| f.strip_prefix('#')).map(percent_decode))
-                        .unwrap_or_else(|| schema_pointer(pointer, &error.schema_path().to_string())),
+                        .and_then(|uri| {
+                            uri.as_str()
+                                .strip_prefix(DOC_URI)
+                                .and_then(|f| f.strip_prefix('#'))
+                                .map(percent_decode)
+                        })
+                        .unwrap_or_else(|| {
+                            schema_pointer(pointer, &error.schema_path().to_string())
+                        }),
                     keyword: error.kind().keyword().to_string(),
                     message: error.to_string(),
                 })
@@ -141,7 +148,9 @@ fn percent_decode(fragment: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%'
-            && let Some(byte) = fragment.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok())
+            && let Some(byte) = fragment
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
         {
             out.push(byte);
             i += 3;
@@ -183,7 +192,10 @@ mod tests {
         let body = "/paths/~1a~1{b}/get/responses/200/content/application~1json/schema".to_string();
         let (set, failures) = SchemaSet::compile(&doc, std::slice::from_ref(&body));
         assert!(failures.is_empty(), "{failures:?}");
-        assert!(set.is_valid(&body, &json!({"id": "2feda6cf-8c85-4f3e-b369-254997fd847f"})));
+        assert!(set.is_valid(
+            &body,
+            &json!({"id": "2feda6cf-8c85-4f3e-b369-254997fd847f"})
+        ));
         let violations = set.violations(&body, &json!({"id": "nope"})).unwrap();
         assert_eq!(violations.len(), 1);
         assert_eq!(violations[0].instance_pointer, "/id");

@@ -107,7 +107,8 @@ fn walk_keys(
             for (key, child) in map {
                 let is_extension = !keys_are_names && key.starts_with("x-");
                 if is_extension {
-                    if !ANYWHERE.contains(&key.as_str()) && !allowed(place).contains(&key.as_str()) {
+                    if !ANYWHERE.contains(&key.as_str()) && !allowed(place).contains(&key.as_str())
+                    {
                         let at = pointer_of(path, key);
                         let mut hint = format!(
                             "the extensions are defined in specs/EXTENSIONS.md; allowed here: {}",
@@ -244,7 +245,9 @@ fn percent_decode(text: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%'
-            && let Some(byte) = text.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok())
+            && let Some(byte) = text
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
         {
             out.push(byte);
             i += 3;
@@ -299,12 +302,19 @@ mod tests {
         let errors = errors_of(&doc);
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].pointer, "/info/x-delivery");
-        assert!(errors[0].hint.as_deref().unwrap().contains("at the top level"));
+        assert!(
+            errors[0]
+                .hint
+                .as_deref()
+                .unwrap()
+                .contains("at the top level")
+        );
     }
 
     #[test]
     fn dangling_and_external_refs() {
-        let doc = json!({"a": {"$ref": "#/nope"}, "b": {"$ref": "other.yaml#/x"}, "c": {"$ref": "#/a"}});
+        let doc =
+            json!({"a": {"$ref": "#/nope"}, "b": {"$ref": "other.yaml#/x"}, "c": {"$ref": "#/a"}});
         let errors = errors_of(&doc);
         assert_eq!(errors.len(), 2);
         assert_eq!(errors[0].kind, SpecErrorKind::DanglingRef("#/nope".into()));
