@@ -12,5 +12,6 @@
 //! # Ok::<(), harness::spec::SpecErrors>(())
 //! ```
 
+pub mod generate;
 pub mod report;
 pub mod spec;

@@ -2,6 +2,7 @@
 //! the `harness` library; no behaviour lives here.
 
 mod exit;
+mod generate;
 mod lint_specs;
 
 use std::process::ExitCode;
@@ -21,11 +22,15 @@ enum Command {
     /// Load and check the provider specs: OpenAPI 3.1 structure, extensions, examples, fixtures,
     /// invariants and errata; print a coverage table.
     LintSpecs(lint_specs::Args),
+    /// Print generated payloads (valid, edge or invalid) of an event or an endpoint's request
+    /// body as JSON lines.
+    Generate(generate::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::LintSpecs(args) => lint_specs::run(&args),
+        Command::Generate(args) => generate::run(&args),
     }
 }

@@ -4,7 +4,7 @@
 //! them resolve against the whole document, so `#/components/schemas/X` works as in OpenAPI.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use jsonschema::{Draft, Registry, Resource, Validator};
 use serde_json::{Value, json};
@@ -36,16 +36,18 @@ impl std::fmt::Display for Violation {
     }
 }
 
-/// The compiled schemas of one spec.
+/// The compiled schemas of one spec. Cloning is cheap (shared).
 #[derive(Clone)]
 pub struct SchemaSet {
-    validators: BTreeMap<String, Arc<Validator>>,
+    registry: Option<Arc<Registry<'static>>>,
+    validators: Arc<RwLock<BTreeMap<String, Arc<Validator>>>>,
 }
 
 impl std::fmt::Debug for SchemaSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let known = self.validators.read().map(|v| v.len()).unwrap_or_default();
         f.debug_struct("SchemaSet")
-            .field("schemas", &self.validators.keys().collect::<Vec<_>>())
+            .field("compiled", &known)
             .finish()
     }
 }
@@ -54,43 +56,62 @@ impl SchemaSet {
     /// Compiles the schemas at `pointers` in `doc`. Returns the set and, for each schema that does
     /// not compile, its pointer and the reason.
     pub fn compile(doc: &Value, pointers: &[String]) -> (Self, Vec<(String, String)>) {
-        let mut validators = BTreeMap::new();
         let mut failures = Vec::new();
         let registry = match Registry::new()
             .draft(Draft::Draft202012)
             .add(DOC_URI, Resource::from_contents(doc.clone()))
             .and_then(|builder| builder.prepare())
         {
-            Ok(registry) => registry,
+            Ok(registry) => Some(Arc::new(registry)),
             Err(error) => {
                 failures.push((String::new(), error.to_string()));
-                return (Self { validators }, failures);
+                None
             }
         };
+        let set = Self {
+            registry,
+            validators: Arc::default(),
+        };
         for pointer in pointers {
-            if validators.contains_key(pointer) {
-                continue;
-            }
-            let wrapper = json!({ "$ref": format!("{DOC_URI}#{}", encode_fragment(pointer)) });
-            let built = jsonschema::options()
-                .with_draft(Draft::Draft202012)
-                .should_validate_formats(true)
-                .with_registry(&registry)
-                .build(&wrapper);
-            match built {
-                Ok(validator) => {
-                    validators.insert(pointer.clone(), Arc::new(validator));
-                }
-                Err(error) => failures.push((pointer.clone(), error.to_string())),
+            if let Err(message) = set.build(pointer) {
+                failures.push((pointer.clone(), message));
             }
         }
-        (Self { validators }, failures)
+        (set, failures)
     }
 
-    /// The validator of the schema at `pointer`, if it was compiled.
+    fn build(&self, pointer: &str) -> Result<Arc<Validator>, String> {
+        if let Some(found) = self
+            .validators
+            .read()
+            .ok()
+            .and_then(|v| v.get(pointer).cloned())
+        {
+            return Ok(found);
+        }
+        let registry = self
+            .registry
+            .as_ref()
+            .ok_or("the document could not be registered")?;
+        let wrapper = json!({ "$ref": format!("{DOC_URI}#{}", encode_fragment(pointer)) });
+        let validator = jsonschema::options()
+            .with_draft(Draft::Draft202012)
+            .should_validate_formats(true)
+            .with_registry(registry)
+            .build(&wrapper)
+            .map_err(|e| e.to_string())?;
+        let validator = Arc::new(validator);
+        if let Ok(mut cache) = self.validators.write() {
+            cache.insert(pointer.to_string(), Arc::clone(&validator));
+        }
+        Ok(validator)
+    }
+
+    /// The validator of the schema at `pointer`, compiled on first use; `None` when there is no
+    /// valid schema there.
     #[must_use]
-    pub fn get(&self, pointer: &str) -> Option<&Validator> {
-        self.validators.get(pointer).map(AsRef::as_ref)
+    pub fn get(&self, pointer: &str) -> Option<Arc<Validator>> {
+        self.build(pointer).ok()
     }
 
     /// Whether `value` is valid against the schema at `pointer` (false when there is no such schema).
@@ -103,33 +124,30 @@ impl SchemaSet {
     #[must_use]
     pub fn violations(&self, pointer: &str, value: &Value) -> Option<Vec<Violation>> {
         let validator = self.get(pointer)?;
-        Some(
-            validator
-                .iter_errors(value)
-                .map(|error| Violation {
-                    instance_pointer: error.instance_path().to_string(),
-                    schema_pointer: error
-                        .absolute_keyword_location()
-                        .and_then(|uri| {
-                            uri.as_str()
-                                .strip_prefix(DOC_URI)
-                                .and_then(|f| f.strip_prefix('#'))
-                                .map(percent_decode)
-                        })
-                        .unwrap_or_else(|| {
-                            schema_pointer(pointer, &error.schema_path().to_string())
-                        }),
-                    keyword: error.kind().keyword().to_string(),
-                    message: error.to_string(),
-                })
-                .collect(),
-        )
+        Some(violations_of(&validator, pointer, value))
     }
+}
 
-    /// The pointers of every compiled schema.
-    pub fn pointers(&self) -> impl Iterator<Item = &str> {
-        self.validators.keys().map(String::as_str)
-    }
+/// Every violation of `value` against `validator`, compiled from the schema at `pointer`.
+#[must_use]
+pub fn violations_of(validator: &Validator, pointer: &str, value: &Value) -> Vec<Violation> {
+    validator
+        .iter_errors(value)
+        .map(|error| Violation {
+            instance_pointer: error.instance_path().to_string(),
+            schema_pointer: error
+                .absolute_keyword_location()
+                .and_then(|uri| {
+                    uri.as_str()
+                        .strip_prefix(DOC_URI)
+                        .and_then(|f| f.strip_prefix('#'))
+                        .map(percent_decode)
+                })
+                .unwrap_or_else(|| schema_pointer(pointer, &error.schema_path().to_string())),
+            keyword: error.kind().keyword().to_string(),
+            message: error.to_string(),
+        })
+        .collect()
 }
 
 /// Turns jsonschema's keyword location (relative to our `$ref` wrapper) into a pointer into the doc.

@@ -1,0 +1,152 @@
+//! `format`: the string formats our specs use, generated valid or broken.
+
+use super::rng::Draw;
+
+/// A supported `format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// RFC 4122 UUID.
+    Uuid,
+    /// RFC 3339 date-time.
+    DateTime,
+    /// RFC 3339 full-date.
+    Date,
+    /// RFC 3986 URI.
+    Uri,
+    /// RFC 5321 mailbox.
+    Email,
+}
+
+impl Format {
+    /// The format named `name`, if supported.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "uuid" => Self::Uuid,
+            "date-time" => Self::DateTime,
+            "date" => Self::Date,
+            "uri" => Self::Uri,
+            "email" => Self::Email,
+            _ => return None,
+        })
+    }
+
+    /// The keyword value.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Uuid => "uuid",
+            Self::DateTime => "date-time",
+            Self::Date => "date",
+            Self::Uri => "uri",
+            Self::Email => "email",
+        }
+    }
+
+    /// A valid value; `edge` favours unusual but valid forms.
+    pub fn generate<R: Draw + ?Sized>(self, rng: &mut R, edge: bool) -> String {
+        match self {
+            Self::Uuid => uuid(rng),
+            Self::Date => date(rng),
+            Self::DateTime => {
+                let mut out = date(rng);
+                out.push_str(&format!(
+                    "T{:02}:{:02}:{:02}",
+                    rng.below(24),
+                    rng.below(60),
+                    rng.below(60)
+                ));
+                if edge {
+                    match rng.below(3) {
+                        0 => {}
+                        1 => out.push_str(&format!(".{:06}", rng.below(1_000_000))),
+                        _ => out.push_str(&format!(".{:03}", rng.below(1000))),
+                    }
+                    if rng.chance(1, 2) {
+                        out.push_str(&format!(
+                            "+{:02}:{:02}",
+                            rng.below(14),
+                            [0, 30, 45][rng.below(3)]
+                        ));
+                    } else {
+                        out.push('Z');
+                    }
+                } else {
+                    out.push_str(&format!(".{:03}Z", rng.below(1000)));
+                }
+                out
+            }
+            Self::Uri => {
+                let mut out = format!("https://{}.example.com", word(rng, 3, 10));
+                if edge && rng.chance(1, 2) {
+                    out.push_str(&format!(":{}", 1024 + rng.below(60000)));
+                }
+                for _ in 0..rng.between(0, 3) {
+                    out.push('/');
+                    out.push_str(&word(rng, 1, 12));
+                }
+                if edge {
+                    // Percent-encoded text and a query: valid, and the kind of thing that breaks naive parsers.
+                    out.push_str("/caf%C3%A9?q=a%2Fb&x=1");
+                }
+                out
+            }
+            Self::Email => format!("{}@{}.example.com", word(rng, 1, 12), word(rng, 3, 10)),
+        }
+    }
+
+    /// A string that is not a valid value of this format.
+    pub fn broken<R: Draw + ?Sized>(self, rng: &mut R) -> String {
+        let choices: &[&str] = match self {
+            Self::Uuid => &[
+                "not-a-uuid",
+                "2feda6cf-8c85-4f3e-b369",
+                "zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz",
+            ],
+            Self::DateTime => &[
+                "2023-11-26T05: 17: 07.185Z",
+                "yesterday",
+                "2024-13-45T25:61:00Z",
+            ],
+            Self::Date => &["2024-13-45", "15/03/2024", "today"],
+            Self::Uri => &[
+                "http: //localhost:8080/webhook",
+                "not a uri",
+                "://missing-scheme",
+            ],
+            Self::Email => &["no-at-sign", "a@@b", "@example.com"],
+        };
+        (*rng.pick(choices)).to_string()
+    }
+}
+
+fn uuid<R: Draw + ?Sized>(rng: &mut R) -> String {
+    let a = rng.next_u64();
+    let b = rng.next_u64();
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:x}{:03x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0xfff,
+        8 + (b >> 62),
+        (b >> 48) & 0xfff,
+        b & 0xffff_ffff_ffff
+    )
+}
+
+fn date<R: Draw + ?Sized>(rng: &mut R) -> String {
+    format!(
+        "{}-{:02}-{:02}",
+        2000 + rng.below(30),
+        1 + rng.below(12),
+        1 + rng.below(28)
+    )
+}
+
+fn word<R: Draw + ?Sized>(rng: &mut R, min: usize, max: usize) -> String {
+    const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let len = rng.between(min, max);
+    (0..len)
+        .map(|i| LETTERS[rng.below(if i == 0 { 26 } else { LETTERS.len() })] as char)
+        .collect()
+}

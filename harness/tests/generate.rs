@@ -1,0 +1,210 @@
+//! The generator's own properties, over every event and every request body of the four specs:
+//! valid and edge values validate and satisfy the invariants; invalid values fail for exactly
+//! the labelled reason; a seed fixes the output.
+
+use harness::generate::{Generator, Mode, SchemaGen, rng};
+use harness::spec::ProviderSpec;
+use proptest::test_runner::TestCaseError;
+use serde_json::Value;
+
+const PROVIDERS: [&str; 4] = ["betterez", "happycolis", "swsh", "uc-alxgsv"];
+const CASES: u32 = 1000;
+
+/// Every (spec, subject, generator): events first, then request bodies.
+fn subjects() -> Vec<(ProviderSpec, String, SchemaGen)> {
+    let mut out = Vec::new();
+    for name in PROVIDERS {
+        let spec = ProviderSpec::load(name).unwrap();
+        let generator = Generator::new(&spec);
+        let events: Vec<String> = generator.events().map(str::to_string).collect();
+        let operations: Vec<String> = generator
+            .operations_with_bodies()
+            .map(str::to_string)
+            .collect();
+        for event in events {
+            let schema = generator.event(&event).unwrap_or_else(|e| panic!("{e}"));
+            out.push((spec.clone(), format!("{name}::{event}"), schema));
+        }
+        for operation in operations {
+            let schema = generator
+                .request(&operation)
+                .unwrap_or_else(|e| panic!("{e}"));
+            out.push((spec.clone(), format!("{name}::{operation}"), schema));
+        }
+    }
+    out
+}
+
+/// Checks `value` against the spec independently of the generator's own acceptance test.
+fn check(spec: &ProviderSpec, schema: &SchemaGen, value: &Value) -> Result<(), TestCaseError> {
+    let violations = spec.schemas.violations(schema.pointer(), value).unwrap();
+    if let Some(v) = violations.first() {
+        return Err(TestCaseError::fail(format!("{v}\nvalue: {value}")));
+    }
+    if let Some(event) = schema.event() {
+        for invariant in spec.invariants_for(event) {
+            invariant
+                .check(event, value, None)
+                .map_err(|b| TestCaseError::fail(format!("{b}\nvalue: {value}")))?;
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn valid_and_edge_values_validate_and_keep_the_invariants() {
+    let subjects = subjects();
+    assert!(subjects.len() >= 15 + 4, "only {} subjects", subjects.len());
+    for (i, (spec, name, schema)) in subjects.iter().enumerate() {
+        for (mode, strategy) in [("valid", schema.valid()), ("edge", schema.edge())] {
+            let mut runner = rng::runner(i as u64, CASES);
+            runner
+                .run(&strategy, |value| check(spec, schema, &value))
+                .unwrap_or_else(|e| panic!("{name} ({mode}): {e}"));
+        }
+    }
+}
+
+#[test]
+fn invalid_values_fail_for_exactly_the_labelled_reason() {
+    for (i, (spec, name, schema)) in subjects().iter().enumerate() {
+        let mut runner = rng::runner(1000 + i as u64, CASES / 4);
+        let keywords = std::cell::RefCell::new(std::collections::BTreeSet::new());
+        runner
+            .run(&schema.invalid(), |invalid| {
+                let violations = spec
+                    .schemas
+                    .violations(schema.pointer(), &invalid.value)
+                    .unwrap();
+                let [only] = violations.as_slice() else {
+                    return Err(TestCaseError::fail(format!(
+                        "{} violations, labelled {}: {violations:?}",
+                        violations.len(),
+                        invalid.label
+                    )));
+                };
+                if only.instance_pointer != invalid.label.pointer
+                    || only.keyword != invalid.label.keyword
+                    || only.schema_pointer != invalid.label.schema_pointer
+                {
+                    return Err(TestCaseError::fail(format!(
+                        "labelled {:?}, validator says {only:?}",
+                        invalid.label
+                    )));
+                }
+                keywords.borrow_mut().insert(invalid.label.cause.clone());
+                Ok(())
+            })
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        // Variety: more than one kind of violation per schema.
+        let keywords = keywords.into_inner();
+        assert!(keywords.len() >= 2, "{name}: only {keywords:?}");
+    }
+}
+
+#[test]
+fn the_edge_mode_reaches_the_boundaries() {
+    let spec = ProviderSpec::load("swsh").unwrap();
+    let generator = Generator::new(&spec);
+    let labels = generator
+        .event("photoLabelAdded")
+        .unwrap()
+        .sample(Mode::Edge, 7, 400)
+        .unwrap();
+    let text: String = labels.iter().map(|s| s.value.to_string()).collect();
+    assert!(
+        text.contains('é') || text.contains('日') || text.contains('😀'),
+        "non-ASCII text"
+    );
+    assert!(
+        text.contains("\\\"") || text.contains("\\\\") || text.contains('/'),
+        "escape-sensitive characters"
+    );
+    let uc = ProviderSpec::load("uc-alxgsv").unwrap();
+    let files = Generator::new(&uc)
+        .event("file.created")
+        .unwrap()
+        .sample(Mode::Edge, 7, 200)
+        .unwrap();
+    let nulls = files
+        .iter()
+        .filter(|s| s.value["included"][0]["attributes"]["uuid"].is_null())
+        .count();
+    assert!(
+        nulls > 20,
+        "nullable fields are null often in edge mode ({nulls}/200)"
+    );
+    let extras = labels
+        .iter()
+        .filter(|s| {
+            s.value
+                .as_object()
+                .unwrap()
+                .keys()
+                .any(|k| k != "data" && k != "metadata")
+        })
+        .count();
+    assert!(extras > 0, "unknown extra properties appear where allowed");
+}
+
+#[test]
+fn a_seed_fixes_the_output() {
+    let spec = ProviderSpec::load("uc-alxgsv").unwrap();
+    let schema = Generator::new(&spec).event("file.created").unwrap();
+    for mode in [Mode::Valid, Mode::Edge, Mode::Invalid] {
+        let a = serde_json::to_string(&schema.sample(mode, 99, 20).unwrap()).unwrap();
+        let b = serde_json::to_string(&schema.sample(mode, 99, 20).unwrap()).unwrap();
+        let c = serde_json::to_string(&schema.sample(mode, 100, 20).unwrap()).unwrap();
+        assert_eq!(a, b, "{mode:?}: same seed, same bytes");
+        assert_ne!(a, c, "{mode:?}: another seed, other values");
+    }
+}
+
+#[test]
+fn a_failing_case_shrinks_to_a_minimal_payload() {
+    let spec = ProviderSpec::load("happycolis").unwrap();
+    let schema = Generator::new(&spec)
+        .event("product/image/created")
+        .unwrap();
+    let mut runner = rng::runner(5, 200);
+    // A "receiver" that fails whenever the product has a title.
+    let failure = runner
+        .run(&schema.valid(), |value| {
+            if value["body"]["product"]["title"].is_string() {
+                Err(TestCaseError::fail("title present"))
+            } else {
+                Ok(())
+            }
+        })
+        .unwrap_err();
+    let proptest::test_runner::TestError::Fail(_, minimal) = failure else {
+        panic!("{failure}")
+    };
+    assert!(schema.accepts(&minimal), "the shrunk value stays valid");
+    let title = minimal["body"]["product"]["title"].as_str().unwrap();
+    assert!(title.chars().count() <= 1, "the title shrank: {title:?}");
+}
+
+#[test]
+fn unsupported_keywords_are_errors_with_a_pointer() {
+    let spec = ProviderSpec::load("swsh").unwrap();
+    let mut doc = spec.document.clone();
+    doc["components"]["schemas"]["Odd"] = serde_json::json!({"type": "integer", "multipleOf": 3});
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("swsh.yaml");
+    std::fs::write(&file, serde_json::to_string(&doc).unwrap()).unwrap();
+    let spec = harness::spec::Loader::new().load_file(&file).unwrap();
+    let error = Generator::new(&spec)
+        .schema("/components/schemas/Odd")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("/components/schemas/Odd/multipleOf"),
+        "{error}"
+    );
+    assert!(error.contains("swsh.yaml"), "{error}");
+    assert!(
+        error.contains("cannot honour the keyword `multipleOf`"),
+        "{error}"
+    );
+}

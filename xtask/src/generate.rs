@@ -1,0 +1,103 @@
+//! `cargo xtask generate`: print generated payloads as JSON lines.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use harness::generate::{Generator, Mode};
+use harness::spec::Loader;
+
+use crate::exit;
+
+/// Arguments of `generate`.
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("subject").required(true).args(["event", "endpoint"])))]
+pub struct Args {
+    /// A built-in spec name (`swsh`) or a spec file path.
+    #[arg(long, value_name = "NAME|PATH")]
+    spec: String,
+    /// An event, spelled as in the spec (`product/image/created`).
+    #[arg(long, value_name = "EVENT")]
+    event: Option<String>,
+    /// An endpoint's `operationId`: its request body is generated.
+    #[arg(long, value_name = "OPERATION")]
+    endpoint: Option<String>,
+    /// `valid` (typical values), `edge` (boundaries, unusual text, nulls, extra fields) or
+    /// `invalid` (one labelled violation each).
+    #[arg(long, default_value = "valid", value_name = "MODE")]
+    mode: Mode,
+    /// How many values.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    count: usize,
+    /// The seed: the same seed prints the same values. Default: a fresh one, printed on stderr.
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
+    /// Replace an assumption of the spec for this run, e.g. `--assume digest-encoding=base64`.
+    #[arg(long = "assume", value_name = "ID=VALUE")]
+    assume: Vec<String>,
+}
+
+/// Prints `count` values, one JSON document per line. Invalid values print as
+/// `{"label": {...}, "value": ...}`.
+pub fn run(args: &Args) -> ExitCode {
+    let mut loader = Loader::new();
+    for arg in &args.assume {
+        loader = match loader.assume_arg(arg) {
+            Ok(loader) => loader,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return exit::code(exit::USAGE);
+            }
+        };
+    }
+    let spec = match loader.load(&args.spec) {
+        Ok(spec) => spec,
+        Err(errors) => {
+            eprintln!("{errors}");
+            return exit::code(exit::SPEC);
+        }
+    };
+    let generator = Generator::new(&spec);
+    let schema = match (&args.event, &args.endpoint) {
+        (Some(event), _) => generator.event(event),
+        (None, Some(operation)) => generator.request(operation),
+        (None, None) => unreachable!("clap requires one of --event and --endpoint"),
+    };
+    let schema = match schema {
+        Ok(schema) => schema,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return exit::code(exit::SPEC);
+        }
+    };
+    let seed = args.seed.unwrap_or_else(fresh_seed);
+    if args.seed.is_none() {
+        eprintln!("seed: {seed} (pass --seed {seed} to print the same values again)");
+    }
+    let samples = match schema.sample(args.mode, seed, args.count) {
+        Ok(samples) => samples,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return exit::code(exit::SPEC);
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    for sample in samples {
+        let line = match &sample.label {
+            None => serde_json::to_string(&sample.value),
+            Some(_) => serde_json::to_string(&sample),
+        };
+        if writeln!(out, "{}", line.unwrap_or_default()).is_err() {
+            break; // A closed pipe (`| head`) is not an error.
+        }
+    }
+    let _ = out.flush();
+    exit::code(exit::OK)
+}
+
+fn fresh_seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    (nanos as u64) ^ u64::from(std::process::id()).rotate_left(32)
+}
