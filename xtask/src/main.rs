@@ -1,6 +1,7 @@
 //! `cargo xtask`: the front door of the harness. Each subcommand parses its arguments and calls
 //! the `harness` library; no behaviour lives here.
 
+mod bench;
 mod exit;
 mod generate;
 mod lint_specs;
@@ -25,6 +26,8 @@ enum Command {
     /// Print generated payloads (valid, edge or invalid) of an event or an endpoint's request
     /// body as JSON lines.
     Generate(generate::Args),
+    /// Run the benchmarks in release mode; print one table and write it to target/bench/.
+    Bench(bench::Args),
 }
 
 fn main() -> ExitCode {
@@ -32,5 +35,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::LintSpecs(args) => lint_specs::run(&args),
         Command::Generate(args) => generate::run(&args),
+        Command::Bench(args) => bench::run(&args),
     }
 }

@@ -77,13 +77,16 @@ impl Format {
                 out
             }
             Self::Uri => {
-                let mut out = format!("https://{}.example.com", word(rng, 3, 10));
+                let mut out = String::with_capacity(64);
+                out.push_str("https://");
+                push_word(&mut out, rng, 3, 10);
+                out.push_str(".example.com");
                 if edge && rng.chance(1, 2) {
                     out.push_str(&format!(":{}", 1024 + rng.below(60000)));
                 }
                 for _ in 0..rng.between(0, 3) {
                     out.push('/');
-                    out.push_str(&word(rng, 1, 12));
+                    push_word(&mut out, rng, 1, 12);
                 }
                 if edge {
                     // Percent-encoded text and a query: valid, and the kind of thing that breaks naive parsers.
@@ -144,9 +147,16 @@ fn date<R: Draw + ?Sized>(rng: &mut R) -> String {
 }
 
 fn word<R: Draw + ?Sized>(rng: &mut R, min: usize, max: usize) -> String {
+    let mut out = String::with_capacity(max);
+    push_word(&mut out, rng, min, max);
+    out
+}
+
+/// Appends a lowercase word (a letter, then letters and digits).
+fn push_word<R: Draw + ?Sized>(out: &mut String, rng: &mut R, min: usize, max: usize) {
     const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
     let len = rng.between(min, max);
-    (0..len)
-        .map(|i| LETTERS[rng.below(if i == 0 { 26 } else { LETTERS.len() })] as char)
-        .collect()
+    for i in 0..len {
+        out.push(LETTERS[rng.below(if i == 0 { 26 } else { LETTERS.len() })] as char);
+    }
 }

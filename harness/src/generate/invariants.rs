@@ -8,53 +8,78 @@ use crate::spec::Invariant;
 use crate::spec::extensions::Rule;
 use crate::spec::pointer;
 
-/// Applies every invariant to `value`, a payload of `event`. Rules that need a subscription are
-/// left to the delivery engine, which knows it.
-pub fn apply<R: Draw + ?Sized>(
-    arena: &Arena,
-    root: Id,
-    invariants: &[Invariant],
-    event: &str,
-    value: &mut Value,
-    rng: &mut R,
-) {
-    for invariant in invariants {
-        match &invariant.rule {
-            Rule::Equal(pointers) => {
-                // Copy from the most constrained node (a const beats a pattern beats free text),
-                // so the copy stays valid where it lands.
-                let source = pointers
-                    .iter()
-                    .filter(|p| pointer::get(value, p).is_some())
-                    .max_by_key(|p| {
-                        (
-                            constraint(arena, root, p),
-                            std::cmp::Reverse(pointers.iter().position(|q| q == *p)),
-                        )
-                    });
-                if let Some(source) = source
-                    && let Some(copy) = pointer::get(value, source).cloned()
-                {
+/// The invariants of one event, turned once into edits to make on every payload.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone)]
+enum Step {
+    /// Copy the first pointer that resolves (most constrained first) to the others.
+    Copy(Vec<String>),
+    /// Write the event name.
+    Name(String),
+    /// Put the value into the array if it is not there.
+    Member { value: String, array: String },
+}
+
+impl Plan {
+    /// Plans `invariants` for payloads of the schema `root`. Rules that need a subscription are
+    /// left to the delivery engine, which knows it.
+    #[must_use]
+    pub fn new(arena: &Arena, root: Id, invariants: &[Invariant]) -> Self {
+        let steps = invariants
+            .iter()
+            .filter_map(|invariant| match &invariant.rule {
+                Rule::Equal(pointers) => {
+                    // Copy from the most constrained node (a const beats a pattern beats free
+                    // text), so the copy stays valid where it lands.
+                    let mut ordered = pointers.clone();
+                    ordered.sort_by_key(|p| std::cmp::Reverse(constraint(arena, root, p)));
+                    Some(Step::Copy(ordered))
+                }
+                Rule::EventName(at) => Some(Step::Name(at.clone())),
+                Rule::MemberOf { value, array } => Some(Step::Member {
+                    value: value.clone(),
+                    array: array.clone(),
+                }),
+                Rule::Subscription { .. } => None,
+            })
+            .collect();
+        Self { steps }
+    }
+
+    /// Makes `value`, a payload of `event`, satisfy the planned invariants.
+    pub fn apply<R: Draw + ?Sized>(&self, event: &str, value: &mut Value, rng: &mut R) {
+        for step in &self.steps {
+            match step {
+                Step::Copy(pointers) => {
+                    let Some((source, copy)) = pointers
+                        .iter()
+                        .find_map(|p| pointer::get(value, p).map(|v| (p, v.clone())))
+                    else {
+                        continue;
+                    };
                     for target in pointers.iter().filter(|p| *p != source) {
                         pointer::set(value, target, copy.clone());
                     }
                 }
-            }
-            Rule::EventName(at) => {
-                pointer::set(value, at, Value::String(event.to_string()));
-            }
-            Rule::MemberOf { value: at, array } => {
-                let Some(item) = pointer::get(value, at).cloned() else {
-                    continue;
-                };
-                if let Some(Value::Array(items)) = pointer::get_or_create(value, array)
-                    && !items.contains(&item)
-                {
-                    let at = rng.between(0, items.len());
-                    items.insert(at, item);
+                Step::Name(at) => {
+                    pointer::set(value, at, Value::String(event.to_string()));
+                }
+                Step::Member { value: at, array } => {
+                    let Some(item) = pointer::get(value, at).cloned() else {
+                        continue;
+                    };
+                    if let Some(Value::Array(items)) = pointer::get_or_create(value, array)
+                        && !items.contains(&item)
+                    {
+                        let at = rng.between(0, items.len());
+                        items.insert(at, item);
+                    }
                 }
             }
-            Rule::Subscription { .. } => {}
         }
     }
 }

@@ -50,6 +50,12 @@ impl Types {
         self.0 & other.0 == other.0 && other.0 != 0
     }
 
+    /// The types in either set.
+    #[must_use]
+    pub fn or(self, other: Self) -> Self {
+        Self(self.0 | other.0)
+    }
+
     /// The types in both sets.
     #[must_use]
     pub fn and(self, other: Self) -> Self {
@@ -127,6 +133,8 @@ pub struct ObjectRules {
     pub properties: Vec<(String, Id)>,
     pub required: Vec<String>,
     pub additional: Additional,
+    /// For each of `properties`, whether it is required (filled by [`Arena::finish`]).
+    pub property_required: Vec<bool>,
 }
 
 impl Default for ObjectRules {
@@ -135,6 +143,7 @@ impl Default for ObjectRules {
             properties: Vec::new(),
             required: Vec::new(),
             additional: Additional::Any,
+            property_required: Vec::new(),
         }
     }
 }
@@ -238,6 +247,19 @@ impl Arena {
         let kind = self.kind_of(doc, schema, at)?;
         self.nodes[id].kind = kind;
         Ok(id)
+    }
+
+    /// Precomputes what generation looks up on every draw. Call once, after compiling.
+    pub fn finish(&mut self) {
+        for node in &mut self.nodes {
+            if let Kind::Typed { object, .. } = &mut node.kind {
+                object.property_required = object
+                    .properties
+                    .iter()
+                    .map(|(name, _)| object.required.contains(name))
+                    .collect();
+            }
+        }
     }
 
     /// Adds a node that no pointer names (a merge result).

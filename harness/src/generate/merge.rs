@@ -187,6 +187,7 @@ fn objects(
         properties,
         required,
         additional,
+        property_required: Vec::new(),
     })
 }
 

@@ -208,12 +208,14 @@ impl Generator {
     ) -> Result<SchemaGen, GenError> {
         let mut arena = ir::Arena::new(&self.file);
         let root = arena.compile(&self.document, pointer)?;
+        arena.finish();
         let validator = self.schemas.get(pointer).ok_or_else(|| {
             GenError::NotFound(format!(
                 "{}: no compiled schema at {pointer}",
                 self.file.display()
             ))
         })?;
+        let plan = invariants::Plan::new(&arena, root, &invariants);
         Ok(SchemaGen {
             inner: Arc::new(Inner {
                 arena,
@@ -221,6 +223,7 @@ impl Generator {
                 schema_pointer: pointer.to_string(),
                 validator,
                 schemas: self.schemas.clone(),
+                plan,
                 invariants,
                 event,
                 file: self.file.clone(),
@@ -243,6 +246,7 @@ pub(crate) struct Inner {
     validator: Arc<Validator>,
     schemas: SchemaSet,
     invariants: Vec<Invariant>,
+    plan: invariants::Plan,
     event: Option<String>,
     file: PathBuf,
 }
@@ -277,14 +281,7 @@ impl Inner {
         for _ in 0..TRIES {
             let mut value = sample::Ctx::new(&self.arena, rng, edge).value(self.root);
             if let Some(event) = &self.event {
-                invariants::apply(
-                    &self.arena,
-                    self.root,
-                    &self.invariants,
-                    event,
-                    &mut value,
-                    rng,
-                );
+                self.plan.apply(event, &mut value, rng);
             }
             if self.validator.is_valid(&value) {
                 if self.invariants_hold(&value) {

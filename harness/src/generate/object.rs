@@ -54,12 +54,12 @@ const EXTRA_NAMES: &[&str] = &["unknownField", "x_extra", "_links", "__proto__x"
 
 /// An object satisfying `rules`.
 pub fn generate<R: super::rng::Draw + ?Sized>(rules: &ObjectRules, ctx: &mut Ctx<'_, R>) -> Value {
-    let mut out = Map::new();
+    let mut out = Map::with_capacity(rules.properties.len() + 1);
     // Edge values are all-or-nothing on optional fields: every field present, or only the required.
     let all_optional = ctx.rng.chance(1, 2);
     let shallow = ctx.too_deep();
-    for (name, id) in &rules.properties {
-        let required = rules.required.iter().any(|r| r == name);
+    for (i, (name, id)) in rules.properties.iter().enumerate() {
+        let required = rules.property_required.get(i).copied().unwrap_or(false);
         let include = required
             || (!shallow
                 && if ctx.edge {

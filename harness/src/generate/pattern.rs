@@ -1,4 +1,5 @@
-//! `pattern`: strings generated from a regular expression, by walking its parsed form.
+//! `pattern`: strings generated from a regular expression, compiled from its parsed form
+//! into a small drawing program.
 
 use regex_syntax::hir::{Class, Hir, HirKind};
 
@@ -10,7 +11,23 @@ pub struct Pattern {
     /// The pattern as written.
     pub source: String,
     regex: regex::Regex,
-    hir: Hir,
+    program: Vec<Op>,
+}
+
+/// The pattern compiled for drawing: literal runs, character tables, repetitions, choices.
+#[derive(Debug, Clone)]
+enum Op {
+    Literal(String),
+    /// A small class, expanded: one draw picks a character.
+    Table(Vec<char>),
+    /// A large class: ranges with their cumulative sizes.
+    Ranges(Vec<(char, u64)>),
+    Repeat {
+        min: usize,
+        max: Option<usize>,
+        body: Vec<Op>,
+    },
+    Choice(Vec<Vec<Op>>),
 }
 
 impl Pattern {
@@ -22,10 +39,12 @@ impl Pattern {
             .map_err(|e| format!("the pattern `{source}` cannot be parsed: {e}"))?;
         let regex = regex::Regex::new(source)
             .map_err(|e| format!("the pattern `{source}` cannot be compiled: {e}"))?;
+        let mut program = Vec::new();
+        compile(&hir, &mut program);
         Ok(Self {
             source: source.to_string(),
             regex,
-            hir,
+            program,
         })
     }
 
@@ -37,58 +56,125 @@ impl Pattern {
 
     /// A string matching the pattern; `extra` bounds how far unbounded repetitions go.
     pub fn generate<R: Draw + ?Sized>(&self, rng: &mut R, extra: usize) -> String {
-        let mut out = String::new();
-        walk(&self.hir, rng, extra, &mut out);
+        let mut out = String::with_capacity(32);
+        run(&self.program, rng, extra, &mut out);
         out
     }
 }
 
-fn walk<R: Draw + ?Sized>(hir: &Hir, rng: &mut R, extra: usize, out: &mut String) {
+fn compile(hir: &Hir, out: &mut Vec<Op>) {
     match hir.kind() {
         HirKind::Empty | HirKind::Look(_) => {}
-        HirKind::Literal(literal) => out.push_str(&String::from_utf8_lossy(&literal.0)),
+        HirKind::Literal(literal) => {
+            let text = String::from_utf8_lossy(&literal.0);
+            match out.last_mut() {
+                Some(Op::Literal(run)) => run.push_str(&text),
+                _ => out.push(Op::Literal(text.into_owned())),
+            }
+        }
         HirKind::Class(Class::Unicode(class)) => {
-            let ranges = class.ranges();
-            if ranges.is_empty() {
-                return;
-            }
-            let total: u64 = ranges
+            let ranges: Vec<(char, char)> = class
+                .ranges()
                 .iter()
-                .map(|r| u64::from(r.end() as u32 - r.start() as u32) + 1)
-                .sum();
-            let mut n = rng.next_u64() % total;
-            for range in ranges {
-                let size = u64::from(range.end() as u32 - range.start() as u32) + 1;
-                if n < size {
-                    let code = range.start() as u32 + n as u32;
-                    out.push(char::from_u32(code).unwrap_or(range.start()));
-                    return;
-                }
-                n -= size;
-            }
+                .map(|r| (r.start(), r.end()))
+                .collect();
+            out.push(class_op(&ranges));
         }
         HirKind::Class(Class::Bytes(class)) => {
-            let ranges = class.ranges();
-            if let Some(range) = ranges.get(rng.below(ranges.len().max(1))) {
-                let byte =
-                    range.start() + (rng.below(usize::from(range.end() - range.start()) + 1) as u8);
-                out.push(char::from(byte.min(0x7f)));
-            }
+            // Byte classes in a Unicode pattern: keep their ASCII part.
+            let ranges: Vec<(char, char)> = class
+                .ranges()
+                .iter()
+                .filter(|r| r.start() < 0x80)
+                .map(|r| (char::from(r.start()), char::from(r.end().min(0x7f))))
+                .collect();
+            out.push(class_op(&ranges));
         }
         HirKind::Repetition(rep) => {
-            let max = rep.max.map_or(rep.min as usize + extra, |m| m as usize);
-            let count = rng.between(rep.min as usize, max.max(rep.min as usize));
-            for _ in 0..count {
-                walk(&rep.sub, rng, extra, out);
-            }
+            let mut body = Vec::new();
+            compile(&rep.sub, &mut body);
+            out.push(Op::Repeat {
+                min: rep.min as usize,
+                max: rep.max.map(|m| m as usize),
+                body,
+            });
         }
-        HirKind::Capture(capture) => walk(&capture.sub, rng, extra, out),
+        HirKind::Capture(capture) => compile(&capture.sub, out),
         HirKind::Concat(parts) => {
             for part in parts {
-                walk(part, rng, extra, out);
+                compile(part, out);
             }
         }
-        HirKind::Alternation(branches) => walk(rng.pick(branches), rng, extra, out),
+        HirKind::Alternation(branches) => {
+            out.push(Op::Choice(
+                branches
+                    .iter()
+                    .map(|b| {
+                        let mut ops = Vec::new();
+                        compile(b, &mut ops);
+                        ops
+                    })
+                    .collect(),
+            ));
+        }
+    }
+}
+
+fn class_op(ranges: &[(char, char)]) -> Op {
+    let size = |(a, b): &(char, char)| u64::from(*b as u32 - *a as u32) + 1;
+    let total: u64 = ranges.iter().map(size).sum();
+    if total <= 512 {
+        return Op::Table(ranges.iter().flat_map(|(a, b)| *a..=*b).collect());
+    }
+    let mut cumulative = 0;
+    Op::Ranges(
+        ranges
+            .iter()
+            .map(|r| {
+                cumulative += size(r);
+                (r.0, cumulative)
+            })
+            .collect(),
+    )
+}
+
+fn run<R: Draw + ?Sized>(program: &[Op], rng: &mut R, extra: usize, out: &mut String) {
+    for op in program {
+        match op {
+            Op::Literal(text) => out.push_str(text),
+            Op::Table(chars) => {
+                if !chars.is_empty() {
+                    out.push(*rng.pick(chars));
+                }
+            }
+            Op::Ranges(ranges) => {
+                let Some(&(_, total)) = ranges.last() else {
+                    continue;
+                };
+                let n = rng.next_u64() % total;
+                let mut start_of_range = 0;
+                for &(first, end) in ranges {
+                    if n < end {
+                        let code = first as u32 + (n - start_of_range) as u32;
+                        out.push(char::from_u32(code).unwrap_or(first));
+                        break;
+                    }
+                    start_of_range = end;
+                }
+            }
+            Op::Repeat { min, max, body } => {
+                let hi = max.unwrap_or(min + extra).max(*min);
+                for _ in 0..rng.between(*min, hi) {
+                    run(body, rng, extra, out);
+                }
+            }
+            Op::Choice(branches) => {
+                if !branches.is_empty() {
+                    let branch: &Vec<Op> = rng.pick(branches);
+                    run(branch, rng, extra, out);
+                }
+            }
+        }
     }
 }
 

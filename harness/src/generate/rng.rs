@@ -52,7 +52,10 @@ pub fn seeded(seed: u64) -> proptest::test_runner::TestRng {
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         chunk.copy_from_slice(&(z ^ (z >> 31)).to_le_bytes());
     }
-    proptest::test_runner::TestRng::from_seed(proptest::test_runner::RngAlgorithm::ChaCha, &bytes)
+    proptest::test_runner::TestRng::from_seed(
+        proptest::test_runner::RngAlgorithm::XorShift,
+        &bytes[..16],
+    )
 }
 
 /// A proptest runner whose whole sequence is fixed by `seed`.

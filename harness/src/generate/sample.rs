@@ -79,6 +79,20 @@ impl<'a, R: Draw + ?Sized> Ctx<'a, R> {
     }
 
     fn pick_type(&mut self, types: Types) -> Types {
+        // The common case, one type (or one type and null), without collecting.
+        let single = [
+            Types::STRING,
+            Types::OBJECT,
+            Types::INTEGER,
+            Types::BOOLEAN,
+            Types::ARRAY,
+        ]
+        .into_iter()
+        .find(|t| types == *t || types == Types::NULL.or(*t));
+        if let Some(single) = single {
+            let null = types.has(Types::NULL) && self.rng.chance(1, if self.edge { 2 } else { 10 });
+            return if null { Types::NULL } else { single };
+        }
         let mut others: Vec<Types> = types.each().filter(|t| *t != Types::NULL).collect();
         if types.has(Types::NULL)
             && (others.is_empty() || self.rng.chance(1, if self.edge { 2 } else { 10 }))

@@ -55,22 +55,35 @@ const EDGE: &[char] = &[
 
 /// A string satisfying `rules`.
 pub fn generate<R: Draw + ?Sized>(rules: &StringRules, rng: &mut R, edge: bool) -> String {
-    let fits = |s: &str| {
-        let n = s.chars().count();
+    let length_fits = |s: &str| {
+        // Byte length bounds the character count from above: skip counting when it is short.
+        let n = if s.len() <= rules.min {
+            s.len()
+        } else {
+            s.chars().count()
+        };
         n >= rules.min
-            && rules.max.is_none_or(|max| n <= max)
-            && rules.pattern.as_ref().is_none_or(|p| p.matches(s))
+            && rules
+                .max
+                .is_none_or(|max| s.len() <= max || s.chars().count() <= max)
     };
     let mut last = String::new();
     for _ in 0..16 {
         let candidate = if let Some(format) = rules.format {
-            format.generate(rng, edge)
+            let text = format.generate(rng, edge);
+            // A format's text may still miss a pattern beside it (`^https://` on a uri).
+            if rules.pattern.as_ref().is_some_and(|p| !p.matches(&text)) {
+                last = text;
+                continue;
+            }
+            text
         } else if let Some(pattern) = &rules.pattern {
+            // Drawn from the pattern itself, so it matches by construction.
             pattern.generate(rng, if edge { 24 } else { 6 })
         } else {
             return text(rules, rng, edge);
         };
-        if fits(&candidate) {
+        if length_fits(&candidate) {
             return candidate;
         }
         last = candidate;

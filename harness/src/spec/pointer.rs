@@ -47,30 +47,68 @@ pub fn is_valid(pointer: &str) -> bool {
         .all(|(i, b)| *b != b'~' || matches!(bytes.get(i + 1), Some(b'0' | b'1')))
 }
 
-/// Looks a pointer up; `None` when it does not resolve.
+/// One reference token, unescaped without allocating when it holds no `~`.
+fn token(raw: &str) -> std::borrow::Cow<'_, str> {
+    if raw.contains('~') {
+        std::borrow::Cow::Owned(unescape(raw))
+    } else {
+        std::borrow::Cow::Borrowed(raw)
+    }
+}
+
+/// An array index token: digits only, no leading zero (RFC 6901).
+fn index(token: &str) -> Option<usize> {
+    let ok = !token.is_empty()
+        && token.bytes().all(|b| b.is_ascii_digit())
+        && (token == "0" || !token.starts_with('0'));
+    if ok { token.parse().ok() } else { None }
+}
+
+/// Looks a pointer up; `None` when it does not resolve. Allocates only for escaped tokens.
 #[must_use]
 pub fn get<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
+    if pointer.is_empty() {
+        return Some(value);
+    }
     if !is_valid(pointer) {
         return None;
     }
-    value.pointer(pointer)
+    let mut node = value;
+    for raw in pointer[1..].split('/') {
+        node = match node {
+            Value::Object(map) => map.get(token(raw).as_ref())?,
+            Value::Array(items) => items.get(index(raw)?)?,
+            _ => return None,
+        };
+    }
+    Some(node)
 }
 
-/// Looks a pointer up for writing, creating missing object members on the way.
+/// Looks a pointer up for writing, creating missing object members on the way (a `null` on the
+/// way becomes an object).
 ///
 /// Returns `None` when an intermediate node is neither an object nor an array that has the index.
 pub fn get_or_create<'v>(value: &'v mut Value, pointer: &str) -> Option<&'v mut Value> {
+    if pointer.is_empty() {
+        return Some(value);
+    }
+    if !is_valid(pointer) {
+        return None;
+    }
     let mut node = value;
-    for token in tokens(pointer)? {
+    for raw in pointer[1..].split('/') {
         if node.is_null() {
             *node = Value::Object(serde_json::Map::new());
         }
         node = match node {
-            Value::Object(map) => map.entry(token).or_insert(Value::Null),
-            Value::Array(items) => {
-                let index: usize = token.parse().ok()?;
-                items.get_mut(index)?
+            Value::Object(map) => {
+                let key = token(raw);
+                if !map.contains_key(key.as_ref()) {
+                    map.insert(key.to_string(), Value::Null);
+                }
+                map.get_mut(key.as_ref())?
             }
+            Value::Array(items) => items.get_mut(index(raw)?)?,
             _ => return None,
         };
     }

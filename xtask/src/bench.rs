@@ -1,0 +1,173 @@
+//! `cargo xtask bench`: the product's benchmarks, built in release mode, printed as one table
+//! and written to `target/bench/` as JSON and Markdown.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant};
+
+use harness::generate::{Generator, Mode, rng};
+use harness::spec::{ProviderSpec, builtin_names};
+use serde_json::{Value, json};
+
+use crate::exit;
+
+/// Arguments of `bench`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Shorter measurements (about a tenth of the time): for a quick look, not for figures.
+    #[arg(long)]
+    quick: bool,
+}
+
+/// Re-runs itself in release mode if needed, then runs every benchmark.
+pub fn run(args: &Args) -> ExitCode {
+    if cfg!(debug_assertions) {
+        // Benchmarks of a debug build measure the compiler's settings, not the product.
+        let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+        command.args([
+            "run",
+            "--release",
+            "--quiet",
+            "--package",
+            "xtask",
+            "--",
+            "bench",
+        ]);
+        if args.quick {
+            command.arg("--quick");
+        }
+        return match command.status() {
+            Ok(status) if status.success() => exit::code(exit::OK),
+            Ok(status) => ExitCode::from(u8::try_from(status.code().unwrap_or(1)).unwrap_or(1)),
+            Err(error) => {
+                eprintln!("error: cannot run cargo for the release build: {error}");
+                exit::code(exit::USAGE)
+            }
+        };
+    }
+    let budget = if args.quick {
+        Duration::from_millis(100)
+    } else {
+        Duration::from_millis(1000)
+    };
+    let rows = match generation(budget) {
+        Ok(rows) => rows,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return exit::code(exit::SPEC);
+        }
+    };
+    let markdown = table(&rows);
+    print!("{markdown}");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
+    let written = std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(dir.join("bench.md"), &markdown))
+        .and_then(|()| {
+            std::fs::write(
+                dir.join("bench.json"),
+                serde_json::to_string_pretty(&json!({"generation": rows})).unwrap_or_default(),
+            )
+        });
+    match written {
+        Ok(()) => println!(
+            "\nwritten to {}",
+            dir.canonicalize()
+                .unwrap_or(dir)
+                .join("bench.{md,json}")
+                .display()
+        ),
+        Err(error) => eprintln!("warning: cannot write target/bench: {error}"),
+    }
+    exit::code(exit::OK)
+}
+
+/// Generation, per event: payloads generated, validated (inside the generator) and serialised
+/// per second on one thread; and, in the same run, validation alone on the same payloads.
+fn generation(budget: Duration) -> Result<Vec<Value>, String> {
+    let mut rows = Vec::new();
+    for name in builtin_names() {
+        let spec = ProviderSpec::load(&name).map_err(|e| e.to_string())?;
+        let generator = Generator::new(&spec);
+        for event in spec.events.iter().map(|e| e.name.clone()) {
+            let schema = generator.event(&event).map_err(|e| e.to_string())?;
+            let mut random = rng::seeded(1);
+            let (mut bytes, mut draws) = (0usize, 0usize);
+            let (count, elapsed) = timed(budget, || {
+                let sample = schema
+                    .draw(Mode::Valid, &mut random)
+                    .map_err(|e| e.to_string())
+                    .unwrap_or_else(|e| panic!("{e}"));
+                bytes += serde_json::to_vec(&sample.value).map_or(0, |b| b.len());
+                draws += 1;
+            });
+            let values: Vec<Value> = schema
+                .sample(Mode::Valid, 2, 256)
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .map(|s| s.value)
+                .collect();
+            let pointer = schema.pointer().to_string();
+            let validator = spec.schemas.get(&pointer).ok_or("no validator")?;
+            let mut i = 0;
+            let (validated, validation_time) = timed(budget, || {
+                assert!(validator.is_valid(&values[i % values.len()]));
+                i += 1;
+            });
+            let per_second = count as f64 / elapsed.as_secs_f64();
+            let validation_us = validation_time.as_secs_f64() * 1e6 / validated as f64;
+            rows.push(json!({
+                "provider": name,
+                "event": event,
+                "payloads_per_second": per_second.round(),
+                "us_per_payload": (1e6 / per_second * 100.0).round() / 100.0,
+                "validation_alone_us": (validation_us * 100.0).round() / 100.0,
+                "mean_bytes": bytes / draws.max(1),
+            }));
+        }
+    }
+    Ok(rows)
+}
+
+/// Runs `step` until `budget` has passed; returns the count and the time taken.
+fn timed(budget: Duration, mut step: impl FnMut()) -> (u64, Duration) {
+    // Warm up caches and lazily compiled validators first.
+    for _ in 0..32 {
+        step();
+    }
+    let start = Instant::now();
+    let mut count = 0u64;
+    while start.elapsed() < budget {
+        for _ in 0..16 {
+            step();
+        }
+        count += 16;
+    }
+    (count, start.elapsed())
+}
+
+fn table(rows: &[Value]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "## Generation (one thread: generate + validate + serialise)\n"
+    );
+    let _ = writeln!(
+        out,
+        "| provider | event | payloads/s | µs/payload | validation alone µs | mean bytes |"
+    );
+    let _ = writeln!(out, "|---|---|---:|---:|---:|---:|");
+    for row in rows {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            row["provider"].as_str().unwrap_or_default(),
+            row["event"].as_str().unwrap_or_default(),
+            row["payloads_per_second"],
+            row["us_per_payload"],
+            row["validation_alone_us"],
+            row["mean_bytes"],
+        );
+    }
+    out
+}
