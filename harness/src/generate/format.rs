@@ -50,29 +50,37 @@ impl Format {
             Self::Date => date(rng),
             Self::DateTime => {
                 let mut out = date(rng);
-                out.push_str(&format!(
-                    "T{:02}:{:02}:{:02}",
-                    rng.below(24),
-                    rng.below(60),
-                    rng.below(60)
-                ));
+                out.reserve(20);
+                out.push('T');
+                digits(&mut out, rng.below(24), 2);
+                out.push(':');
+                digits(&mut out, rng.below(60), 2);
+                out.push(':');
+                digits(&mut out, rng.below(60), 2);
                 if edge {
                     match rng.below(3) {
                         0 => {}
-                        1 => out.push_str(&format!(".{:06}", rng.below(1_000_000))),
-                        _ => out.push_str(&format!(".{:03}", rng.below(1000))),
+                        1 => {
+                            out.push('.');
+                            digits(&mut out, rng.below(1_000_000), 6);
+                        }
+                        _ => {
+                            out.push('.');
+                            digits(&mut out, rng.below(1000), 3);
+                        }
                     }
                     if rng.chance(1, 2) {
-                        out.push_str(&format!(
-                            "+{:02}:{:02}",
-                            rng.below(14),
-                            [0, 30, 45][rng.below(3)]
-                        ));
+                        out.push('+');
+                        digits(&mut out, rng.below(14), 2);
+                        out.push(':');
+                        digits(&mut out, [0, 30, 45][rng.below(3)], 2);
                     } else {
                         out.push('Z');
                     }
                 } else {
-                    out.push_str(&format!(".{:03}Z", rng.below(1000)));
+                    out.push('.');
+                    digits(&mut out, rng.below(1000), 3);
+                    out.push('Z');
                 }
                 out
             }
@@ -123,27 +131,41 @@ impl Format {
     }
 }
 
+/// Appends `value` as `width` decimal digits, zero-padded.
+fn digits(out: &mut String, value: usize, width: usize) {
+    let mut buf = [b'0'; 20];
+    let mut n = value;
+    for slot in buf[..width].iter_mut().rev() {
+        *slot = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    out.push_str(std::str::from_utf8(&buf[..width]).unwrap_or_default());
+}
+
+/// A random version 4 UUID, lowercase.
 fn uuid<R: Draw + ?Sized>(rng: &mut R) -> String {
-    let a = rng.next_u64();
-    let b = rng.next_u64();
-    format!(
-        "{:08x}-{:04x}-4{:03x}-{:x}{:03x}-{:012x}",
-        a >> 32,
-        (a >> 16) & 0xffff,
-        a & 0xfff,
-        8 + (b >> 62),
-        (b >> 48) & 0xfff,
-        b & 0xffff_ffff_ffff
-    )
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bits = (u128::from(rng.next_u64()) << 64) | u128::from(rng.next_u64());
+    // Version 4, variant 10xx.
+    let bits = (bits & !(0xf << 76) & !(0x3 << 62)) | (0x4 << 76) | (0x2 << 62);
+    let mut out = String::with_capacity(36);
+    for i in 0..32 {
+        if matches!(i, 8 | 12 | 16 | 20) {
+            out.push('-');
+        }
+        out.push(HEX[((bits >> (124 - 4 * i)) & 0xf) as usize] as char);
+    }
+    out
 }
 
 fn date<R: Draw + ?Sized>(rng: &mut R) -> String {
-    format!(
-        "{}-{:02}-{:02}",
-        2000 + rng.below(30),
-        1 + rng.below(12),
-        1 + rng.below(28)
-    )
+    let mut out = String::with_capacity(30);
+    digits(&mut out, 2000 + rng.below(30), 4);
+    out.push('-');
+    digits(&mut out, 1 + rng.below(12), 2);
+    out.push('-');
+    digits(&mut out, 1 + rng.below(28), 2);
+    out
 }
 
 fn word<R: Draw + ?Sized>(rng: &mut R, min: usize, max: usize) -> String {
@@ -158,5 +180,24 @@ fn push_word<R: Draw + ?Sized>(out: &mut String, rng: &mut R, min: usize, max: u
     let len = rng.between(min, max);
     for i in 0..len {
         out.push(LETTERS[rng.below(if i == 0 { 26 } else { LETTERS.len() })] as char);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_values_have_the_format() {
+        let mut rng = crate::generate::rng::seeded(3);
+        for _ in 0..500 {
+            let id = Format::Uuid.generate(&mut rng, false);
+            assert_eq!(id.len(), 36);
+            assert_eq!(&id[14..15], "4", "{id}");
+            assert!(matches!(&id[19..20], "8" | "9" | "a" | "b"), "{id}");
+            let stamp = Format::DateTime.generate(&mut rng, false);
+            assert_eq!(stamp.len(), 24, "{stamp}");
+            assert!(stamp.ends_with('Z'));
+        }
     }
 }
