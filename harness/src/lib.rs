@@ -15,3 +15,8 @@
 pub mod generate;
 pub mod report;
 pub mod spec;
+
+/// The README's Rust examples, compiled as doctests so that they cannot rot.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
