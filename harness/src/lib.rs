@@ -13,6 +13,7 @@
 //! ```
 
 pub mod generate;
+pub mod mock;
 pub mod report;
 pub mod spec;
 

@@ -114,9 +114,28 @@ pub struct MockState {
     /// Pointer in the request body where the resource fields are.
     #[serde(default)]
     pub request: Option<String>,
-    /// Pointer in the response body where the resource goes.
+    /// Pointer in the response body where the resource goes (absent: the documented example).
     #[serde(default)]
     pub response: Option<String>,
+    /// The schema of the stored resource (`#/components/schemas/...`): server-side fields
+    /// (ids, secrets, defaults) are generated from it.
+    #[serde(default)]
+    pub resource: Option<String>,
+    /// Pointer in the stored resource where its id sits (default `/id`).
+    #[serde(default)]
+    pub id_field: Option<String>,
+    /// Pointer in the stored resource where the request fields go (default: the root).
+    #[serde(default)]
+    pub request_into: Option<String>,
+    /// Stored fields taken from path parameters: resource pointer → parameter name.
+    #[serde(default)]
+    pub from_path: std::collections::BTreeMap<String, String>,
+    /// Pointer, in the request fields, to the URL deliveries go to.
+    #[serde(default)]
+    pub target: Option<String>,
+    /// Whether the provider refuses target URLs that are not `https://`.
+    #[serde(default)]
+    pub https_only: bool,
 }
 
 /// `x-graphql`.

@@ -1,0 +1,961 @@
+//! The request pipeline, independent of HTTP plumbing: route, authenticate, check the tenant,
+//! validate parameters and body, then run the operation's action on the store.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+
+use bytes::Bytes;
+use hyper::HeaderMap;
+use proptest::test_runner::TestRng;
+use serde_json::Value;
+
+use super::auth::{self, Credentials, Tenant};
+use super::reply::{self, Reply};
+use super::router::{Match, Router};
+use super::schema;
+use super::store::Store;
+use crate::generate::{Generator, Mode, SchemaGen};
+use crate::spec::extensions::{MockAction, MockState};
+use crate::spec::{Endpoint, ProviderSpec, pointer};
+
+/// A request as the engine sees it.
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    /// `GET`, `POST`...
+    pub method: String,
+    /// The raw path.
+    pub path: String,
+    /// Decoded query pairs.
+    pub query: Vec<(String, String)>,
+    /// Headers.
+    pub headers: HeaderMap,
+    /// The body bytes.
+    pub body: Bytes,
+}
+
+/// One request the mock answered, as kept in its journal.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Recorded {
+    /// Method.
+    pub method: String,
+    /// Path and query.
+    pub path: String,
+    /// The `operationId`, when the request matched an endpoint.
+    pub operation: Option<String>,
+    /// The status answered.
+    pub status: u16,
+}
+
+/// Settings of a mock (see `MockBuilder`).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Accept `http://` target URLs where the provider wants `https://`.
+    pub allow_http_targets: bool,
+    /// Largest request body, in bytes (413 beyond).
+    pub body_limit: usize,
+    /// How many answered requests the journal keeps (oldest dropped first).
+    pub journal_limit: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            allow_http_targets: false,
+            body_limit: 1024 * 1024,
+            journal_limit: 1000,
+        }
+    }
+}
+
+/// Everything a running mock holds.
+pub struct Engine {
+    pub(super) spec: ProviderSpec,
+    pub(super) router: Router,
+    pub(super) credentials: Credentials,
+    pub(super) store: Store,
+    pub(super) settings: Settings,
+    resources: HashMap<String, SchemaGen>,
+    rng: Mutex<TestRng>,
+    journal: Mutex<VecDeque<Recorded>>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("provider", &self.spec.provider.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    /// An engine for `spec`. Fails when a resource schema named by an `x-operation.mock` cannot
+    /// be generated.
+    pub fn new(
+        spec: ProviderSpec,
+        credentials: Credentials,
+        settings: Settings,
+        seed: u64,
+    ) -> Result<Self, crate::generate::GenError> {
+        let generator = Generator::new(&spec);
+        let mut resources = HashMap::new();
+        for mock in spec.endpoints.iter().filter_map(|e| e.ext.mock.as_ref()) {
+            if let Some(resource) = &mock.resource {
+                let at = resource.trim_start_matches('#').to_string();
+                if !resources.contains_key(&at) {
+                    resources.insert(at.clone(), generator.schema(&at)?);
+                }
+            }
+        }
+        let base = spec
+            .servers
+            .first()
+            .and_then(|url| url.split_once("://").map(|(_, rest)| rest))
+            .and_then(|rest| rest.find('/').map(|i| rest[i..].to_string()))
+            .unwrap_or_default();
+        Ok(Self {
+            router: Router::new(&spec.endpoints, &base),
+            spec,
+            credentials,
+            store: Store::default(),
+            settings,
+            resources,
+            rng: Mutex::new(crate::generate::rng::seeded(seed)),
+            journal: Mutex::new(VecDeque::new()),
+        })
+    }
+
+    /// Answers one request. Never panics on input; client errors are 4xx.
+    pub fn handle(&self, request: &Incoming) -> Reply {
+        let (reply, operation) = match self.router.find(&request.method, &request.path) {
+            Match::NotFound => (self.not_found(request), None),
+            Match::WrongMethod(allowed) => {
+                let mut r = reply::error(
+                    &self.spec,
+                    None,
+                    405,
+                    &format!(
+                        "{} {} is not an endpoint; this path takes {}",
+                        request.method,
+                        request.path,
+                        allowed.join(", ")
+                    ),
+                );
+                r.headers.push(("allow", allowed.join(", ")));
+                (r, None)
+            }
+            Match::Found(i, params) => {
+                let endpoint = &self.spec.endpoints[i];
+                (
+                    self.endpoint(endpoint, &params, request),
+                    Some(endpoint.operation_id.clone()),
+                )
+            }
+        };
+        self.record(request, operation, reply.status);
+        reply
+    }
+
+    fn record(&self, request: &Incoming, operation: Option<String>, status: u16) {
+        if self.settings.journal_limit == 0 {
+            return;
+        }
+        let mut journal = self
+            .journal
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if journal.len() >= self.settings.journal_limit {
+            journal.pop_front();
+        }
+        journal.push_back(Recorded {
+            method: request.method.clone(),
+            path: request.path.clone(),
+            operation,
+            status,
+        });
+    }
+
+    /// The journal, oldest first.
+    #[must_use]
+    pub fn journal(&self) -> Vec<Recorded> {
+        self.journal
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    fn not_found(&self, request: &Incoming) -> Reply {
+        let mut endpoints: Vec<String> = self
+            .spec
+            .endpoints
+            .iter()
+            .map(|e| format!("{} {}{}", e.method, self.router.base(), e.path))
+            .collect();
+        endpoints.truncate(12);
+        reply::error(
+            &self.spec,
+            None,
+            404,
+            &format!(
+                "no endpoint {} {} in the {} mock; endpoints: {}",
+                request.method,
+                request.path,
+                self.spec.provider.name,
+                endpoints.join(", ")
+            ),
+        )
+    }
+
+    fn endpoint(
+        &self,
+        endpoint: &Endpoint,
+        params: &[(String, String)],
+        request: &Incoming,
+    ) -> Reply {
+        let tenant = match auth::authenticate(
+            &self.credentials,
+            &self.spec.security_schemes,
+            &endpoint.security,
+            &request.headers,
+            &request.query,
+        ) {
+            Ok(tenant) => tenant,
+            Err(message) => {
+                return reply::error(&self.spec, Some(endpoint), auth_status(endpoint), &message);
+            }
+        };
+        let mock = endpoint.ext.mock.as_ref();
+        if let (Some(param), Some(tenant)) = (
+            mock.and_then(|m| m.tenant.as_deref())
+                .and_then(|t| t.strip_prefix("path:")),
+            tenant,
+        ) {
+            let value = params
+                .iter()
+                .find(|(n, _)| n == param)
+                .map_or("", |(_, v)| v.as_str());
+            if value != tenant.id {
+                return reply::error(
+                    &self.spec,
+                    Some(endpoint),
+                    auth_status(endpoint),
+                    &format!("the credentials do not belong to {param} `{value}`"),
+                );
+            }
+        }
+        if let Err(message) = self.check_parameters(endpoint, params, request) {
+            return reply::error(
+                &self.spec,
+                Some(endpoint),
+                client_error_status(endpoint),
+                &message,
+            );
+        }
+        let body = match self.body(endpoint, mock, request) {
+            Ok(body) => body,
+            Err(reply) => return reply,
+        };
+        let Some(mock) = mock else {
+            return self.success(endpoint, None);
+        };
+        let context = Context {
+            engine: self,
+            endpoint,
+            mock,
+            tenant,
+            params,
+            body: body.as_ref(),
+            query: &request.query,
+        };
+        context.run()
+    }
+
+    fn check_parameters(
+        &self,
+        endpoint: &Endpoint,
+        params: &[(String, String)],
+        request: &Incoming,
+    ) -> Result<(), String> {
+        for parameter in &endpoint.parameters {
+            let raw: Option<String> = match parameter.location.as_str() {
+                "path" => params
+                    .iter()
+                    .find(|(n, _)| *n == parameter.name)
+                    .map(|(_, v)| v.clone()),
+                "query" => request
+                    .query
+                    .iter()
+                    .find(|(n, _)| *n == parameter.name)
+                    .map(|(_, v)| v.clone()),
+                "header" => request
+                    .headers
+                    .get(parameter.name.as_str())
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string),
+                _ => None,
+            };
+            let Some(raw) = raw else {
+                if parameter.required {
+                    return Err(format!(
+                        "the {} parameter `{}` is required",
+                        parameter.location, parameter.name
+                    ));
+                }
+                continue;
+            };
+            let Some(schema) = &parameter.schema else {
+                continue;
+            };
+            let value = coerce(&self.spec.document, schema, &raw);
+            if let Some(v) = self
+                .spec
+                .schemas
+                .violations(schema, &value)
+                .and_then(|v| v.into_iter().next())
+            {
+                return Err(format!(
+                    "the {} parameter `{}`: {}",
+                    parameter.location, parameter.name, v.message
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Parses and validates the request body. `Err` is the reply to send.
+    fn body(
+        &self,
+        endpoint: &Endpoint,
+        mock: Option<&MockState>,
+        request: &Incoming,
+    ) -> Result<Option<Value>, Reply> {
+        let Some(declared) = &endpoint.request else {
+            return Ok(None);
+        };
+        let bad = |status: u16, message: String| {
+            reply::error(&self.spec, Some(endpoint), status, &message)
+        };
+        if request.body.is_empty() {
+            return if declared.required {
+                Err(bad(
+                    client_error_status(endpoint),
+                    "a request body is required".into(),
+                ))
+            } else {
+                Ok(None)
+            };
+        }
+        let content_type = request
+            .headers
+            .get(hyper::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let essence = content_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        let media = if essence.is_empty() {
+            declared.json()
+        } else {
+            declared
+                .content
+                .iter()
+                .find(|m| m.content_type.eq_ignore_ascii_case(&essence))
+        };
+        let Some(media) = media else {
+            let accepted: Vec<&str> = declared
+                .content
+                .iter()
+                .map(|m| m.content_type.as_str())
+                .collect();
+            return Err(bad(
+                415,
+                format!(
+                    "Content-Type `{content_type}` is not accepted here; send {}",
+                    accepted.join(" or ")
+                ),
+            ));
+        };
+        let value = if media.content_type.contains("x-www-form-urlencoded") {
+            Value::Object(
+                form_urlencoded(&request.body)
+                    .into_iter()
+                    .map(|(k, v)| (k, Value::String(v)))
+                    .collect(),
+            )
+        } else {
+            match serde_json::from_slice::<Value>(&request.body) {
+                Ok(value) => value,
+                Err(error) => {
+                    return Err(bad(
+                        client_error_status(endpoint),
+                        format!("the body is not valid JSON: {error}"),
+                    ));
+                }
+            }
+        };
+        if let Some(schema) = &media.schema {
+            self.validate_body(endpoint, mock, schema, &value)?;
+        }
+        Ok(Some(value))
+    }
+
+    fn validate_body(
+        &self,
+        endpoint: &Endpoint,
+        mock: Option<&MockState>,
+        schema: &str,
+        value: &Value,
+    ) -> Result<(), Reply> {
+        let bad = |message: String| {
+            reply::error(
+                &self.spec,
+                Some(endpoint),
+                client_error_status(endpoint),
+                &message,
+            )
+        };
+        // The URL deliveries go to: the provider's https rule, and the opt-in for local receivers.
+        let target = mock.and_then(|m| {
+            m.target
+                .as_deref()
+                .map(|t| format!("{}{t}", m.request.as_deref().unwrap_or("")))
+        });
+        let mut checked = std::borrow::Cow::Borrowed(value);
+        if let Some(at) = &target
+            && let Some(Value::String(url)) = pointer::get(value, at)
+        {
+            let https_only = mock.is_some_and(|m| m.https_only);
+            if let Some(rest) = url.strip_prefix("http://") {
+                if self.settings.allow_http_targets {
+                    let mut copy = value.clone();
+                    pointer::set(&mut copy, at, Value::String(format!("https://{rest}")));
+                    checked = std::borrow::Cow::Owned(copy);
+                } else if https_only || !self.spec.schemas.is_valid(schema, value) {
+                    return Err(bad(format!(
+                        "{at}: `{url}` is not an HTTPS URL, and the provider only delivers to HTTPS URLs; to subscribe a local http:// receiver in tests, start the mock with --allow-http-targets (MockBuilder::allow_http_targets(true))"
+                    )));
+                }
+            } else if https_only && !url.starts_with("https://") {
+                return Err(bad(format!(
+                    "{at}: `{url}` is not an HTTPS URL; the provider only delivers to HTTPS URLs"
+                )));
+            }
+        }
+        let value = checked.as_ref();
+        if self.spec.schemas.is_valid(schema, value) {
+            return Ok(());
+        }
+        // A discriminated oneOf: report the chosen branch's errors, which name the field.
+        let precise = schema::discriminated(&self.spec.document, schema, value)
+            .filter(|branch| self.spec.schemas.get(branch).is_some());
+        let violations = self
+            .spec
+            .schemas
+            .violations(precise.as_deref().unwrap_or(schema), value)
+            .unwrap_or_default();
+        let message = violations
+            .iter()
+            .take(3)
+            .map(|v| {
+                if v.instance_pointer.is_empty() {
+                    v.message.clone()
+                } else {
+                    format!("{}: {}", v.instance_pointer, v.message)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        Err(bad(if message.is_empty() {
+            "the body does not match the schema".into()
+        } else {
+            message
+        }))
+    }
+
+    /// The documented success reply, with nothing put in it.
+    fn success(&self, endpoint: &Endpoint, body: Option<Value>) -> Reply {
+        let status = success_status(endpoint);
+        let body = body
+            .or_else(|| reply::documented(endpoint, status).cloned())
+            .unwrap_or_else(|| Value::Object(serde_json::Map::new()));
+        Reply::new(status, body)
+    }
+
+    /// Draws a value of the resource schema at `pointer`.
+    fn draw_resource(&self, at: &str) -> Option<Value> {
+        let generator = self.resources.get(at)?;
+        let mut rng = self
+            .rng
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        generator.draw(Mode::Valid, &mut *rng).ok().map(|s| s.value)
+    }
+
+    fn new_id(&self, template: &str) -> String {
+        let mut rng = self
+            .rng
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        super::ids::fill(template, &mut *rng)
+    }
+}
+
+/// One request being served by an action.
+struct Context<'a> {
+    engine: &'a Engine,
+    endpoint: &'a Endpoint,
+    mock: &'a MockState,
+    tenant: Option<&'a Tenant>,
+    params: &'a [(String, String)],
+    body: Option<&'a Value>,
+    query: &'a [(String, String)],
+}
+
+impl Context<'_> {
+    fn run(&self) -> Reply {
+        match self.mock.action {
+            MockAction::Create => self.create(),
+            MockAction::Read => self.with_existing(|resource| Ok(self.reply_with(resource))),
+            MockAction::Update | MockAction::Replace => self.change(),
+            MockAction::Delete | MockAction::Retry => self.delete(),
+            MockAction::DeleteAll | MockAction::RetryAll => {
+                self.engine.store.clear(self.collection(), self.tenant_id());
+                self.engine.success(self.endpoint, None)
+            }
+            MockAction::List => self.list(),
+            MockAction::Static => self.engine.success(self.endpoint, None),
+            MockAction::Token => self.token(),
+            MockAction::Graphql => {
+                super::graphql::serve(self.engine, self.endpoint, self.tenant, self.body)
+            }
+        }
+    }
+
+    fn collection(&self) -> &str {
+        self.mock.collection.as_deref().unwrap_or("resources")
+    }
+
+    fn tenant_id(&self) -> &str {
+        self.tenant.map_or("", |t| t.id.as_str())
+    }
+
+    fn error(&self, status: u16, message: &str) -> Reply {
+        reply::error(&self.engine.spec, Some(self.endpoint), status, message)
+    }
+
+    /// The request fields: the body at `request`.
+    fn fields(&self) -> Result<serde_json::Map<String, Value>, Reply> {
+        let at = self.mock.request.as_deref().unwrap_or("");
+        match self.body.and_then(|b| pointer::get(b, at)) {
+            Some(Value::Object(map)) => Ok(map.clone()),
+            Some(_) => Err(self.error(
+                client_error_status(self.endpoint),
+                &format!(
+                    "{} must be an object",
+                    if at.is_empty() { "the body" } else { at }
+                ),
+            )),
+            None => Err(self.error(
+                client_error_status(self.endpoint),
+                &format!(
+                    "the body needs {}",
+                    if at.is_empty() {
+                        "an object".to_string()
+                    } else {
+                        format!("`{at}`")
+                    }
+                ),
+            )),
+        }
+    }
+
+    fn id_field(&self) -> &str {
+        self.mock.id_field.as_deref().unwrap_or("/id")
+    }
+
+    /// The id a read, update or delete names.
+    fn requested_id(&self) -> Option<String> {
+        let source = self.mock.id.as_deref()?;
+        if let Some(param) = source.strip_prefix("path:") {
+            return self
+                .params
+                .iter()
+                .find(|(n, _)| n == param)
+                .map(|(_, v)| v.clone());
+        }
+        let at = source.strip_prefix("body:")?;
+        match pointer::get(self.body?, at)? {
+            Value::String(s) => Some(s.clone()),
+            other => Some(other.to_string()),
+        }
+    }
+
+    fn with_existing(&self, then: impl FnOnce(Value) -> Result<Reply, Reply>) -> Reply {
+        let Some(id) = self.requested_id() else {
+            return self.error(
+                client_error_status(self.endpoint),
+                "the request names no resource id",
+            );
+        };
+        match self
+            .engine
+            .store
+            .get(self.collection(), self.tenant_id(), &id)
+        {
+            Some(resource) => then(resource).unwrap_or_else(|reply| reply),
+            None => self.missing(&id),
+        }
+    }
+
+    fn missing(&self, id: &str) -> Reply {
+        let status =
+            if reply::documents(self.endpoint, 404) || !reply::documents(self.endpoint, 400) {
+                404
+            } else {
+                400
+            };
+        self.error(
+            status,
+            &format!(
+                "no {} `{id}` (for these credentials)",
+                singular(self.collection())
+            ),
+        )
+    }
+
+    /// The documented success body with `resource` put at `response`.
+    fn reply_with(&self, resource: Value) -> Reply {
+        let status = success_status(self.endpoint);
+        match self.mock.response.as_deref() {
+            Some(at) => {
+                let mut body = reply::documented(self.endpoint, status)
+                    .cloned()
+                    .unwrap_or_else(|| Value::Object(serde_json::Map::new()));
+                if at.is_empty() {
+                    body = resource;
+                } else if !pointer::set(&mut body, at, resource.clone()) {
+                    body = Value::Object(serde_json::Map::new());
+                    pointer::set(&mut body, at, resource);
+                }
+                Reply::new(status, body)
+            }
+            None => self.engine.success(self.endpoint, None),
+        }
+    }
+
+    fn create(&self) -> Reply {
+        let fields = match self.fields() {
+            Ok(fields) => fields,
+            Err(reply) => return reply,
+        };
+        let template = self.mock.id_format.as_deref().unwrap_or("{uuid}");
+        for _ in 0..8 {
+            let id = self.engine.new_id(template);
+            let resource = match self.build(fields.clone(), &id, None) {
+                Ok(resource) => resource,
+                Err(reply) => return reply,
+            };
+            if self
+                .engine
+                .store
+                .insert(self.collection(), self.tenant_id(), &id, resource.clone())
+            {
+                return self.reply_with(resource);
+            }
+        }
+        self.error(409, "could not find a free id (the id format is too small)")
+    }
+
+    /// Builds a stored resource from request fields: a drawn value of the resource schema, the
+    /// id, the fields laid over `requestInto`, and the path fields. `existing` is the stored
+    /// resource being replaced.
+    fn build(
+        &self,
+        fields: serde_json::Map<String, Value>,
+        id: &str,
+        existing: Option<Value>,
+    ) -> Result<Value, Reply> {
+        let doc = &self.engine.spec.document;
+        let resource_at = self
+            .mock
+            .resource
+            .as_deref()
+            .map(|r| r.trim_start_matches('#'));
+        let into = self.mock.request_into.as_deref().unwrap_or("");
+        let mut resource = existing
+            .or_else(|| resource_at.and_then(|at| self.engine.draw_resource(at)))
+            .unwrap_or_else(|| Value::Object(serde_json::Map::new()));
+        let into_schema = resource_at.and_then(|at| schema::at(doc, at, into));
+        let required: Vec<&str> = into_schema
+            .map(|s| schema::required(doc, s))
+            .unwrap_or_default();
+        let Some(Value::Object(target)) = pointer::get_or_create(&mut resource, into) else {
+            return Err(self.error(
+                client_error_status(self.endpoint),
+                "the stored resource has no object where the request fields go",
+            ));
+        };
+        // Drawn optional fields the request does not set: their default, or nothing.
+        let drawn: Vec<String> = target.keys().cloned().collect();
+        for key in drawn {
+            if fields.contains_key(&key) {
+                continue;
+            }
+            match into_schema.and_then(|s| schema::default_of(doc, s, &key)) {
+                Some(default) => {
+                    target.insert(key, default.clone());
+                }
+                None if required.contains(&key.as_str()) => {}
+                None => {
+                    target.shift_remove(&key);
+                }
+            }
+        }
+        for (key, value) in fields {
+            target.insert(key, value);
+        }
+        pointer::set(
+            &mut resource,
+            self.id_field(),
+            Value::String(id.to_string()),
+        );
+        for (at, param) in &self.mock.from_path {
+            if let Some((_, value)) = self.params.iter().find(|(n, _)| n == param) {
+                pointer::set(&mut resource, at, Value::String(value.clone()));
+            }
+        }
+        // With http targets allowed, the stored target may be http where the schema says https.
+        let mut checked = std::borrow::Cow::Borrowed(&resource);
+        if self.engine.settings.allow_http_targets
+            && let Some(target) = &self.mock.target
+        {
+            let at = format!("{into}{target}");
+            if let Some(Value::String(url)) = pointer::get(&resource, &at)
+                && let Some(rest) = url.strip_prefix("http://")
+            {
+                let mut copy = resource.clone();
+                pointer::set(&mut copy, &at, Value::String(format!("https://{rest}")));
+                checked = std::borrow::Cow::Owned(copy);
+            }
+        }
+        if let Some(at) = resource_at
+            && let Some(violation) = self
+                .engine
+                .spec
+                .schemas
+                .violations(at, &checked)
+                .and_then(|v| v.into_iter().next())
+        {
+            return Err(self.error(
+                client_error_status(self.endpoint),
+                &format!("the resource would be invalid: {violation}"),
+            ));
+        }
+        Ok(resource)
+    }
+
+    fn change(&self) -> Reply {
+        let fields = match self.fields() {
+            Ok(fields) => fields,
+            Err(reply) => return reply,
+        };
+        self.with_existing(|stored| {
+            let id = pointer::get(&stored, self.id_field())
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let resource = if self.mock.action == MockAction::Replace {
+                let mut base = stored.clone();
+                let into = self.mock.request_into.as_deref().unwrap_or("");
+                // Replace: the request fields become the whole field set (id and path fields stay).
+                if let Some(Value::Object(target)) = pointer::get_or_create(&mut base, into) {
+                    target.clear();
+                }
+                self.build(fields, &id, Some(base))?
+            } else {
+                self.build(fields, &id, Some(stored))?
+            };
+            self.engine
+                .store
+                .replace(self.collection(), self.tenant_id(), &id, resource.clone());
+            Ok(self.reply_with(resource))
+        })
+    }
+
+    fn delete(&self) -> Reply {
+        let Some(id) = self.requested_id() else {
+            return self.error(
+                client_error_status(self.endpoint),
+                "the request names no resource id",
+            );
+        };
+        match self
+            .engine
+            .store
+            .remove(self.collection(), self.tenant_id(), &id)
+        {
+            Some(resource) => self.reply_with(resource),
+            None => self.missing(&id),
+        }
+    }
+
+    fn list(&self) -> Reply {
+        let mut items = self.engine.store.list(self.collection(), self.tenant_id());
+        let number = |name: &str| {
+            self.query
+                .iter()
+                .find(|(n, _)| n == name)
+                .and_then(|(_, v)| v.parse::<usize>().ok())
+        };
+        let per_page = number("limit").or_else(|| number("items"));
+        if let Some(per_page) = per_page {
+            let page = number("page").unwrap_or(1).max(1);
+            items = items
+                .into_iter()
+                .skip((page - 1) * per_page)
+                .take(per_page)
+                .collect();
+        }
+        let status = success_status(self.endpoint);
+        let at = self.mock.response.as_deref().unwrap_or("");
+        let mut body = reply::documented(self.endpoint, status)
+            .cloned()
+            .unwrap_or_else(|| Value::Object(serde_json::Map::new()));
+        // Keep only what the response schema requires from the example: a documented cursor or
+        // page count would describe the docs' data, not ours.
+        let schema_at = self
+            .endpoint
+            .responses
+            .iter()
+            .find(|r| r.covers(status))
+            .and_then(|r| r.body.json())
+            .and_then(|m| m.schema.clone());
+        if let (Some(schema_at), Value::Object(map)) = (schema_at, &mut body) {
+            let doc = &self.engine.spec.document;
+            let required: Vec<String> = pointer::get(doc, &schema_at)
+                .map(|s| {
+                    schema::required(doc, s)
+                        .into_iter()
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let top = pointer::tokens(at)
+                .and_then(|t| t.into_iter().next())
+                .unwrap_or_default();
+            map.retain(|k, _| required.contains(k) || *k == top);
+        }
+        if at.is_empty() {
+            body = Value::Array(items);
+        } else {
+            pointer::set(&mut body, at, Value::Array(items));
+        }
+        Reply::new(status, body)
+    }
+
+    /// Issues a bearer token for a tenant's client credentials (`client_id`, `client_secret`).
+    fn token(&self) -> Reply {
+        let field = |name: &str| self.body.and_then(|b| b.get(name)).and_then(Value::as_str);
+        let secret = field("client_secret");
+        let tenant = self.engine.credentials.tenants.iter().find(|t| {
+            secret.is_some_and(|s| t.secrets.get("clientSecret").is_some_and(|own| own == s))
+                && field("client_id")
+                    .is_none_or(|id| t.secrets.get("clientId").is_none_or(|own| own == id))
+        });
+        let Some(tenant) = tenant else {
+            return self.error(401, "unknown client_id or client_secret");
+        };
+        let bearer = self
+            .engine
+            .spec
+            .security_schemes
+            .iter()
+            .find(|s| s.kind == "http" || s.kind == "oauth2")
+            .and_then(|s| tenant.secrets.get(&s.name));
+        let status = success_status(self.endpoint);
+        let mut body = reply::documented(self.endpoint, status)
+            .cloned()
+            .unwrap_or_else(|| serde_json::json!({"token_type": "bearer", "expires_in": 3600}));
+        pointer::set(
+            &mut body,
+            "/access_token",
+            Value::String(bearer.cloned().unwrap_or_default()),
+        );
+        Reply::new(status, body)
+    }
+}
+
+/// The status of the first documented 2xx response (200 when none is).
+#[must_use]
+pub fn success_status(endpoint: &Endpoint) -> u16 {
+    endpoint
+        .responses
+        .iter()
+        .filter_map(|r| r.status.parse::<u16>().ok())
+        .find(|s| (200..300).contains(s))
+        .unwrap_or(200)
+}
+
+/// The status for missing or bad credentials: 401, or 403 when only that is documented.
+fn auth_status(endpoint: &Endpoint) -> u16 {
+    if !reply::documents(endpoint, 401) && reply::documents(endpoint, 403) {
+        403
+    } else {
+        401
+    }
+}
+
+/// The status for a bad request: 400, or 422 when only that is documented.
+fn client_error_status(endpoint: &Endpoint) -> u16 {
+    if !reply::documents(endpoint, 400) && reply::documents(endpoint, 422) {
+        422
+    } else {
+        400
+    }
+}
+
+fn singular(collection: &str) -> &str {
+    collection.strip_suffix('s').unwrap_or(collection)
+}
+
+/// A query or path string read as its schema's type (`"5"` as 5 for an integer).
+fn coerce(doc: &Value, schema_at: &str, raw: &str) -> Value {
+    let types: Vec<&str> = match pointer::get(doc, schema_at).map(|s| s.get("type")) {
+        Some(Some(Value::String(t))) => vec![t.as_str()],
+        Some(Some(Value::Array(ts))) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    if types.contains(&"integer")
+        && let Ok(n) = raw.parse::<i64>()
+    {
+        return Value::from(n);
+    }
+    if types.contains(&"number")
+        && let Ok(n) = raw.parse::<f64>()
+        && let Some(n) = serde_json::Number::from_f64(n)
+    {
+        return Value::Number(n);
+    }
+    if types.contains(&"boolean") && (raw == "true" || raw == "false") {
+        return Value::Bool(raw == "true");
+    }
+    Value::String(raw.to_string())
+}
+
+/// Decodes an `application/x-www-form-urlencoded` body or query string.
+#[must_use]
+pub fn form_urlencoded(bytes: &[u8]) -> Vec<(String, String)> {
+    let text = String::from_utf8_lossy(bytes);
+    text.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let decode = |s: &str| super::router::percent_decode(&s.replace('+', " "));
+            (decode(k), decode(v))
+        })
+        .collect()
+}

@@ -1,0 +1,225 @@
+//! Matching a request's method and path to a spec endpoint, path parameters included
+//! (`/webhooks/{webhook_id}.json` has a parameter inside a segment).
+
+use crate::spec::Endpoint;
+
+#[derive(Debug, Clone)]
+enum Segment {
+    Literal(String),
+    Param {
+        name: String,
+        prefix: String,
+        suffix: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+struct Route {
+    method: String,
+    segments: Vec<Segment>,
+    endpoint: usize,
+}
+
+/// The route table of one spec.
+#[derive(Debug, Clone)]
+pub struct Router {
+    routes: Vec<Route>,
+    base: String,
+}
+
+/// What matching a request found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Match {
+    /// An endpoint (its index) and the path parameters.
+    Found(usize, Vec<(String, String)>),
+    /// The path exists, with other methods.
+    WrongMethod(Vec<String>),
+    /// Nothing at this path.
+    NotFound,
+}
+
+impl Router {
+    /// Routes for `endpoints`, under `base` (the path of the spec's first server URL).
+    #[must_use]
+    pub fn new(endpoints: &[Endpoint], base: &str) -> Self {
+        let routes = endpoints
+            .iter()
+            .enumerate()
+            .map(|(i, e)| Route {
+                method: e.method.clone(),
+                segments: parse(&e.path),
+                endpoint: i,
+            })
+            .collect();
+        Self {
+            routes,
+            base: base.trim_end_matches('/').to_string(),
+        }
+    }
+
+    /// The base path every route sits under.
+    #[must_use]
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// Finds the endpoint for `method` and `path` (the raw request path, percent-encoded).
+    #[must_use]
+    pub fn find(&self, method: &str, path: &str) -> Match {
+        let Some(rest) = path.strip_prefix(&self.base) else {
+            return Match::NotFound;
+        };
+        let parts: Vec<String> = rest
+            .trim_start_matches('/')
+            .split('/')
+            .map(percent_decode)
+            .collect();
+        let mut allowed = Vec::new();
+        for route in &self.routes {
+            if let Some(params) = matches(&route.segments, &parts) {
+                if route.method == method {
+                    return Match::Found(route.endpoint, params);
+                }
+                allowed.push(route.method.clone());
+            }
+        }
+        if allowed.is_empty() {
+            Match::NotFound
+        } else {
+            Match::WrongMethod(allowed)
+        }
+    }
+}
+
+fn parse(path: &str) -> Vec<Segment> {
+    path.trim_start_matches('/')
+        .split('/')
+        .map(|part| match (part.find('{'), part.find('}')) {
+            (Some(open), Some(close)) if open < close => Segment::Param {
+                name: part[open + 1..close].to_string(),
+                prefix: part[..open].to_string(),
+                suffix: part[close + 1..].to_string(),
+            },
+            _ => Segment::Literal(part.to_string()),
+        })
+        .collect()
+}
+
+fn matches(segments: &[Segment], parts: &[String]) -> Option<Vec<(String, String)>> {
+    if segments.len() != parts.len() {
+        return None;
+    }
+    let mut params = Vec::new();
+    for (segment, part) in segments.iter().zip(parts) {
+        match segment {
+            Segment::Literal(text) => {
+                if text != part {
+                    return None;
+                }
+            }
+            Segment::Param {
+                name,
+                prefix,
+                suffix,
+            } => {
+                let value = part
+                    .strip_prefix(prefix.as_str())?
+                    .strip_suffix(suffix.as_str())?;
+                if value.is_empty() {
+                    return None;
+                }
+                params.push((name.clone(), value.to_string()));
+            }
+        }
+    }
+    Some(params)
+}
+
+/// Decodes `%XX` escapes (a path parameter may be percent-encoded).
+#[must_use]
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(byte) = text
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(byte);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn router(paths: &[(&str, &str)], base: &str) -> Router {
+        let routes = paths
+            .iter()
+            .enumerate()
+            .map(|(i, (m, p))| Route {
+                method: (*m).to_string(),
+                segments: parse(p),
+                endpoint: i,
+            })
+            .collect();
+        Router {
+            routes,
+            base: base.to_string(),
+        }
+    }
+
+    #[test]
+    fn parameters_inside_segments() {
+        let r = router(
+            &[
+                (
+                    "GET",
+                    "/api/v1/projects/{project_id}/webhooks/{webhook_id}.json",
+                ),
+                ("GET", "/api/v1/projects/{project_id}/webhooks.json"),
+            ],
+            "",
+        );
+        assert_eq!(
+            r.find("GET", "/api/v1/projects/p1/webhooks/wh-1.json"),
+            Match::Found(
+                0,
+                vec![
+                    ("project_id".into(), "p1".into()),
+                    ("webhook_id".into(), "wh-1".into())
+                ]
+            )
+        );
+        assert_eq!(
+            r.find("GET", "/api/v1/projects/p1/webhooks.json"),
+            Match::Found(1, vec![("project_id".into(), "p1".into())])
+        );
+        assert_eq!(
+            r.find("DELETE", "/api/v1/projects/p1/webhooks.json"),
+            Match::WrongMethod(vec!["GET".into()])
+        );
+        assert_eq!(
+            r.find("GET", "/api/v1/projects/p1/webhooks/.json"),
+            Match::NotFound
+        );
+    }
+
+    #[test]
+    fn base_paths_and_escapes() {
+        let r = router(&[("GET", "/subscriptions/{id}")], "/webhooks");
+        assert_eq!(
+            r.find("GET", "/webhooks/subscriptions/a%20b"),
+            Match::Found(0, vec![("id".into(), "a b".into())])
+        );
+        assert_eq!(r.find("GET", "/subscriptions/x"), Match::NotFound);
+    }
+}

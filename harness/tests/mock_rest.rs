@@ -1,0 +1,731 @@
+//! The mock provider over real HTTP: each REST provider's lifecycle, and every refusal.
+
+use harness::mock::MockProvider;
+use harness::spec::ProviderSpec;
+use reqwest::{Client, Response};
+use serde_json::{Value, json};
+
+/// Checks `body` against the documented response of `operation` for `status`.
+fn assert_documented(provider: &MockProvider, operation: &str, status: u16, body: &Value) {
+    let spec = provider.spec();
+    let endpoint = spec.endpoint(operation).unwrap();
+    let response = endpoint
+        .responses
+        .iter()
+        .find(|r| r.status == status.to_string())
+        .or_else(|| endpoint.responses.iter().find(|r| r.covers(status)))
+        .unwrap_or_else(|| panic!("{operation} documents no {status}"));
+    let schema = response
+        .body
+        .json()
+        .and_then(|m| m.schema.clone())
+        .unwrap_or_else(|| panic!("{operation} {status} has no schema"));
+    let violations = spec.schemas.violations(&schema, body).unwrap();
+    assert!(
+        violations.is_empty(),
+        "{operation} {status}: {body}\n{violations:?}"
+    );
+}
+
+async fn json_of(response: Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string());
+    let text = response.text().await.unwrap();
+    assert_eq!(content_type.as_deref(), Some("application/json"), "{text}");
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}")),
+    )
+}
+
+async fn swsh(allow_http: bool) -> (MockProvider, String, String) {
+    let provider = MockProvider::builder(ProviderSpec::load("swsh").unwrap())
+        .allow_http_targets(allow_http)
+        .seed(1)
+        .start()
+        .await
+        .unwrap();
+    let a = provider
+        .credentials()
+        .secret("tenant-a", "ApiKeyAuth")
+        .unwrap()
+        .to_string();
+    let b = provider
+        .credentials()
+        .secret("tenant-b", "ApiKeyAuth")
+        .unwrap()
+        .to_string();
+    (provider, a, b)
+}
+
+#[tokio::test]
+async fn swsh_subscription_lifecycle() {
+    let (provider, key, _) = swsh(false).await;
+    let client = Client::new();
+    let config = json!({"event": "photoLabelAdded", "targetUrl": "https://hooks.example.com/swsh", "albumId": "album-1", "label": "sunset", "metadata": {"token": "t", "n": 1}});
+    let (status, created) = json_of(
+        client
+            .post(format!("{}/webhook/createSubscription", provider.uri()))
+            .header("x-api-key", &key)
+            .json(&config)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{created}");
+    assert_documented(&provider, "createSubscription", 200, &created);
+    assert_eq!(
+        created["data"]["config"], config,
+        "the config is echoed as sent"
+    );
+    let id = created["data"]["webhookId"].as_str().unwrap().to_string();
+
+    let (status, listed) = json_of(
+        client
+            .get(format!("{}/webhook/getSubscriptions", provider.uri()))
+            .header("x-api-key", &key)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_documented(&provider, "getSubscriptions", 200, &listed);
+    assert_eq!(listed["data"].as_array().unwrap().len(), 1);
+    assert_eq!(listed["data"][0]["webhookId"], id.as_str());
+    assert_eq!(provider.subscriptions().len(), 1);
+
+    let delete = |id: String| {
+        client
+            .post(format!("{}/webhook/deleteSubscription", provider.uri()))
+            .header("x-api-key", &key)
+            .json(&json!({"webhookId": id}))
+            .send()
+    };
+    let (status, deleted) = json_of(delete(id.clone()).await.unwrap()).await;
+    assert_eq!(status, 200, "{deleted}");
+    assert_documented(&provider, "deleteSubscription", 200, &deleted);
+    let (status, again) = json_of(delete(id.clone()).await.unwrap()).await;
+    assert_eq!(status, 404, "a deleted subscription is gone: {again}");
+    assert!(again["message"].as_str().unwrap().contains(&id));
+    assert!(provider.subscriptions().is_empty());
+}
+
+#[tokio::test]
+async fn swsh_refusals_name_the_field() {
+    let (provider, key, _) = swsh(false).await;
+    let client = Client::new();
+    let create = |body: Value| {
+        client
+            .post(format!("{}/webhook/createSubscription", provider.uri()))
+            .header("x-api-key", &key)
+            .json(&body)
+            .send()
+    };
+
+    let (status, body) = json_of(
+        create(json!({"event": "newAlbum", "targetUrl": "http://localhost:9000/hook"}))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 400);
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.contains("/targetUrl")
+            && message.contains("HTTPS")
+            && message.contains("--allow-http-targets"),
+        "{message}"
+    );
+
+    let long = "x".repeat(41);
+    let (status, body) = json_of(create(json!({"event": "photoLabelAdded", "targetUrl": "https://a.example.com", "albumId": "a", "label": long})).await.unwrap()).await;
+    assert_eq!(status, 400);
+    assert!(
+        body["message"].as_str().unwrap().contains("/label"),
+        "{body}"
+    );
+    assert_documented(&provider, "createSubscription", 400, &body);
+
+    let (status, body) = json_of(
+        create(json!({"event": "newPhoto", "targetUrl": "https://a.example.com"}))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(
+        body["message"].as_str().unwrap().contains("albumId"),
+        "{body}"
+    );
+
+    let (status, body) = json_of(
+        client
+            .post(format!("{}/webhook/createSubscription", provider.uri()))
+            .header("x-api-key", &key)
+            .header("content-type", "application/json")
+            .body("{\"event\": ")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(
+        body["message"].as_str().unwrap().contains("not valid JSON"),
+        "{body}"
+    );
+
+    let (status, body) = json_of(
+        client
+            .post(format!("{}/webhook/createSubscription", provider.uri()))
+            .header("x-api-key", &key)
+            .header("content-type", "text/plain")
+            .body("hello")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 415);
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("application/json"),
+        "{body}"
+    );
+
+    let huge = json!({"event": "newAlbum", "targetUrl": "https://a.example.com", "metadata": {"blob": "x".repeat(2 * 1024 * 1024)}});
+    let (status, body) = json_of(create(huge).await.unwrap()).await;
+    assert_eq!(status, 413, "{body}");
+
+    let (status, body) = json_of(
+        client
+            .get(format!("{}/webhook/nope", provider.uri()))
+            .header("x-api-key", &key)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("/webhook/createSubscription"),
+        "the 404 lists the endpoints: {body}"
+    );
+
+    let (status, _) = json_of(
+        client
+            .get(format!("{}/webhook/createSubscription", provider.uri()))
+            .header("x-api-key", &key)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 405);
+
+    let (status, body) = json_of(
+        client
+            .get(format!(
+                "{}/webhook/getSubscriptions?limit=65",
+                provider.uri()
+            ))
+            .header("x-api-key", &key)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 400, "limit is 1..64: {body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("limit"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn swsh_refuses_missing_and_wrong_keys() {
+    let (provider, _, _) = swsh(false).await;
+    let client = Client::new();
+    let url = format!("{}/webhook/getSubscriptions", provider.uri());
+    let (status, body) = json_of(client.get(&url).send().await.unwrap()).await;
+    assert_eq!(status, 401);
+    assert!(
+        body["message"].as_str().unwrap().contains("x-api-key"),
+        "{body}"
+    );
+    assert_documented(&provider, "getSubscriptions", 401, &body);
+    let (status, _) = json_of(
+        client
+            .get(&url)
+            .header("x-api-key", "not-a-key")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 401);
+}
+
+#[tokio::test]
+async fn swsh_tenants_are_kept_apart() {
+    let (provider, a, b) = swsh(false).await;
+    let client = Client::new();
+    let (_, created) = json_of(
+        client
+            .post(format!("{}/webhook/createSubscription", provider.uri()))
+            .header("x-api-key", &a)
+            .json(&json!({"event": "newAlbum", "targetUrl": "https://a.example.com"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let id = created["data"]["webhookId"].as_str().unwrap();
+    let (_, listed) = json_of(
+        client
+            .get(format!("{}/webhook/getSubscriptions", provider.uri()))
+            .header("x-api-key", &b)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        listed["data"],
+        json!([]),
+        "tenant b sees nothing of tenant a"
+    );
+    let (status, _) = json_of(
+        client
+            .post(format!("{}/webhook/deleteSubscription", provider.uri()))
+            .header("x-api-key", &b)
+            .json(&json!({"webhookId": id}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        status, 404,
+        "tenant b cannot delete tenant a's subscription"
+    );
+    assert_eq!(provider.subscriptions().len(), 1);
+}
+
+#[tokio::test]
+async fn http_targets_are_accepted_when_allowed() {
+    let (provider, key, _) = swsh(true).await;
+    let (status, body) = json_of(
+        Client::new()
+            .post(format!("{}/webhook/createSubscription", provider.uri()))
+            .header("x-api-key", &key)
+            .json(&json!({"event": "newAlbum", "targetUrl": "http://127.0.0.1:9/hook"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["data"]["config"]["targetUrl"],
+        "http://127.0.0.1:9/hook"
+    );
+}
+
+/// The uc.alxgsv docs' curl commands, with only the host, the project id and the key changed.
+#[tokio::test]
+async fn uc_alxgsv_answers_the_docs_curl_commands() {
+    let provider = MockProvider::builder(ProviderSpec::load("uc-alxgsv").unwrap())
+        .seed(2)
+        .start()
+        .await
+        .unwrap();
+    let project = "tenant-a";
+    let key = provider
+        .credentials()
+        .secret(project, "bearerAuth")
+        .unwrap()
+        .to_string();
+    let client = Client::new();
+    let base = format!("{}/api/v1/projects/{project}", provider.uri());
+    let body = r#"{"webhook": { "target_url": "http://example.com/webhook", "events": ["file.updated", "file.created"] }}"#;
+    let send = |method: reqwest::Method, url: String, body: Option<&'static str>| {
+        let request = client
+            .request(method, url)
+            .header("Authorization", format!("Bearer {key}"))
+            .header("Content-Type", "application/json");
+        match body {
+            Some(b) => request.body(b).send(),
+            None => request.send(),
+        }
+    };
+
+    let (status, created) = json_of(
+        send(
+            reqwest::Method::POST,
+            format!("{base}/webhooks.json"),
+            Some(body),
+        )
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{created}");
+    assert_documented(&provider, "createWebhook", 200, &created);
+    let webhook = &created["data"];
+    assert_eq!(webhook["type"], "webhooks");
+    assert_eq!(
+        webhook["attributes"]["events"],
+        json!(["file.updated", "file.created"])
+    );
+    assert_eq!(
+        webhook["attributes"]["target_url"], "http://example.com/webhook",
+        "uc.alxgsv allows http targets"
+    );
+    assert_eq!(webhook["attributes"]["is_active"], true, "the default");
+    assert_eq!(webhook["attributes"]["version"], "1", "the default");
+    assert_eq!(webhook["relationships"]["project"]["data"]["id"], project);
+    let id = webhook["id"].as_str().unwrap().to_string();
+
+    let (status, viewed) = json_of(
+        send(
+            reqwest::Method::GET,
+            format!("{base}/webhooks/{id}.json"),
+            None,
+        )
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(viewed, created);
+
+    let update = r#"{"webhook": { "target_url": "http://example.com/webhook", "events": ["file.updated", "file.created"] }}"#;
+    let (status, updated) = json_of(
+        send(
+            reqwest::Method::PUT,
+            format!("{base}/webhooks/{id}.json"),
+            Some(update),
+        )
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{updated}");
+    assert_documented(&provider, "updateWebhook", 200, &updated);
+    assert_eq!(
+        updated["data"]["attributes"]["signing_secret"],
+        created["data"]["attributes"]["signing_secret"],
+        "the secret is the server's, kept"
+    );
+
+    let (status, partial) = json_of(
+        send(
+            reqwest::Method::PUT,
+            format!("{base}/webhooks/{id}.json"),
+            Some(r#"{"webhook": {"is_active": false}}"#),
+        )
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{partial}");
+    assert_eq!(partial["data"]["attributes"]["is_active"], false);
+    assert_eq!(
+        partial["data"]["attributes"]["events"],
+        json!(["file.updated", "file.created"]),
+        "a partial update keeps the rest"
+    );
+
+    let (status, listed) = json_of(
+        send(reqwest::Method::GET, format!("{base}/webhooks.json"), None)
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_documented(&provider, "listWebhooks", 200, &listed);
+    assert_eq!(listed["data"].as_array().unwrap().len(), 1);
+
+    let (status, deleted) = json_of(
+        send(
+            reqwest::Method::DELETE,
+            format!("{base}/webhooks/{id}.json"),
+            None,
+        )
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(deleted["data"]["id"], id.as_str());
+    let (status, gone) = json_of(
+        send(
+            reqwest::Method::GET,
+            format!("{base}/webhooks/{id}.json"),
+            None,
+        )
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert_documented(&provider, "viewWebhook", 404, &gone);
+    assert!(
+        gone["errors"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("Webhook not found"),
+        "{gone}"
+    );
+}
+
+#[tokio::test]
+async fn uc_alxgsv_projects_are_kept_apart() {
+    let provider = MockProvider::builder(ProviderSpec::load("uc-alxgsv").unwrap())
+        .start()
+        .await
+        .unwrap();
+    let client = Client::new();
+    let key_a = provider
+        .credentials()
+        .secret("tenant-a", "bearerAuth")
+        .unwrap()
+        .to_string();
+    let key_b = provider
+        .credentials()
+        .secret("tenant-b", "bearerAuth")
+        .unwrap()
+        .to_string();
+    let (_, created) = json_of(
+        client
+            .post(format!("{}/api/v1/projects/tenant-a/webhooks.json", provider.uri()))
+            .bearer_auth(&key_a)
+            .json(&json!({"webhook": {"target_url": "https://a.example.com", "events": ["file.created"]}}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let id = created["data"]["id"].as_str().unwrap();
+    // Project b's key on project a's path: refused.
+    let (status, body) = json_of(
+        client
+            .get(format!(
+                "{}/api/v1/projects/tenant-a/webhooks/{id}.json",
+                provider.uri()
+            ))
+            .bearer_auth(&key_b)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(
+        body["errors"][0].as_str().unwrap().split(':').next(),
+        Some("Unauthorized")
+    );
+    // Project b's own path: the webhook is not there.
+    let (status, _) = json_of(
+        client
+            .get(format!(
+                "{}/api/v1/projects/tenant-b/webhooks/{id}.json",
+                provider.uri()
+            ))
+            .bearer_auth(&key_b)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = json_of(
+        client
+            .delete(format!(
+                "{}/api/v1/projects/tenant-b/webhooks/{id}.json",
+                provider.uri()
+            ))
+            .bearer_auth(&key_b)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert_eq!(provider.subscriptions().len(), 1);
+    let (status, body) = json_of(
+        client
+            .post(format!(
+                "{}/api/v1/projects/tenant-a/webhooks.json",
+                provider.uri()
+            ))
+            .bearer_auth(&key_a)
+            .json(&json!({"webhook": {"events": ["file.created"]}}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["errors"][0].as_str().unwrap().contains("target_url"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn betterez_writes_need_the_key_and_the_jwt() {
+    let provider = MockProvider::builder(ProviderSpec::load("betterez").unwrap())
+        .start()
+        .await
+        .unwrap();
+    let client = Client::new();
+    let key = provider
+        .credentials()
+        .secret("tenant-a", "apiKey")
+        .unwrap()
+        .to_string();
+    let jwt = provider
+        .credentials()
+        .secret("tenant-a", "jwt")
+        .unwrap()
+        .to_string();
+    let subscription =
+        json!({"name": "sync", "url": "https://hooks.example.com/b", "events": ["images.created"]});
+    let url = format!("{}/subscriptions", provider.uri());
+    let (status, body) = json_of(
+        client
+            .post(&url)
+            .header("x-api-key", &key)
+            .json(&subscription)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 401, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("Bearer"),
+        "{body}"
+    );
+
+    let (status, created) = json_of(
+        client
+            .post(&url)
+            .header("x-api-key", &key)
+            .bearer_auth(&jwt)
+            .json(&subscription)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{created}");
+    assert_documented(&provider, "createSubscription", 200, &created);
+    let id = created["_id"].as_str().unwrap().to_string();
+    assert_eq!(id.len(), 24);
+
+    let (status, read) = json_of(
+        client
+            .get(format!("{url}/{id}"))
+            .header("x-api-key", &key)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(read, created);
+
+    let replacement = json!({"url": "https://hooks.example.com/c", "events": ["all"]});
+    let (status, replaced) = json_of(
+        client
+            .put(format!("{url}/{id}"))
+            .header("x-api-key", &key)
+            .bearer_auth(&jwt)
+            .json(&replacement)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{replaced}");
+    assert_eq!(replaced["events"], json!(["all"]));
+    assert!(
+        replaced.get("name").is_none(),
+        "a replace drops what the request leaves out: {replaced}"
+    );
+    assert_eq!(replaced["_id"], id.as_str());
+
+    let (status, _) = json_of(
+        client
+            .delete(format!("{url}/{id}"))
+            .header("x-api-key", &key)
+            .bearer_auth(&jwt)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!((200..300).contains(&status));
+    let (status, _) = json_of(
+        client
+            .get(format!("{url}/{id}"))
+            .header("x-api-key", &key)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn several_providers_run_side_by_side() {
+    let a = MockProvider::start(ProviderSpec::load("swsh").unwrap())
+        .await
+        .unwrap();
+    let b = MockProvider::start(ProviderSpec::load("swsh").unwrap())
+        .await
+        .unwrap();
+    let c = MockProvider::start(ProviderSpec::load("uc-alxgsv").unwrap())
+        .await
+        .unwrap();
+    assert_ne!(a.uri(), b.uri());
+    assert_ne!(b.uri(), c.uri());
+    let key = a
+        .credentials()
+        .secret("tenant-a", "ApiKeyAuth")
+        .unwrap()
+        .to_string();
+    let response = Client::new()
+        .post(format!("{}/webhook/createSubscription", a.uri()))
+        .header("x-api-key", key)
+        .json(&json!({"event": "newAlbum", "targetUrl": "https://a.example.com"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(a.subscriptions().len(), 1);
+    assert!(
+        b.subscriptions().is_empty(),
+        "no state is shared between mocks"
+    );
+    assert_eq!(a.received().len(), 1);
+    assert_eq!(
+        a.received()[0].operation.as_deref(),
+        Some("createSubscription")
+    );
+    a.shutdown().await;
+}
