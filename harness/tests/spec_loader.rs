@@ -545,3 +545,20 @@ fn an_assumption_over_several_nodes_replaces_them_all() {
         "{errors}"
     );
 }
+
+#[test]
+fn a_mock_resource_must_resolve() {
+    let mut doc = document("swsh");
+    set(
+        &mut doc,
+        "/paths/~1webhook~1createSubscription/post/x-operation/mock/resource",
+        json!("#/components/schemas/Nope"),
+    );
+    let errors = errors_of("swsh", &doc);
+    assert!(
+        errors.iter().any(|e| e.pointer
+            == "/paths/~1webhook~1createSubscription/post/x-operation/mock/resource"
+            && e.to_string().contains("does not resolve")),
+        "{errors}"
+    );
+}

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::ProviderSpec;
 use super::error::{SpecError, SpecErrorKind};
-use super::extensions::{KeySource, OnFailure, Rule, SignatureKind, Status};
+use super::extensions::{KeySource, MockAction, OnFailure, Rule, SignatureKind, Status};
 use super::pointer;
 
 /// Runs every rule; findings go to `errors`.
@@ -378,6 +378,58 @@ fn operations(spec: &ProviderSpec, errors: &mut Vec<SpecError>) {
                         format!("`{v}` is not `credential`, `path:<param>` or `body:<pointer>`"),
                     ));
                 }
+            }
+            let at = format!("{}/x-operation/mock", endpoint.pointer);
+            if let Some(resource) = &mock.resource {
+                let resolves = resource
+                    .strip_prefix('#')
+                    .is_some_and(|p| pointer::get(&spec.document, p).is_some());
+                if !resolves {
+                    errors.push(err(
+                        &spec.file,
+                        format!("{at}/resource"),
+                        format!("`{resource}` does not resolve in this document"),
+                    ));
+                }
+            }
+            for (field, value) in [
+                ("idField", &mock.id_field),
+                ("requestInto", &mock.request_into),
+                ("target", &mock.target),
+                ("request", &mock.request),
+                ("response", &mock.response),
+            ] {
+                if let Some(p) = value
+                    && !pointer::is_valid(p)
+                {
+                    errors.push(err(
+                        &spec.file,
+                        format!("{at}/{field}"),
+                        format!("`{p}` is not a JSON Pointer"),
+                    ));
+                }
+            }
+            for param in mock.from_path.values() {
+                if !endpoint
+                    .parameters
+                    .iter()
+                    .any(|p| &p.name == param && p.location == "path")
+                {
+                    errors.push(err(
+                        &spec.file,
+                        format!("{at}/fromPath"),
+                        format!("the operation has no path parameter `{param}`"),
+                    ));
+                }
+            }
+            if matches!(mock.action, MockAction::Create | MockAction::Replace)
+                && mock.resource.is_none()
+                && mock.response.is_some()
+            {
+                errors.push(
+                    err(&spec.file, format!("{at}/resource"), "a create or replace that answers with the resource needs the resource's schema")
+                        .with_hint("set `resource: '#/components/schemas/...'`"),
+                );
             }
             if let Some(param) = mock.id.as_deref().and_then(|v| v.strip_prefix("path:"))
                 && !endpoint
