@@ -5,6 +5,7 @@ mod bench;
 mod exit;
 mod generate;
 mod lint_specs;
+mod mock;
 
 use std::process::ExitCode;
 
@@ -26,6 +27,8 @@ enum Command {
     /// Print generated payloads (valid, edge or invalid) of an event or an endpoint's request
     /// body as JSON lines.
     Generate(generate::Args),
+    /// Start a mock provider as a standalone server on 127.0.0.1, until Ctrl-C or SIGTERM.
+    Mock(mock::Args),
     /// Run the benchmarks in release mode; print one table and write it to target/bench/.
     Bench(bench::Args),
 }
@@ -36,5 +39,6 @@ fn main() -> ExitCode {
         Command::LintSpecs(args) => lint_specs::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::Mock(args) => mock::run(&args),
     }
 }

@@ -1,0 +1,146 @@
+//! `cargo xtask mock`: a mock provider as a standalone server.
+
+use std::process::ExitCode;
+
+use harness::mock::MockProvider;
+use harness::spec::Loader;
+use serde_json::json;
+
+use crate::exit;
+
+/// Arguments of `mock`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A built-in spec name (`swsh`) or a spec file path.
+    #[arg(long, value_name = "NAME|PATH")]
+    spec: String,
+    /// The port on 127.0.0.1 (default: one the OS chooses, printed at start).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Set a credential: `SCHEME=VALUE[@TENANT]` (tenant default `tenant-a`), e.g.
+    /// `--credential bearerAuth=sk_test@8a540ce633522d881e97`. Repeatable. Default: two
+    /// tenants, `tenant-a` and `tenant-b`, with a secret for every credential, printed at start.
+    #[arg(long = "credential", value_name = "SCHEME=VALUE[@TENANT]")]
+    credentials: Vec<String>,
+    /// Accept `http://` target URLs where the provider only accepts `https://` (for local
+    /// receivers).
+    #[arg(long)]
+    allow_http_targets: bool,
+    /// The seed of generated ids and secrets (default: from the clock).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Print where it listens and the credentials as one JSON object on the first line of
+    /// standard output, for scripts.
+    #[arg(long)]
+    json: bool,
+    /// Replace an assumption of the spec, e.g. `--assume subscription-id-format=wh_{uuid}`.
+    #[arg(long = "assume", value_name = "ID=VALUE")]
+    assume: Vec<String>,
+}
+
+/// Starts the mock and serves until Ctrl-C or SIGTERM.
+pub fn run(args: &Args) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return exit::code(exit::USAGE);
+        }
+    };
+    runtime.block_on(serve(args))
+}
+
+async fn serve(args: &Args) -> ExitCode {
+    let mut loader = Loader::new();
+    for arg in &args.assume {
+        loader = match loader.assume_arg(arg) {
+            Ok(loader) => loader,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return exit::code(exit::USAGE);
+            }
+        };
+    }
+    let spec = match loader.load(&args.spec) {
+        Ok(spec) => spec,
+        Err(errors) => {
+            eprintln!("{errors}");
+            return exit::code(exit::SPEC);
+        }
+    };
+    let mut builder = MockProvider::builder(spec)
+        .port(args.port)
+        .allow_http_targets(args.allow_http_targets);
+    if let Some(seed) = args.seed {
+        builder = builder.seed(seed);
+    }
+    for arg in &args.credentials {
+        builder = match builder.credential_arg(arg) {
+            Ok(builder) => builder,
+            Err(error) => {
+                eprintln!("error: {error}");
+                return exit::code(exit::USAGE);
+            }
+        };
+    }
+    let provider = match builder.start().await {
+        Ok(provider) => provider,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return exit::code(exit::USAGE);
+        }
+    };
+    if args.json {
+        let line = json!({
+            "provider": provider.spec().provider.id,
+            "uri": provider.uri(),
+            "port": provider.address().port(),
+            "credentials": provider.credentials(),
+        });
+        println!("{line}");
+    } else {
+        println!(
+            "{} mock listening on {}",
+            provider.spec().provider.name,
+            provider.uri()
+        );
+        for tenant in &provider.credentials().tenants {
+            let secrets: Vec<String> = tenant
+                .secrets
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            println!("  tenant {}: {}", tenant.id, secrets.join("  "));
+        }
+        println!("Ctrl-C or SIGTERM stops it.");
+    }
+    wait_for_signal().await;
+    eprintln!("shutting down");
+    provider.shutdown().await;
+    exit::code(exit::OK)
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
