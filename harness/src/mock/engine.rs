@@ -2,7 +2,7 @@
 //! validate parameters and body, then run the operation's action on the store.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use hyper::HeaderMap;
@@ -72,10 +72,11 @@ pub struct Engine {
     pub(super) spec: ProviderSpec,
     pub(super) router: Router,
     pub(super) credentials: Credentials,
-    pub(super) store: Store,
+    pub(super) store: Arc<Store>,
     pub(super) settings: Settings,
+    pub(super) graphql: Option<super::graphql::Graphql>,
+    pub(super) rng: Arc<Mutex<TestRng>>,
     resources: HashMap<String, SchemaGen>,
-    rng: Mutex<TestRng>,
     journal: Mutex<VecDeque<Recorded>>,
 }
 
@@ -95,7 +96,7 @@ impl Engine {
         credentials: Credentials,
         settings: Settings,
         seed: u64,
-    ) -> Result<Self, crate::generate::GenError> {
+    ) -> Result<Self, super::MockError> {
         let generator = Generator::new(&spec);
         let mut resources = HashMap::new();
         for mock in spec.endpoints.iter().filter_map(|e| e.ext.mock.as_ref()) {
@@ -112,14 +113,19 @@ impl Engine {
             .and_then(|url| url.split_once("://").map(|(_, rest)| rest))
             .and_then(|rest| rest.find('/').map(|i| rest[i..].to_string()))
             .unwrap_or_default();
+        let graphql = match spec.endpoints.iter().find_map(|e| e.graphql.as_ref()) {
+            Some(ext) => Some(super::graphql::build(ext).map_err(super::MockError::Graphql)?),
+            None => None,
+        };
         Ok(Self {
+            graphql,
             router: Router::new(&spec.endpoints, &base),
             spec,
             credentials,
-            store: Store::default(),
+            store: Arc::new(Store::default()),
             settings,
             resources,
-            rng: Mutex::new(crate::generate::rng::seeded(seed)),
+            rng: Arc::new(Mutex::new(crate::generate::rng::seeded(seed))),
             journal: Mutex::new(VecDeque::new()),
         })
     }

@@ -64,6 +64,9 @@ pub enum MockError {
     /// A resource schema of the spec cannot be generated.
     #[error("the spec cannot be mocked: {0}")]
     Spec(#[from] crate::generate::GenError),
+    /// The spec's GraphQL schema cannot be served.
+    #[error("the spec's GraphQL schema cannot be served: {0}")]
+    Graphql(String),
     /// A `--credential` flag is malformed or names no security scheme.
     #[error("{0}")]
     Credential(String),

@@ -136,6 +136,10 @@ pub struct MockState {
     /// Whether the provider refuses target URLs that are not `https://`.
     #[serde(default)]
     pub https_only: bool,
+    /// Values a created resource gets when the request does not set them: resource pointer →
+    /// value (for resources without a schema, such as GraphQL ones).
+    #[serde(default)]
+    pub defaults: std::collections::BTreeMap<String, Value>,
 }
 
 /// `x-graphql`.
