@@ -77,6 +77,8 @@ pub struct Engine {
     pub(super) graphql: Option<super::graphql::Graphql>,
     pub(super) rng: Arc<Mutex<TestRng>>,
     resources: HashMap<String, SchemaGen>,
+    generator: Generator,
+    responses: Mutex<HashMap<String, Option<SchemaGen>>>,
     journal: Mutex<VecDeque<Recorded>>,
 }
 
@@ -118,6 +120,8 @@ impl Engine {
             None => None,
         };
         Ok(Self {
+            generator,
+            responses: Mutex::new(HashMap::new()),
             graphql,
             router: Router::new(&spec.endpoints, &base),
             spec,
@@ -485,10 +489,41 @@ impl Engine {
     /// The documented success reply, with nothing put in it.
     fn success(&self, endpoint: &Endpoint, body: Option<Value>) -> Reply {
         let status = success_status(endpoint);
-        let body = body
-            .or_else(|| reply::documented(endpoint, status).cloned())
-            .unwrap_or_else(|| Value::Object(serde_json::Map::new()));
+        let body = body.unwrap_or_else(|| self.template(endpoint, status));
         Reply::new(status, body)
+    }
+
+    /// The body a success answer starts from: the documented example, or, for a spec that
+    /// prints none, a value generated from the response schema (an empty object without one).
+    fn template(&self, endpoint: &Endpoint, status: u16) -> Value {
+        if let Some(example) = reply::documented(endpoint, status) {
+            return example.clone();
+        }
+        let schema = endpoint
+            .responses
+            .iter()
+            .find(|r| r.covers(status))
+            .and_then(|r| r.body.json())
+            .and_then(|m| m.schema.clone());
+        let Some(schema) = schema else {
+            return Value::Object(serde_json::Map::new());
+        };
+        let mut cache = self
+            .responses
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !cache.contains_key(&schema) {
+            let built = self.generator.schema(&schema).ok();
+            cache.insert(schema.clone(), built);
+        }
+        let drawn = cache.get(&schema).and_then(Option::as_ref).and_then(|g| {
+            let mut rng = self
+                .rng
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            g.draw(Mode::Valid, &mut *rng).ok()
+        });
+        drawn.map_or_else(|| Value::Object(serde_json::Map::new()), |s| s.value)
     }
 
     /// Draws a value of the resource schema at `pointer`.
@@ -636,11 +671,15 @@ impl Context<'_> {
     /// The documented success body with `resource` put at `response`.
     fn reply_with(&self, resource: Value) -> Reply {
         let status = success_status(self.endpoint);
-        match self.mock.response.as_deref() {
+        // Without `response`, a resource-building operation answers with the resource itself.
+        let response = self
+            .mock
+            .response
+            .as_deref()
+            .or(self.mock.resource.as_ref().map(|_| ""));
+        match response {
             Some(at) => {
-                let mut body = reply::documented(self.endpoint, status)
-                    .cloned()
-                    .unwrap_or_else(|| Value::Object(serde_json::Map::new()));
+                let mut body = self.engine.template(self.endpoint, status);
                 if at.is_empty() {
                     body = resource;
                 } else if !pointer::set(&mut body, at, resource.clone()) {
@@ -828,9 +867,7 @@ impl Context<'_> {
         }
         let status = success_status(self.endpoint);
         let at = self.mock.response.as_deref().unwrap_or("");
-        let mut body = reply::documented(self.endpoint, status)
-            .cloned()
-            .unwrap_or_else(|| Value::Object(serde_json::Map::new()));
+        let mut body = self.engine.template(self.endpoint, status);
         // Keep only what the response schema requires from the example: a documented cursor or
         // page count would describe the docs' data, not ours.
         let schema_at = self
@@ -883,9 +920,7 @@ impl Context<'_> {
             .find(|s| s.kind == "http" || s.kind == "oauth2")
             .and_then(|s| tenant.secrets.get(&s.name));
         let status = success_status(self.endpoint);
-        let mut body = reply::documented(self.endpoint, status)
-            .cloned()
-            .unwrap_or_else(|| serde_json::json!({"token_type": "bearer", "expires_in": 3600}));
+        let mut body = self.engine.template(self.endpoint, status);
         pointer::set(
             &mut body,
             "/access_token",
