@@ -360,6 +360,12 @@ impl SchemaGen {
         }
     }
 
+    /// A valid-mode value drawn without the final validation and invariants: for callers that
+    /// overwrite parts of it and validate the result themselves (the mock's resources).
+    pub fn draw_unchecked<R: RngCore + ?Sized>(&self, rng: &mut R) -> Value {
+        sample::Ctx::new(&self.inner.arena, rng, false).value(self.inner.root)
+    }
+
     /// `count` values from `seed`: the same seed always gives the same values.
     pub fn sample(&self, mode: Mode, seed: u64, count: usize) -> Result<Vec<Sample>, GenError> {
         let mut rng = rng::seeded(seed);

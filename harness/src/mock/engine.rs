@@ -318,6 +318,9 @@ impl Engine {
                 continue;
             };
             let value = coerce(&self.spec.document, schema, &raw);
+            if self.spec.schemas.is_valid(schema, &value) {
+                continue;
+            }
             if let Some(v) = self
                 .spec
                 .schemas
@@ -496,8 +499,22 @@ impl Engine {
     /// The body a success answer starts from: the documented example, or, for a spec that
     /// prints none, a value generated from the response schema (an empty object without one).
     fn template(&self, endpoint: &Endpoint, status: u16) -> Value {
+        self.template_around(endpoint, status, "")
+    }
+
+    /// [`Self::template`] for a body whose member `at` is about to be replaced: that member of
+    /// the documented example is not copied.
+    fn template_around(&self, endpoint: &Endpoint, status: u16, at: &str) -> Value {
         if let Some(example) = reply::documented(endpoint, status) {
-            return example.clone();
+            let skip = pointer::tokens(at).and_then(|t| t.into_iter().next());
+            return match (example, skip) {
+                (Value::Object(map), Some(skip)) => Value::Object(
+                    map.iter()
+                        .map(|(k, v)| (k.clone(), if *k == skip { Value::Null } else { v.clone() }))
+                        .collect(),
+                ),
+                _ => example.clone(),
+            };
         }
         let schema = endpoint
             .responses
@@ -533,7 +550,8 @@ impl Engine {
             .rng
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        generator.draw(Mode::Valid, &mut *rng).ok().map(|s| s.value)
+        // Unchecked: the resource is validated once it is built from the request.
+        Some(generator.draw_unchecked(&mut *rng))
     }
 
     fn new_id(&self, template: &str) -> String {
@@ -679,11 +697,14 @@ impl Context<'_> {
             .or(self.mock.resource.as_ref().map(|_| ""));
         match response {
             Some(at) => {
-                let mut body = self.engine.template(self.endpoint, status);
+                let mut body = self.engine.template_around(self.endpoint, status, at);
                 if at.is_empty() {
                     body = resource;
-                } else if !pointer::set(&mut body, at, resource.clone()) {
-                    body = Value::Object(serde_json::Map::new());
+                } else {
+                    // A documented example without a place for the resource: start from nothing.
+                    if pointer::get_or_create(&mut body, at).is_none() {
+                        body = Value::Object(serde_json::Map::new());
+                    }
                     pointer::set(&mut body, at, resource);
                 }
                 Reply::new(status, body)

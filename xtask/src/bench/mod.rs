@@ -12,12 +12,18 @@ use serde_json::{Value, json};
 
 use crate::exit;
 
+mod load;
+mod mock;
+
 /// Arguments of `bench`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Shorter measurements (about a tenth of the time): for a quick look, not for figures.
     #[arg(long)]
     quick: bool,
+    /// Run one section only: `generation` or `mock`.
+    #[arg(long, value_name = "SECTION")]
+    only: Option<String>,
 }
 
 /// Re-runs itself in release mode if needed, then runs every benchmark.
@@ -37,6 +43,9 @@ pub fn run(args: &Args) -> ExitCode {
         if args.quick {
             command.arg("--quick");
         }
+        if let Some(only) = &args.only {
+            command.args(["--only", only]);
+        }
         return match command.status() {
             Ok(status) if status.success() => exit::code(exit::OK),
             Ok(status) => ExitCode::from(u8::try_from(status.code().unwrap_or(1)).unwrap_or(1)),
@@ -51,14 +60,44 @@ pub fn run(args: &Args) -> ExitCode {
     } else {
         Duration::from_millis(1000)
     };
-    let rows = match generation(budget) {
+    let wants = |section: &str| args.only.as_deref().is_none_or(|only| only == section);
+    if let Some(only) = &args.only
+        && only != "generation"
+        && only != "mock"
+    {
+        eprintln!("error: unknown section `{only}` (generation or mock)");
+        return exit::code(exit::USAGE);
+    }
+    let rows = match if wants("generation") {
+        generation(budget)
+    } else {
+        Ok(Vec::new())
+    } {
         Ok(rows) => rows,
         Err(message) => {
             eprintln!("error: {message}");
             return exit::code(exit::SPEC);
         }
     };
-    let markdown = table(&rows);
+    let mock_duration = if args.quick {
+        Duration::from_millis(500)
+    } else {
+        Duration::from_secs(3)
+    };
+    let mock_rows = match if wants("mock") {
+        mock::run(mock_duration)
+    } else {
+        Ok(Vec::new())
+    } {
+        Ok(rows) => rows,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return exit::code(exit::SPEC);
+        }
+    };
+    let mut markdown = table(&rows);
+    markdown.push('\n');
+    markdown.push_str(&mock_table(&mock_rows));
     print!("{markdown}");
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
     let written = std::fs::create_dir_all(&dir)
@@ -66,7 +105,8 @@ pub fn run(args: &Args) -> ExitCode {
         .and_then(|()| {
             std::fs::write(
                 dir.join("bench.json"),
-                serde_json::to_string_pretty(&json!({"generation": rows})).unwrap_or_default(),
+                serde_json::to_string_pretty(&json!({"generation": rows, "mock": mock_rows}))
+                    .unwrap_or_default(),
             )
         });
     match written {
@@ -167,6 +207,38 @@ fn table(rows: &[Value]) -> String {
             row["us_per_payload"],
             row["validation_alone_us"],
             row["mean_bytes"],
+        );
+    }
+    out
+}
+
+fn mock_table(rows: &[Value]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "## Mock endpoints (32 keep-alive connections, load generator in the same process)\n"
+    );
+    let _ = writeln!(
+        out,
+        "| provider | endpoint | server | requests/s | p50 µs | p99 µs | errors | mock / fixed |"
+    );
+    let _ = writeln!(out, "|---|---|---|---:|---:|---:|---:|---:|");
+    for row in rows {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            row["provider"].as_str().unwrap_or_default(),
+            row["endpoint"].as_str().unwrap_or_default(),
+            row["server"].as_str().unwrap_or_default(),
+            row["requests_per_second"],
+            row["p50_us"],
+            row["p99_us"],
+            row["errors"],
+            if row["server"] == "mock" {
+                row["mock_to_fixed"].to_string()
+            } else {
+                String::new()
+            },
         );
     }
     out
