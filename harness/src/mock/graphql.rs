@@ -282,10 +282,7 @@ fn resolve(
                     mock.id_field.as_deref().unwrap_or("/id"),
                     Value::String(id.clone()),
                 );
-                if call
-                    .store
-                    .insert(collection, &call.tenant, &id, resource.clone())
-                {
+                if call.store.insert(collection, &call.tenant, &id, &resource) {
                     return Ok(resource);
                 }
             }

@@ -69,14 +69,10 @@ impl Router {
         let Some(rest) = path.strip_prefix(&self.base) else {
             return Match::NotFound;
         };
-        let parts: Vec<String> = rest
-            .trim_start_matches('/')
-            .split('/')
-            .map(percent_decode)
-            .collect();
+        let rest = rest.trim_start_matches('/');
         let mut allowed = Vec::new();
         for route in &self.routes {
-            if let Some(params) = matches(&route.segments, &parts) {
+            if let Some(params) = matches(&route.segments, rest) {
                 if route.method == method {
                     return Match::Found(route.endpoint, params);
                 }
@@ -105,15 +101,19 @@ fn parse(path: &str) -> Vec<Segment> {
         .collect()
 }
 
-fn matches(segments: &[Segment], parts: &[String]) -> Option<Vec<(String, String)>> {
-    if segments.len() != parts.len() {
-        return None;
-    }
+fn matches(segments: &[Segment], path: &str) -> Option<Vec<(String, String)>> {
+    let mut parts = path.split('/');
     let mut params = Vec::new();
-    for (segment, part) in segments.iter().zip(parts) {
+    for segment in segments {
+        let raw = parts.next()?;
+        let part = if raw.contains('%') {
+            std::borrow::Cow::Owned(percent_decode(raw))
+        } else {
+            std::borrow::Cow::Borrowed(raw)
+        };
         match segment {
             Segment::Literal(text) => {
-                if text != part {
+                if *text != part {
                     return None;
                 }
             }
@@ -131,6 +131,9 @@ fn matches(segments: &[Segment], parts: &[String]) -> Option<Vec<(String, String
                 params.push((name.clone(), value.to_string()));
             }
         }
+    }
+    if parts.next().is_some() {
+        return None;
     }
     Some(params)
 }

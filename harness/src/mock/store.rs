@@ -1,4 +1,7 @@
 //! The mock's state: resources by collection and tenant, in creation order.
+//!
+//! Resources are kept as compact JSON text, one allocation each: a create then costs one
+//! serialisation instead of a deep copy, and a long run holds far fewer heap objects.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -6,8 +9,8 @@ use std::sync::Mutex;
 use indexmap::IndexMap;
 use serde_json::Value;
 
-/// A tenant's resources by id, in creation order.
-type Items = IndexMap<String, Value>;
+/// A tenant's resources by id, in creation order, as JSON text.
+type Items = IndexMap<String, Box<str>>;
 
 /// Collections by name, then tenants by id.
 type Collections = HashMap<String, HashMap<String, Items>>;
@@ -19,10 +22,7 @@ pub struct Store {
 }
 
 impl Store {
-    fn with<T>(
-        &self,
-        f: impl FnOnce(&mut HashMap<String, HashMap<String, IndexMap<String, Value>>>) -> T,
-    ) -> T {
+    fn with<T>(&self, f: impl FnOnce(&mut Collections) -> T) -> T {
         // A panic while the lock was held cannot leave a half-written resource (every write is
         // one insert or remove), so a poisoned lock is still safe to use.
         let mut guard = self
@@ -33,7 +33,8 @@ impl Store {
     }
 
     /// Stores `resource` under `id`; false if the id is taken.
-    pub fn insert(&self, collection: &str, tenant: &str, id: &str, resource: Value) -> bool {
+    pub fn insert(&self, collection: &str, tenant: &str, id: &str, resource: &Value) -> bool {
+        let text = text_of(resource);
         self.with(|all| {
             let items = all
                 .entry(collection.to_string())
@@ -43,13 +44,14 @@ impl Store {
             if items.contains_key(id) {
                 return false;
             }
-            items.insert(id.to_string(), resource);
+            items.insert(id.to_string(), text);
             true
         })
     }
 
     /// Replaces an existing resource; false if there is none.
-    pub fn replace(&self, collection: &str, tenant: &str, id: &str, resource: Value) -> bool {
+    pub fn replace(&self, collection: &str, tenant: &str, id: &str, resource: &Value) -> bool {
+        let text = text_of(resource);
         self.with(|all| {
             match all
                 .get_mut(collection)
@@ -57,7 +59,7 @@ impl Store {
                 .and_then(|items| items.get_mut(id))
             {
                 Some(slot) => {
-                    *slot = resource;
+                    *slot = text;
                     true
                 }
                 None => false,
@@ -69,11 +71,13 @@ impl Store {
     #[must_use]
     pub fn get(&self, collection: &str, tenant: &str, id: &str) -> Option<Value> {
         self.with(|all| all.get(collection)?.get(tenant)?.get(id).cloned())
+            .map(|text| value_of(&text))
     }
 
     /// Removes and returns the resource `id` of `tenant`.
     pub fn remove(&self, collection: &str, tenant: &str, id: &str) -> Option<Value> {
         self.with(|all| all.get_mut(collection)?.get_mut(tenant)?.shift_remove(id))
+            .map(|text| value_of(&text))
     }
 
     /// Removes every resource of `tenant`; returns how many there were.
@@ -91,9 +95,12 @@ impl Store {
         self.with(|all| {
             all.get(collection)
                 .and_then(|t| t.get(tenant))
-                .map(|items| items.values().cloned().collect())
+                .map(|items| items.values().cloned().collect::<Vec<_>>())
                 .unwrap_or_default()
         })
+        .iter()
+        .map(|text| value_of(text))
+        .collect()
     }
 
     /// Every resource of a collection, with its tenant, oldest first per tenant.
@@ -106,7 +113,7 @@ impl Store {
                     tenants
                         .iter()
                         .flat_map(|(tenant, items)| {
-                            items.values().map(move |v| (tenant.clone(), v.clone()))
+                            items.values().map(move |v| (tenant.clone(), value_of(v)))
                         })
                         .collect()
                 })
@@ -115,4 +122,15 @@ impl Store {
             out
         })
     }
+}
+
+fn text_of(resource: &Value) -> Box<str> {
+    serde_json::to_string(resource)
+        .unwrap_or_default()
+        .into_boxed_str()
+}
+
+fn value_of(text: &str) -> Value {
+    // The text was written by `text_of` from a `Value`, so it always parses.
+    serde_json::from_str(text).unwrap_or(Value::Null)
 }
