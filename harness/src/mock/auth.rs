@@ -24,27 +24,6 @@ pub struct Credentials {
 }
 
 impl Credentials {
-    /// Two tenants, `tenant-a` and `tenant-b`, with a secret for every scheme of the spec.
-    #[must_use]
-    pub fn defaults(provider: &str, schemes: &[SecurityScheme]) -> Self {
-        let tenants = ["tenant-a", "tenant-b"]
-            .into_iter()
-            .map(|id| Tenant {
-                id: id.to_string(),
-                secrets: schemes
-                    .iter()
-                    .map(|s| {
-                        (
-                            s.name.clone(),
-                            format!("{provider}-{}-{id}", s.name.to_ascii_lowercase()),
-                        )
-                    })
-                    .collect(),
-            })
-            .collect();
-        Self { tenants }
-    }
-
     /// The tenant `id`.
     #[must_use]
     pub fn tenant(&self, id: &str) -> Option<&Tenant> {
