@@ -12,6 +12,7 @@
 //! # Ok::<(), harness::spec::SpecErrors>(())
 //! ```
 
+pub mod deliver;
 pub mod generate;
 pub mod mock;
 pub mod report;
