@@ -16,6 +16,7 @@ pub mod deliver;
 pub mod generate;
 pub mod mock;
 pub mod report;
+pub mod sign;
 pub mod spec;
 
 /// The README's Rust examples, compiled as doctests so that they cannot rot.
