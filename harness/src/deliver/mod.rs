@@ -1,6 +1,8 @@
 //! Delivery: turning an event payload into the exact bytes and headers a provider sends.
 //!
-//! So far: the serialisers and wire encodings ([`serialize`]). Signatures are in
-//! [`crate::sign`].
+//! So far: which subscriptions get an event ([`matching`]), the payload each one receives
+//! ([`envelope`]), and the bytes sent ([`serialize`]). Signatures are in [`crate::sign`].
 
+pub mod envelope;
+pub mod matching;
 pub mod serialize;

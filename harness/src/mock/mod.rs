@@ -46,6 +46,7 @@ use tokio::sync::watch;
 
 pub use auth::{Credentials, Tenant};
 pub use engine::{Recorded, Settings};
+pub use ids::fill as fill_id;
 
 use crate::spec::ProviderSpec;
 

@@ -237,7 +237,14 @@ fn delivery(spec: &ProviderSpec, errors: &mut Vec<SpecError>) {
         pointers.push(("matching/filters", f.subscription.as_str()));
     }
     for e in &d.echo {
-        pointers.push(("echo", e.subscription.as_str()));
+        // An empty subscription pointer echoes the whole subscription.
+        if !pointer::is_valid(&e.subscription) {
+            errors.push(err(
+                &spec.file,
+                format!("{at}/echo"),
+                format!("`{}` is not a JSON Pointer", e.subscription),
+            ));
+        }
         pointers.push(("echo", e.payload.as_str()));
     }
     for (field, p) in pointers {

@@ -1,0 +1,183 @@
+//! One event payload made into the payload a given subscription receives: the subscription's
+//! id, its echoed values (swsh's metadata, uc.alxgsv's whole webhook), the spec's
+//! subscription invariants, and a fresh attempt id for each POST.
+
+use serde_json::Value;
+
+use crate::generate::rng::Draw;
+use crate::spec::ProviderSpec;
+use crate::spec::extensions::Rule;
+use crate::spec::pointer;
+
+/// The payload `subscription` (its stored resource) receives for `payload`. `subscription_id`
+/// is its id.
+#[must_use]
+pub fn personalise(
+    spec: &ProviderSpec,
+    payload: &Value,
+    subscription: &Value,
+    subscription_id: &str,
+) -> Value {
+    let mut out = payload.clone();
+    for echo in &spec.delivery.echo {
+        match pointer::get(subscription, &echo.subscription) {
+            Some(value) => {
+                pointer::set(&mut out, &echo.payload, value.clone());
+            }
+            None => remove(&mut out, &echo.payload),
+        }
+    }
+    if let Some(at) = &spec.envelope.subscription_id {
+        pointer::set(&mut out, at, Value::String(subscription_id.to_string()));
+    }
+    let mut fixed: Vec<&str> = spec
+        .delivery
+        .echo
+        .iter()
+        .map(|e| e.payload.as_str())
+        .collect();
+    fixed.extend(spec.envelope.subscription_id.as_deref());
+    for invariant in &spec.invariants {
+        if let Rule::Subscription {
+            payload: at,
+            subscription: from,
+        } = &invariant.rule
+            && let Some(value) = pointer::get(subscription, from)
+        {
+            pointer::set(&mut out, at, value.clone());
+            fixed.push(at);
+        }
+    }
+    // Equalities that reach what came from the subscription now copy from it (the resource of
+    // a uc.alxgsv event belongs to the webhook's project).
+    let within = |p: &str| {
+        fixed
+            .iter()
+            .any(|f| p == *f || p.strip_prefix(f).is_some_and(|rest| rest.starts_with('/')))
+    };
+    for invariant in &spec.invariants {
+        if let Rule::Equal(pointers) = &invariant.rule
+            && let Some(source) = pointers.iter().find(|p| within(p))
+            && let Some(value) = pointer::get(&out, source).cloned()
+        {
+            for target in pointers.iter().filter(|p| *p != source) {
+                pointer::set(&mut out, target, value.clone());
+            }
+        }
+    }
+    out
+}
+
+/// Gives `payload` a fresh attempt id (where the provider has one), in the format of the id it
+/// replaces: a UUID stays a UUID, `we-` + 22 characters stays so.
+pub fn new_attempt<R: Draw + ?Sized>(spec: &ProviderSpec, payload: &mut Value, rng: &mut R) {
+    let Some(at) = &spec.envelope.attempt_id else {
+        return;
+    };
+    let fresh = match pointer::get(payload, at) {
+        Some(Value::String(old)) => like(old, rng),
+        _ => crate::mock::fill_id("{uuid}", rng),
+    };
+    pointer::set(payload, at, Value::String(fresh));
+}
+
+/// A random string shaped like `old`: same length, hex stays hex, letters and digits stay
+/// letters and digits, other characters (`-`, prefixes' punctuation) stay where they are.
+fn like<R: Draw + ?Sized>(old: &str, rng: &mut R) -> String {
+    const HEX: &[u8] = b"0123456789abcdef";
+    const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let hexish = old.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+    // Keep a short prefix like `we-` as it is.
+    let prefix = old
+        .find('-')
+        .filter(|i| *i <= 4 && !hexish)
+        .map_or(0, |i| i + 1);
+    old.char_indices()
+        .map(|(i, c)| {
+            if i < prefix || !c.is_ascii_alphanumeric() {
+                c
+            } else if hexish {
+                *rng.pick(HEX) as char
+            } else {
+                *rng.pick(ALNUM) as char
+            }
+        })
+        .collect()
+}
+
+fn remove(value: &mut Value, at: &str) {
+    let Some((parent, last)) = at.rsplit_once('/') else {
+        return;
+    };
+    if let Some(Value::Object(map)) = value.pointer_mut(parent) {
+        map.shift_remove(&pointer::unescape(last));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn uc_alxgsv_payloads_carry_the_webhook() {
+        let spec = ProviderSpec::load("uc-alxgsv").unwrap();
+        let payload = spec
+            .event("file.created")
+            .unwrap()
+            .examples()
+            .iter()
+            .find(|e| e.fixture.is_none())
+            .unwrap()
+            .value
+            .clone();
+        let webhook = json!({"type": "webhooks", "id": "wh-AAAAAAAAAAAAAAAAAAAAAA", "attributes": {"events": ["file.created"], "target_url": "https://r.example.com", "is_active": true, "version": "1", "signing_secret": "whsec-BBBBBBBBBBBBBBBBBBBBBB"}, "relationships": {"project": {"data": {"type": "projects", "id": "p"}}}});
+        let out = personalise(&spec, &payload, &webhook, "wh-AAAAAAAAAAAAAAAAAAAAAA");
+        assert_eq!(out["included"][1], webhook);
+        assert_eq!(
+            out["data"]["relationships"]["webhook"]["data"]["id"],
+            "wh-AAAAAAAAAAAAAAAAAAAAAA"
+        );
+        for invariant in spec.invariants_for("file.created") {
+            invariant
+                .check("file.created", &out, Some(&webhook))
+                .unwrap();
+        }
+    }
+
+    #[test]
+    fn swsh_metadata_is_echoed_or_left_out() {
+        let spec = ProviderSpec::load("swsh").unwrap();
+        let payload = json!({"data": {"albumId": "a"}, "metadata": {"stale": true}});
+        let with =
+            json!({"webhookId": "w", "config": {"event": "newAlbum", "metadata": {"token": "t"}}});
+        assert_eq!(
+            personalise(&spec, &payload, &with, "w")["metadata"],
+            json!({"token": "t"})
+        );
+        let without = json!({"webhookId": "w", "config": {"event": "newAlbum"}});
+        assert!(
+            personalise(&spec, &payload, &without, "w")
+                .get("metadata")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn attempt_ids_keep_their_shape() {
+        let spec = ProviderSpec::load("betterez").unwrap();
+        let mut rng = crate::generate::rng::seeded(1);
+        let mut payload = json!({"attemptId": "20ebdb3d-85e1-47a4-a81d-7b6c7dd1a481", "id": "2e32d603-a379-46f9-9393-ba4d1859e2fe"});
+        new_attempt(&spec, &mut payload, &mut rng);
+        let fresh = payload["attemptId"].as_str().unwrap();
+        assert_ne!(fresh, "20ebdb3d-85e1-47a4-a81d-7b6c7dd1a481");
+        assert_eq!(fresh.len(), 36);
+        assert_eq!(&fresh[8..9], "-");
+        assert_eq!(
+            payload["id"], "2e32d603-a379-46f9-9393-ba4d1859e2fe",
+            "the event id stays"
+        );
+        let mut rng = crate::generate::rng::seeded(2);
+        assert!(like("we-vSv8IGDd4hyU9FNIn4Ev8d", &mut rng).starts_with("we-"));
+    }
+}
