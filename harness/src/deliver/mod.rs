@@ -1,8 +1,10 @@
 //! Delivery: turning an event payload into the exact bytes and headers a provider sends.
 //!
-//! So far: which subscriptions get an event ([`matching`]), the payload each one receives
-//! ([`envelope`]), and the bytes sent ([`serialize`]). Signatures are in [`crate::sign`].
+//! [`dispatch`] sends an event to the subscriptions that [`matching`] selects, each with its own
+//! payload ([`envelope`]), as the provider's bytes ([`serialize`]) signed by [`crate::sign`],
+//! under the provider's delivery rules.
 
+pub mod dispatch;
 pub mod envelope;
 pub mod matching;
 pub mod serialize;

@@ -77,7 +77,11 @@ pub struct Engine {
     pub(super) graphql: Option<super::graphql::Graphql>,
     pub(super) rng: Arc<Mutex<TestRng>>,
     resources: HashMap<String, SchemaGen>,
-    generator: Generator,
+    pub(super) generator: Generator,
+    pub(super) dispatcher: Arc<crate::deliver::dispatch::Dispatcher>,
+    /// The collection subscriptions live in, and where their id sits.
+    pub(super) subscription_collection: String,
+    pub(super) subscription_id_field: String,
     responses: Mutex<HashMap<String, Option<SchemaGen>>>,
     journal: Mutex<VecDeque<Recorded>>,
 }
@@ -119,7 +123,52 @@ impl Engine {
             Some(ext) => Some(super::graphql::build(ext).map_err(super::MockError::Graphql)?),
             None => None,
         };
+        let creator = spec
+            .endpoints
+            .iter()
+            .filter_map(|e| e.ext.mock.as_ref())
+            .chain(
+                spec.endpoints
+                    .iter()
+                    .filter_map(|e| e.graphql.as_ref())
+                    .flat_map(|g| g.operations.iter().filter_map(|o| o.mock.as_ref())),
+            )
+            .find(|m| m.action == MockAction::Create && m.target.is_some())
+            .cloned();
+        let subscription_collection = creator
+            .as_ref()
+            .and_then(|m| m.collection.clone())
+            .unwrap_or_else(|| "subscriptions".into());
+        let subscription_id_field = creator
+            .as_ref()
+            .and_then(|m| m.id_field.clone())
+            .unwrap_or_else(|| "/id".into());
+        let target = creator
+            .as_ref()
+            .map(|m| {
+                format!(
+                    "{}{}",
+                    m.request_into.as_deref().unwrap_or(""),
+                    m.target.as_deref().unwrap_or("")
+                )
+            })
+            .unwrap_or_default();
+        let rng = Arc::new(Mutex::new(crate::generate::rng::seeded(seed)));
+        let secrets = credentials
+            .tenants
+            .iter()
+            .map(|t| (t.id.clone(), t.secrets.clone()))
+            .collect();
+        let dispatcher = Arc::new(crate::deliver::dispatch::Dispatcher::new(
+            Arc::new(spec.clone()),
+            target,
+            secrets,
+            Arc::clone(&rng),
+        ));
         Ok(Self {
+            dispatcher,
+            subscription_collection,
+            subscription_id_field,
             generator,
             responses: Mutex::new(HashMap::new()),
             graphql,
@@ -129,7 +178,7 @@ impl Engine {
             store: Arc::new(Store::default()),
             settings,
             resources,
-            rng: Arc::new(Mutex::new(crate::generate::rng::seeded(seed))),
+            rng,
             journal: Mutex::new(VecDeque::new()),
         })
     }

@@ -29,6 +29,7 @@
 //! in the provider's own error shape (`reply.rs`); `server.rs` is the HTTP plumbing.
 
 mod auth;
+mod emit;
 mod engine;
 mod graphql;
 mod ids;
@@ -44,7 +45,9 @@ use std::sync::Arc;
 use serde_json::Value;
 use tokio::sync::watch;
 
+pub use crate::deliver::dispatch::{Attempt, Delivery, Outcome, Report, Undeliverable};
 pub use auth::{Credentials, Tenant};
+pub use emit::{Emit, EmitError};
 pub use engine::{Recorded, Settings};
 pub use ids::fill as fill_id;
 
@@ -280,31 +283,84 @@ impl MockProvider {
     /// (`subscriptions`, or uc.alxgsv's `webhooks`).
     #[must_use]
     pub fn subscriptions(&self) -> Vec<Value> {
-        let collection = self
-            .engine
-            .spec
-            .endpoints
-            .iter()
-            .filter_map(|e| e.ext.mock.as_ref())
-            .find(|m| m.action == crate::spec::extensions::MockAction::Create)
-            .and_then(|m| m.collection.clone())
-            .or_else(|| {
-                self.engine.spec.endpoints.iter().find_map(|e| {
-                    e.graphql
-                        .as_ref()?
-                        .operations
-                        .iter()
-                        .find_map(|o| o.mock.as_ref()?.collection.clone())
-                })
-            })
-            .unwrap_or_else(|| "subscriptions".to_string());
-        self.resources(&collection)
+        self.resources(&self.engine.subscription_collection)
     }
 
     /// The requests answered so far (the most recent ones, up to the journal limit).
     #[must_use]
     pub fn received(&self) -> Vec<Recorded> {
         self.engine.journal()
+    }
+
+    /// Emits `event` (spelled as in the spec) with a generated payload to every matching
+    /// subscription, and returns what happened to each delivery.
+    pub async fn emit(&self, event: &str) -> Result<Report, EmitError> {
+        emit::emit(&self.engine, event, Emit::default()).await
+    }
+
+    /// Emits the documented example of `event`.
+    pub async fn emit_fixture(&self, event: &str) -> Result<Report, EmitError> {
+        emit::emit(
+            &self.engine,
+            event,
+            Emit {
+                fixture: true,
+                ..Emit::default()
+            },
+        )
+        .await
+    }
+
+    /// Emits the caller's own payload, validated against the event's schema and invariants.
+    pub async fn emit_value(&self, event: &str, payload: Value) -> Result<Report, EmitError> {
+        emit::emit(
+            &self.engine,
+            event,
+            Emit {
+                payload: Some(payload),
+                ..Emit::default()
+            },
+        )
+        .await
+    }
+
+    /// Emits with every option (seed, context values for subscription filters...).
+    pub async fn emit_with(&self, event: &str, options: Emit) -> Result<Report, EmitError> {
+        emit::emit(&self.engine, event, options).await
+    }
+
+    /// Every delivery attempt so far (the most recent ones), oldest first.
+    #[must_use]
+    pub fn deliveries(&self) -> Vec<Attempt> {
+        self.engine.dispatcher.log()
+    }
+
+    /// Messages that could not be delivered (providers whose failed deliveries are kept).
+    #[must_use]
+    pub fn undeliverable(&self) -> Vec<Undeliverable> {
+        self.engine.dispatcher.undeliverable()
+    }
+
+    /// Resends one undeliverable message (`Some(id)`) or all of them; returns how many.
+    pub async fn resend(&self, id: Option<&str>) -> usize {
+        self.engine.dispatcher.resend(id).await
+    }
+
+    /// Erases one undeliverable message (`Some(id)`) or all of them; returns how many.
+    pub fn erase(&self, id: Option<&str>) -> usize {
+        self.engine.dispatcher.erase(id)
+    }
+
+    /// Tenants whose delivery queue is blocked (providers that block on failure), with how many
+    /// messages wait.
+    #[must_use]
+    pub fn blocked(&self) -> Vec<(String, usize)> {
+        self.engine.dispatcher.blocked()
+    }
+
+    /// Unblocks a tenant's queue: its blocked message is sent first, then the rest in order.
+    pub async fn unblock(&self, tenant: &str) {
+        self.engine.dispatcher.unblock(tenant).await;
     }
 
     /// Stops the server and waits for open requests to finish.

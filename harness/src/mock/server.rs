@@ -85,6 +85,11 @@ async fn answer(engine: &Engine, request: Request<Body>) -> Response<Full<Bytes>
             return render(&reply);
         }
     };
+    if let Some(reply) =
+        super::emit::admin(engine, parts.method.as_str(), parts.uri.path(), &body).await
+    {
+        return render(&reply);
+    }
     let incoming = Incoming {
         method: parts.method.as_str().to_string(),
         path: parts.uri.path().to_string(),

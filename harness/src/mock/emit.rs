@@ -1,0 +1,226 @@
+//! Making the mock emit: one code path for the Rust API (`MockProvider::emit*`) and the admin
+//! endpoints under `/__mock/`.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::engine::Engine;
+use super::reply::Reply;
+use crate::deliver::dispatch::{Report, Subscriber};
+use crate::generate::Mode;
+use crate::spec::pointer;
+
+/// What to emit.
+#[derive(Debug, Clone, Default)]
+pub struct Emit {
+    /// The caller's own payload (validated first); `None` for a generated one.
+    pub payload: Option<Value>,
+    /// Send the documented example instead of a generated payload.
+    pub fixture: bool,
+    /// The seed of the generated payload (default: the mock's own sequence).
+    pub seed: Option<u64>,
+    /// Values the event carries outside its payload, matched by subscription filters (swsh's
+    /// `albumId`, `label`).
+    pub context: BTreeMap<String, Value>,
+}
+
+/// Why an emission was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EmitError {
+    /// The spec has no such event.
+    #[error("no event `{0}` in this spec; events: {1}")]
+    UnknownEvent(String, String),
+    /// The caller's payload does not validate.
+    #[error("the payload is not a valid `{0}`: {1}")]
+    Invalid(String, String),
+    /// The event has no documented example.
+    #[error("`{0}` has no documented example")]
+    NoFixture(String),
+    /// The payload could not be generated.
+    #[error("{0}")]
+    Generate(String),
+}
+
+/// Emits `event` to the matching subscriptions.
+pub async fn emit(engine: &Engine, event: &str, options: Emit) -> Result<Report, EmitError> {
+    let spec = &engine.spec;
+    let Some(declared) = spec.event(event) else {
+        return Err(EmitError::UnknownEvent(
+            event.to_string(),
+            spec.events
+                .iter()
+                .map(|e| e.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ));
+    };
+    let payload = if let Some(payload) = options.payload {
+        if let Some(schema) = declared.schema()
+            && let Some(violation) = spec
+                .schemas
+                .violations(schema, &payload)
+                .and_then(|v| v.into_iter().next())
+        {
+            return Err(EmitError::Invalid(event.to_string(), violation.to_string()));
+        }
+        for invariant in spec
+            .invariants_for(event)
+            .filter(|i| !i.needs_subscription())
+        {
+            invariant
+                .check(event, &payload, None)
+                .map_err(|b| EmitError::Invalid(event.to_string(), b.to_string()))?;
+        }
+        payload
+    } else if options.fixture {
+        let example = declared
+            .examples()
+            .iter()
+            .find(|e| e.fixture.is_some())
+            .or_else(|| declared.examples().first());
+        example
+            .map(|e| e.value.clone())
+            .ok_or_else(|| EmitError::NoFixture(event.to_string()))?
+    } else {
+        let generator = engine
+            .generator
+            .event(event)
+            .map_err(|e| EmitError::Generate(e.to_string()))?;
+        let sample = match options.seed {
+            Some(seed) => generator
+                .sample(Mode::Valid, seed, 1)
+                .map(|mut s| s.remove(0)),
+            None => {
+                let mut rng = engine
+                    .rng
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                generator.draw(Mode::Valid, &mut *rng)
+            }
+        };
+        sample
+            .map_err(|e| EmitError::Generate(e.to_string()))?
+            .value
+    };
+    let subscribers: Vec<Subscriber> = engine
+        .store
+        .all(&engine.subscription_collection)
+        .into_iter()
+        .map(|(tenant, resource)| Subscriber {
+            id: pointer::get(&resource, &engine.subscription_id_field)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+            tenant,
+            resource,
+        })
+        .collect();
+    Ok(engine
+        .dispatcher
+        .emit(event, &payload, &options.context, &subscribers)
+        .await)
+}
+
+/// Serves an admin request under `/__mock/`; `None` when the path is not an admin one.
+pub async fn admin(engine: &Engine, method: &str, path: &str, body: &[u8]) -> Option<Reply> {
+    let rest = path.strip_prefix("/__mock/")?;
+    let parsed: Value = if body.is_empty() {
+        json!({})
+    } else {
+        match serde_json::from_slice(body) {
+            Ok(value) => value,
+            Err(error) => {
+                return Some(Reply::new(
+                    400,
+                    json!({"error": "bad_request", "message": format!("the body is not valid JSON: {error}")}),
+                ));
+            }
+        }
+    };
+    let dispatcher = &engine.dispatcher;
+    let reply = match (method, rest) {
+        ("POST", rest) if rest.starts_with("events/") => {
+            let event = super::router::percent_decode(&rest["events/".len()..]);
+            let options = Emit {
+                payload: parsed.get("payload").cloned(),
+                fixture: parsed
+                    .get("fixture")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+                seed: parsed.get("seed").and_then(Value::as_u64),
+                context: parsed
+                    .get("context")
+                    .and_then(Value::as_object)
+                    .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                    .unwrap_or_default(),
+            };
+            match emit(engine, &event, options).await {
+                Ok(report) => Reply::new(200, serde_json::to_value(report).unwrap_or_default()),
+                Err(error @ EmitError::UnknownEvent(..)) => Reply::new(
+                    404,
+                    json!({"error": "unknown_event", "message": error.to_string()}),
+                ),
+                Err(error) => Reply::new(
+                    400,
+                    json!({"error": "bad_request", "message": error.to_string()}),
+                ),
+            }
+        }
+        ("GET", "deliveries") => Reply::new(
+            200,
+            serde_json::to_value(dispatcher.log()).unwrap_or_default(),
+        ),
+        ("GET", "undeliverable") => Reply::new(
+            200,
+            serde_json::to_value(dispatcher.undeliverable()).unwrap_or_default(),
+        ),
+        ("POST", "undeliverable/resend") => {
+            Reply::new(200, json!({"resent": dispatcher.resend(None).await}))
+        }
+        ("DELETE", "undeliverable") => Reply::new(200, json!({"erased": dispatcher.erase(None)})),
+        ("POST", rest) if rest.starts_with("undeliverable/") && rest.ends_with("/resend") => {
+            let id = &rest["undeliverable/".len()..rest.len() - "/resend".len()];
+            match dispatcher.resend(Some(id)).await {
+                0 => Reply::new(
+                    404,
+                    json!({"error": "not_found", "message": format!("no undeliverable message `{id}`")}),
+                ),
+                n => Reply::new(200, json!({"resent": n})),
+            }
+        }
+        ("DELETE", rest) if rest.starts_with("undeliverable/") => {
+            let id = &rest["undeliverable/".len()..];
+            match dispatcher.erase(Some(id)) {
+                0 => Reply::new(
+                    404,
+                    json!({"error": "not_found", "message": format!("no undeliverable message `{id}`")}),
+                ),
+                n => Reply::new(200, json!({"erased": n})),
+            }
+        }
+        ("GET", "queues") => Reply::new(
+            200,
+            json!(
+                dispatcher
+                    .blocked()
+                    .into_iter()
+                    .map(|(t, n)| json!({"tenant": t, "status": "BLOCKED", "waiting": n}))
+                    .collect::<Vec<_>>()
+            ),
+        ),
+        ("POST", rest) if rest.starts_with("queues/") && rest.ends_with("/unblock") => {
+            let tenant = &rest["queues/".len()..rest.len() - "/unblock".len()];
+            dispatcher.unblock(tenant).await;
+            Reply::new(
+                200,
+                json!({"tenant": tenant, "blocked": dispatcher.blocked().iter().any(|(t, _)| t == tenant)}),
+            )
+        }
+        _ => Reply::new(
+            404,
+            json!({"error": "not_found", "message": format!("no admin endpoint {method} {path}; admin endpoints: POST /__mock/events/{{event}}, GET /__mock/deliveries, GET /__mock/undeliverable, POST /__mock/undeliverable/{{id}}/resend, POST /__mock/undeliverable/resend, DELETE /__mock/undeliverable/{{id}}, DELETE /__mock/undeliverable, GET /__mock/queues, POST /__mock/queues/{{tenant}}/unblock")}),
+        ),
+    };
+    Some(reply)
+}
