@@ -160,16 +160,19 @@ pub struct Dispatcher {
     /// The delivery rules' retry settings, or one attempt.
     policy: OnFailure,
     next: std::sync::atomic::AtomicU64,
+    /// A fixed signing time (Unix seconds), for reproducible signatures; `None`: the clock.
+    clock: Option<f64>,
 }
 
 impl Dispatcher {
     /// A dispatcher for `spec`; `target` points at the URL in a stored subscription; `secrets`
-    /// are the tenants' credentials by name.
+    /// are the tenants' credentials by name; `clock` fixes the signing time.
     pub fn new(
         spec: Arc<ProviderSpec>,
         target: String,
         secrets: BTreeMap<String, BTreeMap<String, String>>,
         rng: Arc<Mutex<TestRng>>,
+        clock: Option<f64>,
     ) -> Self {
         let client = reqwest::Client::builder()
             .timeout(Duration::from_millis(spec.delivery.timeout_ms))
@@ -189,6 +192,7 @@ impl Dispatcher {
             undeliverable: Mutex::new(Vec::new()),
             queues: Mutex::new(HashMap::new()),
             next: std::sync::atomic::AtomicU64::new(0),
+            clock,
         }
     }
 
@@ -507,23 +511,18 @@ impl Dispatcher {
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             envelope::new_attempt(&self.spec, &mut payload, &mut *rng);
         }
-        let text = serialize::payload_text(&payload, self.spec.delivery.serialization);
-        let body = serialize::wire_body(&text, self.spec.delivery.body_encoding);
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();
-        let mut headers: Vec<(String, String)> = Vec::new();
-        if let Some(content_type) = &self.spec.delivery.content_type {
-            headers.push(("content-type".into(), content_type.clone()));
-        }
-        if let Some(signature) = self.signer.sign(
-            &text,
+        let signing_time = self.clock.unwrap_or_else(|| now.as_secs_f64());
+        let Prepared { headers, body, .. } = prepare(
+            &self.spec,
+            &self.signer,
+            &payload,
             &message.key,
-            self.signer.timestamp(now.as_secs_f64()),
-        ) {
-            headers.push((signature.header, signature.value));
-        }
-        headers.extend(message.headers.iter().cloned());
+            signing_time,
+            &message.headers,
+        );
         let mut request = self.client.request(
             self.spec
                 .delivery
@@ -588,6 +587,45 @@ impl Dispatcher {
         }
         log.push_back(attempt.clone());
         attempt
+    }
+}
+
+/// A delivery request ready to send: what every attempt, the tests and the snapshots share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prepared {
+    /// The payload text (what is signed).
+    pub text: String,
+    /// The wire body.
+    pub body: Vec<u8>,
+    /// The headers, in the order sent: content type, signature, forwarded headers.
+    pub headers: Vec<(String, String)>,
+}
+
+/// The request a provider sends for `payload`: its serialisation, wire encoding, content type and
+/// signature (made with `key` at `unix` seconds), and the subscription's forwarded headers.
+#[must_use]
+pub fn prepare(
+    spec: &ProviderSpec,
+    signer: &Signer,
+    payload: &Value,
+    key: &[u8],
+    unix: f64,
+    forwarded: &[(String, String)],
+) -> Prepared {
+    let text = serialize::payload_text(payload, spec.delivery.serialization);
+    let body = serialize::wire_body(&text, spec.delivery.body_encoding);
+    let mut headers: Vec<(String, String)> = Vec::new();
+    if let Some(content_type) = &spec.delivery.content_type {
+        headers.push(("content-type".into(), content_type.clone()));
+    }
+    if let Some(signature) = signer.sign(&text, key, signer.timestamp(unix)) {
+        headers.push((signature.header, signature.value));
+    }
+    headers.extend(forwarded.iter().cloned());
+    Prepared {
+        text,
+        body,
+        headers,
     }
 }
 

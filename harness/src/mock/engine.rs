@@ -55,6 +55,8 @@ pub struct Settings {
     pub body_limit: usize,
     /// How many answered requests the journal keeps (oldest dropped first).
     pub journal_limit: usize,
+    /// A fixed signing time in Unix seconds, for reproducible signatures (`None`: the clock).
+    pub clock: Option<f64>,
 }
 
 impl Default for Settings {
@@ -63,6 +65,7 @@ impl Default for Settings {
             allow_http_targets: false,
             body_limit: 1024 * 1024,
             journal_limit: 1000,
+            clock: None,
         }
     }
 }
@@ -164,6 +167,7 @@ impl Engine {
             target,
             secrets,
             Arc::clone(&rng),
+            settings.clock,
         ));
         Ok(Self {
             dispatcher,

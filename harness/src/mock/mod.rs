@@ -119,6 +119,13 @@ impl MockBuilder {
         self
     }
 
+    /// Signs deliveries as if the time were `unix_seconds` (default: the clock), so that
+    /// signatures with a timestamp (Betterez's `t`) are reproducible.
+    pub fn clock(mut self, unix_seconds: f64) -> Self {
+        self.settings.clock = Some(unix_seconds);
+        self
+    }
+
     /// Sets the secret of `tenant` for a security scheme or a named credential (the
     /// `--credential SCHEME=VALUE[@TENANT]` flag). Default: two tenants, `tenant-a` and
     /// `tenant-b`, with a secret for every security scheme and named credential of the spec.
