@@ -514,7 +514,7 @@ impl Dispatcher {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();
-        let signing_time = self.clock.unwrap_or_else(|| now.as_secs_f64());
+        let signing_time = self.clock.unwrap_or(now.as_secs_f64());
         let Prepared { headers, body, .. } = prepare(
             &self.spec,
             &self.signer,
