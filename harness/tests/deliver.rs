@@ -544,3 +544,56 @@ async fn the_admin_endpoints_emit_and_report() {
     assert_eq!(log.as_array().unwrap().len(), 3);
     assert_eq!(log[0]["status"], 200);
 }
+
+#[tokio::test]
+async fn happycolis_keeps_each_integrations_order_under_concurrent_emits() {
+    let mut builder =
+        MockProvider::builder(ProviderSpec::load("happycolis").unwrap()).allow_http_targets(true);
+    for i in 0..10 {
+        builder = builder.credential(
+            "bearerAuth",
+            &format!("token-{i}"),
+            &format!("integration-{i}"),
+        );
+    }
+    let provider = std::sync::Arc::new(builder.start().await.unwrap());
+    let sink = receiver(200).await;
+    for i in 0..10 {
+        happycolis_subscription(
+            &provider,
+            &format!("integration-{i}"),
+            &format!("{}/hc", sink.uri()),
+        )
+        .await;
+    }
+    let emitters: Vec<_> = (0..3)
+        .map(|_| {
+            let provider = std::sync::Arc::clone(&provider);
+            tokio::spawn(async move {
+                for _ in 0..10 {
+                    provider.emit("product/image/created").await.unwrap();
+                }
+            })
+        })
+        .collect();
+    for emitter in emitters {
+        emitter.await.unwrap();
+    }
+    let mut by_webhook: std::collections::BTreeMap<String, Vec<String>> =
+        std::collections::BTreeMap::new();
+    for request in sink.received_requests().await.unwrap() {
+        let payload: Value = serde_json::from_slice(&request.body).unwrap();
+        by_webhook
+            .entry(payload["header"]["webhookId"].as_str().unwrap().to_string())
+            .or_default()
+            .push(payload["header"]["messageId"].as_str().unwrap().to_string());
+    }
+    assert_eq!(by_webhook.len(), 10);
+    let orders: Vec<&Vec<String>> = by_webhook.values().collect();
+    assert_eq!(orders[0].len(), 30, "no event lost");
+    assert!(
+        orders.iter().all(|o| o == &orders[0]),
+        "every integration got the events in the same (emission) order"
+    );
+    assert_eq!(provider.delivery_totals(), (300, 300));
+}

@@ -160,6 +160,8 @@ pub struct Dispatcher {
     /// The delivery rules' retry settings, or one attempt.
     policy: OnFailure,
     next: std::sync::atomic::AtomicU64,
+    attempts: std::sync::atomic::AtomicU64,
+    delivered: std::sync::atomic::AtomicU64,
     /// A fixed signing time (Unix seconds), for reproducible signatures; `None`: the clock.
     clock: Option<f64>,
 }
@@ -192,6 +194,8 @@ impl Dispatcher {
             undeliverable: Mutex::new(Vec::new()),
             queues: Mutex::new(HashMap::new()),
             next: std::sync::atomic::AtomicU64::new(0),
+            attempts: std::sync::atomic::AtomicU64::new(0),
+            delivered: std::sync::atomic::AtomicU64::new(0),
             clock,
         }
     }
@@ -213,42 +217,58 @@ impl Dispatcher {
             .and_then(|at| pointer::get(payload, at))
             .and_then(Value::as_str)
             .map(str::to_string);
-        let mut deliveries = Vec::new();
-        let mut queued: Vec<(usize, u64)> = Vec::new();
-        let mut queued_tenants = Vec::new();
-        for subscriber in subscribers
+        let matching: Vec<&Subscriber> = subscribers
             .iter()
             .filter(|s| super::matching::matches(&self.spec.delivery, &s.resource, event, context))
-        {
-            let message = self.message(event, payload, subscriber);
-            let outcome = if self.policy == OnFailure::Block {
-                queued.push((deliveries.len(), message.seq));
-                self.lock_queues()
-                    .entry(subscriber.tenant.clone())
-                    .or_default()
-                    .pending
-                    .push_back(message);
-                if !queued_tenants.contains(&subscriber.tenant) {
-                    queued_tenants.push(subscriber.tenant.clone());
+            .collect();
+        let mut deliveries: Vec<Delivery> = matching
+            .iter()
+            .map(|s| Delivery {
+                subscription: s.id.clone(),
+                tenant: s.tenant.clone(),
+                outcome: Outcome::Queued,
+            })
+            .collect();
+        if self.policy == OnFailure::Block {
+            // One queue per tenant: enqueue in order, then send every tenant's queue at once.
+            let mut queued: Vec<(usize, u64)> = Vec::new();
+            let mut tenants: Vec<String> = Vec::new();
+            {
+                let messages: Vec<Message> = matching
+                    .iter()
+                    .map(|s| self.message(event, payload, s))
+                    .collect();
+                let mut queues = self.lock_queues();
+                for (index, message) in messages.into_iter().enumerate() {
+                    queued.push((index, message.seq));
+                    if !tenants.contains(&message.tenant) {
+                        tenants.push(message.tenant.clone());
+                    }
+                    queues
+                        .entry(message.tenant.clone())
+                        .or_default()
+                        .pending
+                        .push_back(message);
                 }
-                Outcome::Queued
-            } else {
-                self.send(message).await
-            };
-            deliveries.push(Delivery {
-                subscription: subscriber.id.clone(),
-                tenant: subscriber.tenant.clone(),
-                outcome,
-            });
-        }
-        for tenant in queued_tenants {
-            self.pump(&tenant).await;
-        }
-        // Queued messages that went out while pumping are delivered now.
-        for (index, seq) in queued {
-            let tenant = deliveries[index].tenant.clone();
-            if !self.is_pending(&tenant, seq) {
-                deliveries[index].outcome = Outcome::Delivered;
+            }
+            futures_util::future::join_all(tenants.iter().map(|tenant| self.pump(tenant))).await;
+            // Queued messages that went out while pumping are delivered now.
+            for (index, seq) in queued {
+                let tenant = deliveries[index].tenant.clone();
+                if !self.is_pending(&tenant, seq) {
+                    deliveries[index].outcome = Outcome::Delivered;
+                }
+            }
+        } else {
+            // No ordering promised: every subscriber at once.
+            let outcomes = futures_util::future::join_all(
+                matching
+                    .iter()
+                    .map(|s| self.send(self.message(event, payload, s))),
+            )
+            .await;
+            for (delivery, outcome) in deliveries.iter_mut().zip(outcomes) {
+                delivery.outcome = outcome;
             }
         }
         Report {
@@ -484,6 +504,13 @@ impl Dispatcher {
         before - list.len()
     }
 
+    /// Attempts made and deliveries acknowledged since the start (not bounded like the log).
+    #[must_use]
+    pub fn totals(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.attempts.load(Relaxed), self.delivered.load(Relaxed))
+    }
+
     /// The attempt log, oldest first (the most recent [`LOG_LIMIT`]).
     #[must_use]
     pub fn log(&self) -> Vec<Attempt> {
@@ -578,6 +605,12 @@ impl Dispatcher {
             error,
             number,
         };
+        self.attempts
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if attempt.delivered {
+            self.delivered
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
         let mut log = self
             .log
             .lock()

@@ -342,6 +342,13 @@ impl MockProvider {
         self.engine.dispatcher.log()
     }
 
+    /// Attempts made and deliveries acknowledged since the start (the log keeps only the most
+    /// recent attempts; these counts are exact).
+    #[must_use]
+    pub fn delivery_totals(&self) -> (u64, u64) {
+        self.engine.dispatcher.totals()
+    }
+
     /// Messages that could not be delivered (providers whose failed deliveries are kept).
     #[must_use]
     pub fn undeliverable(&self) -> Vec<Undeliverable> {

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use crate::exit;
 
+mod delivery;
 mod load;
 mod mock;
 
@@ -21,7 +22,7 @@ pub struct Args {
     /// Shorter measurements (about a tenth of the time): for a quick look, not for figures.
     #[arg(long)]
     quick: bool,
-    /// Run one section only: `generation` or `mock`.
+    /// Run one section only: `generation`, `mock` or `delivery`.
     #[arg(long, value_name = "SECTION")]
     only: Option<String>,
 }
@@ -64,8 +65,9 @@ pub fn run(args: &Args) -> ExitCode {
     if let Some(only) = &args.only
         && only != "generation"
         && only != "mock"
+        && only != "delivery"
     {
-        eprintln!("error: unknown section `{only}` (generation or mock)");
+        eprintln!("error: unknown section `{only}` (generation, mock or delivery)");
         return exit::code(exit::USAGE);
     }
     let rows = match if wants("generation") {
@@ -95,9 +97,22 @@ pub fn run(args: &Args) -> ExitCode {
             return exit::code(exit::SPEC);
         }
     };
+    let delivery_rows = match if wants("delivery") {
+        delivery::run(mock_duration)
+    } else {
+        Ok(Vec::new())
+    } {
+        Ok(rows) => rows,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return exit::code(exit::SPEC);
+        }
+    };
     let mut markdown = table(&rows);
     markdown.push('\n');
     markdown.push_str(&mock_table(&mock_rows));
+    markdown.push('\n');
+    markdown.push_str(&delivery_table(&delivery_rows));
     print!("{markdown}");
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
     let written = std::fs::create_dir_all(&dir)
@@ -105,8 +120,10 @@ pub fn run(args: &Args) -> ExitCode {
         .and_then(|()| {
             std::fs::write(
                 dir.join("bench.json"),
-                serde_json::to_string_pretty(&json!({"generation": rows, "mock": mock_rows}))
-                    .unwrap_or_default(),
+                serde_json::to_string_pretty(
+                    &json!({"generation": rows, "mock": mock_rows, "delivery": delivery_rows}),
+                )
+                .unwrap_or_default(),
             )
         });
     match written {
@@ -239,6 +256,33 @@ fn mock_table(rows: &[Value]) -> String {
             } else {
                 String::new()
             },
+        );
+    }
+    out
+}
+
+fn delivery_table(rows: &[Value]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "## Delivery (signed POSTs to a local keep-alive sink, 4 concurrent emitters)\n"
+    );
+    let _ = writeln!(
+        out,
+        "| provider | rule | subscriptions | deliveries/s | delivered | failed | order |"
+    );
+    let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---|");
+    for row in rows {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            row["provider"].as_str().unwrap_or_default(),
+            row["rule"].as_str().unwrap_or_default(),
+            row["subscriptions"],
+            row["deliveries_per_second"],
+            row["delivered"],
+            row["failed"],
+            row["order"].as_str().unwrap_or_default(),
         );
     }
     out
