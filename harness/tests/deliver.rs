@@ -597,3 +597,152 @@ async fn happycolis_keeps_each_integrations_order_under_concurrent_emits() {
     );
     assert_eq!(provider.delivery_totals(), (300, 300));
 }
+
+#[tokio::test]
+async fn blocking_resending_and_erasing_over_http() {
+    let client = Client::new();
+    // HappyColis: a failing receiver blocks the queue; unblock over HTTP.
+    let happycolis = MockProvider::builder(ProviderSpec::load("happycolis").unwrap())
+        .allow_http_targets(true)
+        .start()
+        .await
+        .unwrap();
+    let sink = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(500))
+        .up_to_n_times(1)
+        .mount(&sink)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&sink)
+        .await;
+    happycolis_subscription(&happycolis, "tenant-a", &format!("{}/hc", sink.uri())).await;
+    let admin = format!("http://{}/__mock", happycolis.address());
+    let report: Value = client
+        .post(format!("{admin}/events/product/image/created"))
+        .json(&json!({"fixture": true}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["deliveries"][0]["outcome"], "queued", "{report}");
+    let queues: Value = client
+        .get(format!("{admin}/queues"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        queues,
+        json!([{"tenant": "tenant-a", "status": "BLOCKED", "waiting": 1}])
+    );
+    let unblocked: Value = client
+        .post(format!("{admin}/queues/tenant-a/unblock"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unblocked["blocked"], false);
+    assert_eq!(sink.received_requests().await.unwrap().len(), 2);
+
+    // Betterez: undeliverable messages resent and erased over HTTP.
+    let betterez = MockProvider::builder(ProviderSpec::load("betterez").unwrap())
+        .start()
+        .await
+        .unwrap();
+    let sink = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(500))
+        .up_to_n_times(3)
+        .mount(&sink)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&sink)
+        .await;
+    let key = betterez
+        .credentials()
+        .secret("tenant-a", "apiKey")
+        .unwrap()
+        .to_string();
+    let jwt = betterez
+        .credentials()
+        .secret("tenant-a", "jwt")
+        .unwrap()
+        .to_string();
+    client
+        .post(format!("{}/subscriptions", betterez.uri()))
+        .header("x-api-key", key)
+        .bearer_auth(jwt)
+        .json(&json!({"url": format!("{}/b", sink.uri()), "events": ["images.created"]}))
+        .send()
+        .await
+        .unwrap();
+    let admin = format!("http://{}/__mock", betterez.address());
+    for _ in 0..3 {
+        client
+            .post(format!("{admin}/events/images.created"))
+            .send()
+            .await
+            .unwrap();
+    }
+    let list: Value = client
+        .get(format!("{admin}/undeliverable"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 3);
+    let first = list[0]["id"].as_str().unwrap();
+    let erased: Value = client
+        .delete(format!("{admin}/undeliverable/{first}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(erased["erased"], 1);
+    let missing = client
+        .delete(format!("{admin}/undeliverable/{first}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    let resent: Value = client
+        .post(format!("{admin}/undeliverable/resend"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(resent["resent"], 2);
+    let list: Value = client
+        .get(format!("{admin}/undeliverable"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list, json!([]));
+    let erased: Value = client
+        .delete(format!("{admin}/undeliverable"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(erased["erased"], 0);
+}
