@@ -4,7 +4,6 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use harness::generate::{Generator, Mode};
-use harness::spec::Loader;
 
 use crate::exit;
 
@@ -39,16 +38,10 @@ pub struct Args {
 /// Prints `count` values, one JSON document per line. Invalid values print as
 /// `{"label": {...}, "value": ...}`.
 pub fn run(args: &Args) -> ExitCode {
-    let mut loader = Loader::new();
-    for arg in &args.assume {
-        loader = match loader.assume_arg(arg) {
-            Ok(loader) => loader,
-            Err(message) => {
-                eprintln!("error: {message}");
-                return exit::code(exit::USAGE);
-            }
-        };
-    }
+    let loader = match crate::flags::loader(&args.assume) {
+        Ok(loader) => loader,
+        Err(code) => return code,
+    };
     let spec = match loader.load(&args.spec) {
         Ok(spec) => spec,
         Err(errors) => {

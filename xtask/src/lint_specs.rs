@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use harness::report;
-use harness::spec::{self, Loader, lint};
+use harness::spec::{self, lint};
 
 use crate::exit;
 
@@ -22,16 +22,10 @@ pub struct Args {
 
 /// Runs the lint and prints the report; exit 0 only when nothing is wrong.
 pub fn run(args: &Args) -> ExitCode {
-    let mut loader = Loader::new();
-    for arg in &args.assume {
-        loader = match loader.assume_arg(arg) {
-            Ok(loader) => loader,
-            Err(message) => {
-                eprintln!("error: {message}");
-                return exit::code(exit::USAGE);
-            }
-        };
-    }
+    let loader = match crate::flags::loader(&args.assume) {
+        Ok(loader) => loader,
+        Err(code) => return code,
+    };
     let names = if args.specs.is_empty() {
         spec::builtin_names()
     } else {

@@ -3,6 +3,7 @@
 
 mod bench;
 mod exit;
+mod flags;
 mod generate;
 mod lint_specs;
 mod mock;

@@ -3,7 +3,6 @@
 use std::process::ExitCode;
 
 use harness::mock::MockProvider;
-use harness::spec::Loader;
 use serde_json::json;
 
 use crate::exit;
@@ -54,16 +53,10 @@ pub fn run(args: &Args) -> ExitCode {
 }
 
 async fn serve(args: &Args) -> ExitCode {
-    let mut loader = Loader::new();
-    for arg in &args.assume {
-        loader = match loader.assume_arg(arg) {
-            Ok(loader) => loader,
-            Err(message) => {
-                eprintln!("error: {message}");
-                return exit::code(exit::USAGE);
-            }
-        };
-    }
+    let loader = match crate::flags::loader(&args.assume) {
+        Ok(loader) => loader,
+        Err(code) => return code,
+    };
     let spec = match loader.load(&args.spec) {
         Ok(spec) => spec,
         Err(errors) => {

@@ -2,6 +2,7 @@
 //! (`/webhooks/{webhook_id}.json` has a parameter inside a segment).
 
 use crate::spec::Endpoint;
+pub use crate::spec::pointer::percent_decode;
 
 #[derive(Debug, Clone)]
 enum Segment {
@@ -140,26 +141,6 @@ fn matches(segments: &[Segment], path: &str) -> Option<Vec<(String, String)>> {
 
 /// Decodes `%XX` escapes (a path parameter may be percent-encoded).
 #[must_use]
-pub fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(byte) = text
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(byte);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,31 @@
 
 use serde_json::Value;
 
+/// Decodes `%XX` escapes (a URI fragment, a path segment); invalid escapes stay as written.
+#[must_use]
+pub fn percent_decode(text: &str) -> String {
+    if !text.contains('%') {
+        return text.to_string();
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(byte) = text
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(byte);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// Escapes one reference token (`~` becomes `~0`, `/` becomes `~1`).
 #[must_use]
 pub fn escape(token: &str) -> String {

@@ -3,6 +3,7 @@
 //! Schemas are identified by the JSON Pointer of their node in the spec document; `$ref`s inside
 //! them resolve against the whole document, so `#/components/schemas/X` works as in OpenAPI.
 
+use crate::spec::pointer::percent_decode;
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 
@@ -157,27 +158,6 @@ fn schema_pointer(root: &str, keyword_location: &str) -> String {
         .strip_prefix("/$ref")
         .unwrap_or(keyword_location);
     format!("{root}{rest}")
-}
-
-/// Decodes `%XX` escapes of a URI fragment.
-fn percent_decode(fragment: &str) -> String {
-    let bytes = fragment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(byte) = fragment
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(byte);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Percent-encodes the characters of a JSON Pointer that are not allowed in a URI fragment.

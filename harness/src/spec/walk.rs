@@ -1,5 +1,6 @@
 //! Whole-document walks: every `x-` key in its allowed place, every `$ref` resolving locally.
 
+use super::pointer::percent_decode;
 use std::path::Path;
 
 use serde_json::Value;
@@ -236,27 +237,6 @@ fn ref_problem(doc: &Value, target: &str) -> Option<SpecErrorKind> {
         return Some(SpecErrorKind::DanglingRef(target.to_string()));
     }
     None
-}
-
-/// Decodes `%XX` escapes in a URI fragment (JSON Pointers in `$ref` may be percent-encoded).
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(byte) = text
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(byte);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Follows a local Reference Object (`{"$ref": "#/..."}`) to its target; other nodes are returned

@@ -1,0 +1,19 @@
+//! Flags several subcommands share.
+
+use std::process::ExitCode;
+
+use harness::spec::Loader;
+
+use crate::exit;
+
+/// A loader with the `--assume ID=VALUE` overrides; a malformed one is a usage error.
+pub fn loader(assume: &[String]) -> Result<Loader, ExitCode> {
+    let mut loader = Loader::new();
+    for arg in assume {
+        loader = loader.assume_arg(arg).map_err(|message| {
+            eprintln!("error: {message}");
+            exit::code(exit::USAGE)
+        })?;
+    }
+    Ok(loader)
+}
