@@ -139,8 +139,6 @@ fn matches(segments: &[Segment], path: &str) -> Option<Vec<(String, String)>> {
     Some(params)
 }
 
-/// Decodes `%XX` escapes (a path parameter may be percent-encoded).
-#[must_use]
 #[cfg(test)]
 mod tests {
     use super::*;
