@@ -46,6 +46,15 @@ pub struct Recorded {
     pub status: u16,
 }
 
+/// A journal entry as kept: the endpoint by index, named only when read.
+#[derive(Debug, Clone)]
+struct Entry {
+    method: String,
+    path: String,
+    endpoint: Option<usize>,
+    status: u16,
+}
+
 /// Settings of a mock (see `MockBuilder`).
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -86,7 +95,7 @@ pub struct Engine {
     pub(super) subscription_collection: String,
     pub(super) subscription_id_field: String,
     responses: Mutex<HashMap<String, Option<SchemaGen>>>,
-    journal: Mutex<VecDeque<Recorded>>,
+    journal: Mutex<VecDeque<Entry>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -208,17 +217,14 @@ impl Engine {
             }
             Match::Found(i, params) => {
                 let endpoint = &self.spec.endpoints[i];
-                (
-                    self.endpoint(endpoint, &params, request),
-                    Some(endpoint.operation_id.clone()),
-                )
+                (self.endpoint(endpoint, &params, request), Some(i))
             }
         };
         self.record(request, operation, reply.status);
         reply
     }
 
-    fn record(&self, request: &Incoming, operation: Option<String>, status: u16) {
+    fn record(&self, request: &Incoming, endpoint: Option<usize>, status: u16) {
         if self.settings.journal_limit == 0 {
             return;
         }
@@ -229,22 +235,21 @@ impl Engine {
         if journal.len() >= self.settings.journal_limit {
             journal.pop_front();
         }
-        journal.push_back(Recorded {
-            method: request.method.clone(),
-            path: request.path.clone(),
-            operation,
-            status,
-        });
+        journal.push_back(Entry { method: request.method.clone(), path: request.path.clone(), endpoint, status });
     }
 
     /// The journal, oldest first.
     #[must_use]
     pub fn journal(&self) -> Vec<Recorded> {
-        self.journal
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        let journal = self.journal.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        journal
             .iter()
-            .cloned()
+            .map(|e| Recorded {
+                method: e.method.clone(),
+                path: e.path.clone(),
+                operation: e.endpoint.map(|i| self.spec.endpoints[i].operation_id.clone()),
+                status: e.status,
+            })
             .collect()
     }
 
@@ -772,19 +777,18 @@ impl Context<'_> {
             Err(reply) => return reply,
         };
         let template = self.mock.id_format.as_deref().unwrap_or("{uuid}");
+        let mut id = self.engine.new_id(template);
+        let mut resource = match self.build(fields, &id, None) {
+            Ok(resource) => resource,
+            Err(reply) => return reply,
+        };
         for _ in 0..8 {
-            let id = self.engine.new_id(template);
-            let resource = match self.build(fields.clone(), &id, None) {
-                Ok(resource) => resource,
-                Err(reply) => return reply,
-            };
-            if self
-                .engine
-                .store
-                .insert(self.collection(), self.tenant_id(), &id, &resource)
-            {
+            if self.engine.store.insert(self.collection(), self.tenant_id(), &id, &resource) {
                 return self.reply_with(resource);
             }
+            // Taken: the same resource under another id.
+            id = self.engine.new_id(template);
+            pointer::set(&mut resource, self.id_field(), Value::String(id.clone()));
         }
         self.error(409, "could not find a free id (the id format is too small)")
     }
