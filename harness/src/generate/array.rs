@@ -70,9 +70,9 @@ pub fn generate<R: super::rng::Draw + ?Sized>(rules: &ArrayRules, ctx: &mut Ctx<
     let mut out = Vec::with_capacity(len);
     for i in 0..len {
         let value = match rules.prefix.get(i) {
-            Some(id) => ctx.child(*id),
+            Some(id) => ctx.member(*id, &i.to_string()),
             None => match rules.items {
-                Some(id) => ctx.child(id),
+                Some(id) => ctx.member(id, &i.to_string()),
                 None => Value::String(format!("item {i}")),
             },
         };

@@ -366,6 +366,12 @@ impl SchemaGen {
         sample::Ctx::new(&self.inner.arena, rng, false).value(self.inner.root)
     }
 
+    /// Like [`Self::draw_unchecked`], leaving the object members at `skip` (instance
+    /// pointers) as `null` placeholders, for a caller about to overwrite them.
+    pub fn draw_skipping<R: RngCore + ?Sized>(&self, rng: &mut R, skip: &[String]) -> Value {
+        sample::Ctx::skipping(&self.inner.arena, rng, skip).value(self.inner.root)
+    }
+
     /// `count` values from `seed`: the same seed always gives the same values.
     pub fn sample(&self, mode: Mode, seed: u64, count: usize) -> Result<Vec<Sample>, GenError> {
         let mut rng = rng::seeded(seed);

@@ -68,14 +68,14 @@ pub fn generate<R: super::rng::Draw + ?Sized>(rules: &ObjectRules, ctx: &mut Ctx
                     ctx.rng.chance(1, 2)
                 });
         if include {
-            let value = ctx.child(*id);
+            let value = ctx.member(*id, name);
             out.insert(name.clone(), value);
         }
     }
     for name in &rules.required {
         if !out.contains_key(name) {
             let value = match rules.additional {
-                Additional::Schema(id) => ctx.child(id),
+                Additional::Schema(id) => ctx.member(id, name),
                 _ => Value::String("value".into()),
             };
             out.insert(name.clone(), value);

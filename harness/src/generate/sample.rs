@@ -18,6 +18,10 @@ pub struct Ctx<'a, R: Draw + ?Sized> {
     /// Edge mode (boundaries, unusual text, nulls, extras) rather than typical values.
     pub edge: bool,
     depth: usize,
+    /// Instance pointers not to draw (the caller overwrites them): a `null` stands in.
+    skip: &'a [String],
+    /// The current instance pointer, kept only while `skip` is not empty.
+    path: String,
 }
 
 impl<'a, R: Draw + ?Sized> Ctx<'a, R> {
@@ -28,7 +32,38 @@ impl<'a, R: Draw + ?Sized> Ctx<'a, R> {
             rng,
             edge,
             depth: 0,
+            skip: &[],
+            path: String::new(),
         }
+    }
+
+    /// A context that leaves the places at `skip` (instance pointers) undrawn.
+    pub fn skipping(arena: &'a Arena, rng: &'a mut R, skip: &'a [String]) -> Self {
+        Self {
+            arena,
+            rng,
+            edge: false,
+            depth: 0,
+            skip,
+            path: String::new(),
+        }
+    }
+
+    /// A value of the node `id` for the member `token` of the current value.
+    pub fn member(&mut self, id: Id, token: &str) -> Value {
+        if self.skip.is_empty() {
+            return self.child(id);
+        }
+        let len = self.path.len();
+        self.path.push('/');
+        self.path.push_str(&crate::spec::pointer::escape(token));
+        let value = if self.skip.contains(&self.path) {
+            Value::Null
+        } else {
+            self.child(id)
+        };
+        self.path.truncate(len);
+        value
     }
 
     /// Whether recursion should stop growing the value.

@@ -235,19 +235,29 @@ impl Engine {
         if journal.len() >= self.settings.journal_limit {
             journal.pop_front();
         }
-        journal.push_back(Entry { method: request.method.clone(), path: request.path.clone(), endpoint, status });
+        journal.push_back(Entry {
+            method: request.method.clone(),
+            path: request.path.clone(),
+            endpoint,
+            status,
+        });
     }
 
     /// The journal, oldest first.
     #[must_use]
     pub fn journal(&self) -> Vec<Recorded> {
-        let journal = self.journal.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let journal = self
+            .journal
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         journal
             .iter()
             .map(|e| Recorded {
                 method: e.method.clone(),
                 path: e.path.clone(),
-                operation: e.endpoint.map(|i| self.spec.endpoints[i].operation_id.clone()),
+                operation: e
+                    .endpoint
+                    .map(|i| self.spec.endpoints[i].operation_id.clone()),
                 status: e.status,
             })
             .collect()
@@ -601,15 +611,16 @@ impl Engine {
         drawn.map_or_else(|| Value::Object(serde_json::Map::new()), |s| s.value)
     }
 
-    /// Draws a value of the resource schema at `pointer`.
-    fn draw_resource(&self, at: &str) -> Option<Value> {
+    /// Draws a value of the resource schema at `pointer`, leaving the members at `skip` (about
+    /// to be overwritten) undrawn.
+    fn draw_resource(&self, at: &str, skip: &[String]) -> Option<Value> {
         let generator = self.resources.get(at)?;
         let mut rng = self
             .rng
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         // Unchecked: the resource is validated once it is built from the request.
-        Some(generator.draw_unchecked(&mut *rng))
+        Some(generator.draw_skipping(&mut *rng, skip))
     }
 
     fn new_id(&self, template: &str) -> String {
@@ -783,7 +794,11 @@ impl Context<'_> {
             Err(reply) => return reply,
         };
         for _ in 0..8 {
-            if self.engine.store.insert(self.collection(), self.tenant_id(), &id, &resource) {
+            if self
+                .engine
+                .store
+                .insert(self.collection(), self.tenant_id(), &id, &resource)
+            {
                 return self.reply_with(resource);
             }
             // Taken: the same resource under another id.
@@ -809,8 +824,12 @@ impl Context<'_> {
             .as_deref()
             .map(|r| r.trim_start_matches('#'));
         let into = self.mock.request_into.as_deref().unwrap_or("");
+        // What the request, the id and the path will set is not worth drawing.
+        let mut skip: Vec<String> = fields.keys().map(|k| pointer::join(into, k)).collect();
+        skip.push(self.id_field().to_string());
+        skip.extend(self.mock.from_path.keys().cloned());
         let mut resource = existing
-            .or_else(|| resource_at.and_then(|at| self.engine.draw_resource(at)))
+            .or_else(|| resource_at.and_then(|at| self.engine.draw_resource(at, &skip)))
             .unwrap_or_else(|| Value::Object(serde_json::Map::new()));
         let into_schema = resource_at.and_then(|at| schema::at(doc, at, into));
         let required: Vec<&str> = into_schema
