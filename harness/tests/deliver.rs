@@ -746,3 +746,40 @@ async fn blocking_resending_and_erasing_over_http() {
         .unwrap();
     assert_eq!(erased["erased"], 0);
 }
+
+#[tokio::test]
+async fn a_dead_receiver_is_a_logged_failure_not_a_hang() {
+    // A port nothing listens on: bind one, then close it.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let provider = MockProvider::start(ProviderSpec::load("uc-alxgsv").unwrap())
+        .await
+        .unwrap();
+    let key = provider
+        .credentials()
+        .secret("tenant-a", "bearerAuth")
+        .unwrap()
+        .to_string();
+    Client::new()
+        .post(format!("{}/api/v1/projects/tenant-a/webhooks.json", provider.uri()))
+        .bearer_auth(key)
+        .json(&json!({"webhook": {"target_url": format!("http://{closed}/gone"), "events": ["group.created"]}}))
+        .send()
+        .await
+        .unwrap();
+    let report = provider.emit("group.created").await.unwrap();
+    assert_eq!(
+        report.deliveries[0].outcome,
+        Outcome::Dropped,
+        "uc.alxgsv drops failures"
+    );
+    let attempt = &provider.deliveries()[0];
+    assert_eq!(attempt.status, None);
+    assert!(
+        attempt.error.as_deref().is_some_and(|e| !e.is_empty()),
+        "{attempt:?}"
+    );
+    assert_eq!(provider.delivery_totals(), (1, 0));
+}
