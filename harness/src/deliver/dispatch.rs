@@ -155,7 +155,9 @@ pub struct Dispatcher {
     secrets: BTreeMap<String, BTreeMap<String, String>>,
     rng: Arc<Mutex<TestRng>>,
     log: Mutex<VecDeque<Attempt>>,
-    undeliverable: Mutex<Vec<Undeliverable>>,
+    /// The undeliverable list, each entry with the message it came from (kept whole, so that a
+    /// resend is the same request: key and forwarded headers included).
+    undeliverable: Mutex<Vec<(Undeliverable, Message)>>,
     queues: Mutex<HashMap<String, Queue>>,
     /// The delivery rules' retry settings, or one attempt.
     policy: OnFailure,
@@ -363,18 +365,19 @@ impl Dispatcher {
             let reason = last
                 .as_ref()
                 .map_or_else(|| "not sent".to_string(), describe);
+            let entry = Undeliverable {
+                id: id.clone(),
+                event: message.event.clone(),
+                subscription: message.subscription.clone(),
+                tenant: message.tenant.clone(),
+                target: message.target.clone(),
+                payload: message.payload.clone(),
+                reason,
+            };
             self.undeliverable
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .push(Undeliverable {
-                    id: id.clone(),
-                    event: message.event,
-                    subscription: message.subscription,
-                    tenant: message.tenant,
-                    target: message.target,
-                    payload: message.payload,
-                    reason,
-                });
+                .push((entry, message));
             return Outcome::Undeliverable { id };
         }
         Outcome::Dropped
@@ -442,52 +445,37 @@ impl Dispatcher {
         self.undeliverable
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+            .iter()
+            .map(|(entry, _)| entry.clone())
+            .collect()
     }
 
     /// Resends the undeliverable message `id` (all of them with `None`); those that fail again
     /// stay in the list. Returns how many were resent.
     pub async fn resend(&self, id: Option<&str>) -> usize {
-        let taken: Vec<Undeliverable> = {
+        let taken: Vec<(Undeliverable, Message)> = {
             let mut list = self
                 .undeliverable
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let (take, keep): (Vec<_>, Vec<_>) =
-                list.drain(..).partition(|u| id.is_none_or(|id| u.id == id));
+            let (take, keep): (Vec<_>, Vec<_>) = list
+                .drain(..)
+                .partition(|(u, _)| id.is_none_or(|id| u.id == id));
             *list = keep;
             take
         };
         let count = taken.len();
-        for item in taken {
-            let key = match self.spec.signature.key.as_ref() {
-                Some(key) if key.from == KeySource::Credential => key
-                    .name
-                    .as_deref()
-                    .and_then(|n| self.secrets.get(&item.tenant)?.get(n))
-                    .map(|s| s.as_bytes().to_vec())
-                    .unwrap_or_default(),
-                _ => Vec::new(),
-            };
-            let message = Message {
-                seq: self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-                event: item.event.clone(),
-                payload: item.payload.clone(),
-                subscription: item.subscription.clone(),
-                tenant: item.tenant.clone(),
-                target: item.target.clone(),
-                key,
-                headers: Vec::new(),
-            };
+        for (entry, message) in taken {
             let attempt = self.attempt(&message, 1).await;
             if !attempt.delivered {
+                let entry = Undeliverable {
+                    reason: describe(&attempt),
+                    ..entry
+                };
                 self.undeliverable
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .push(Undeliverable {
-                        reason: describe(&attempt),
-                        ..item
-                    });
+                    .push((entry, message));
             }
         }
         count
@@ -500,7 +488,7 @@ impl Dispatcher {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let before = list.len();
-        list.retain(|u| id.is_some_and(|id| u.id != id));
+        list.retain(|(u, _)| id.is_some_and(|id| u.id != id));
         before - list.len()
     }
 
