@@ -12,10 +12,13 @@
 //! # Ok::<(), harness::spec::SpecErrors>(())
 //! ```
 
+pub mod check;
 pub mod deliver;
 pub mod generate;
 pub mod mock;
+pub mod reference;
 pub mod report;
+pub mod runner;
 pub mod sign;
 pub mod spec;
 

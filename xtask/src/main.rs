@@ -2,6 +2,7 @@
 //! the `harness` library; no behaviour lives here.
 
 mod bench;
+mod conformance;
 mod exit;
 mod flags;
 mod generate;
@@ -27,6 +28,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the conformance checks. Without a mode: every built-in spec against its bundled
+    /// reference receiver. `receiver`: check your webhook receiver.
+    Conformance(conformance::Args),
     /// Load and check the provider specs: OpenAPI 3.1 structure, extensions, examples, fixtures,
     /// invariants and errata; print a coverage table.
     LintSpecs(lint_specs::Args),
@@ -42,6 +46,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Conformance(args) => conformance::run(&args),
         Command::LintSpecs(args) => lint_specs::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::Bench(args) => bench::run(&args),

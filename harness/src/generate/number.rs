@@ -13,17 +13,17 @@ pub fn compile(arena: &Arena, map: &Map<String, Value>, at: &str) -> Result<Numb
         max: arena.number(map, at, "maximum")?,
         ..NumberRules::default()
     };
-    if let Some(x) = arena.number(map, at, "exclusiveMinimum")? {
-        if rules.min.is_none_or(|m| x >= m) {
-            rules.min = Some(x);
-            rules.exclusive_min = true;
-        }
+    if let Some(x) = arena.number(map, at, "exclusiveMinimum")?
+        && rules.min.is_none_or(|m| x >= m)
+    {
+        rules.min = Some(x);
+        rules.exclusive_min = true;
     }
-    if let Some(x) = arena.number(map, at, "exclusiveMaximum")? {
-        if rules.max.is_none_or(|m| x <= m) {
-            rules.max = Some(x);
-            rules.exclusive_max = true;
-        }
+    if let Some(x) = arena.number(map, at, "exclusiveMaximum")?
+        && rules.max.is_none_or(|m| x <= m)
+    {
+        rules.max = Some(x);
+        rules.exclusive_max = true;
     }
     if let (Some(lo), Some(hi)) = (rules.min, rules.max)
         && (lo > hi || (lo == hi && (rules.exclusive_min || rules.exclusive_max)))

@@ -1,0 +1,16 @@
+//! The check catalogue: each check is a named rule with its reason and the provider
+//! documentation it comes from, one file per check. The runner turns each into trials named
+//! `provider::check::subject`.
+
+pub mod receiver;
+
+/// What a check is and why it exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckInfo {
+    /// The check's name in trial names (`bad-signature`).
+    pub id: &'static str,
+    /// Why a receiver must pass it.
+    pub reason: &'static str,
+    /// Where the rule comes from.
+    pub source: &'static str,
+}

@@ -1,0 +1,41 @@
+//! `documented-example`: the provider's documented example payload is accepted.
+
+use super::{Applies, ReceiverCheck};
+use crate::check::CheckInfo;
+
+/// The check.
+pub const CHECK: ReceiverCheck = ReceiverCheck {
+    info: CheckInfo {
+        id: "documented-example",
+        reason: "the payload the provider's own documentation prints must be accepted with a 2xx: it is the first thing a real provider sends",
+        source: "the event's documented example (fixtures/); where the docs' example breaks its own schema (a recorded erratum), the spec's valid example",
+    },
+    applies: |_| Applies::Yes,
+    run,
+};
+
+fn run(probe: &super::Probe, event: &str) -> Result<(), String> {
+    let Some(declared) = probe.spec.event(event) else {
+        return Err(format!("no event `{event}`"));
+    };
+    let schema = declared.schema().unwrap_or_default();
+    // The documented example first; one that breaks its own schema (an erratum) is skipped.
+    let example = declared
+        .examples()
+        .iter()
+        .filter(|e| probe.spec.schemas.is_valid(schema, &e.value))
+        .min_by_key(|e| e.fixture.is_none())
+        .ok_or_else(|| format!("`{event}` has no valid example"))?;
+    let (body, headers) = probe.delivery(event, &example.value, None);
+    let exchange = probe.send(&headers, &body);
+    if exchange.accepted() {
+        Ok(())
+    } else {
+        Err(probe.failure(
+            &CHECK.info,
+            "a 2xx answer",
+            &exchange,
+            &format!("example: {} ({})", example.name, example.pointer),
+        ))
+    }
+}

@@ -1,0 +1,60 @@
+//! `generated`: property-generated valid payloads are accepted; a failure shrinks to a minimal
+//! payload and prints the seed.
+
+use proptest::test_runner::{TestCaseError, TestError};
+
+use super::{Applies, ReceiverCheck};
+use crate::check::CheckInfo;
+
+/// The check.
+pub const CHECK: ReceiverCheck = ReceiverCheck {
+    info: CheckInfo {
+        id: "generated",
+        reason: "every payload the event's schema allows must be accepted with a 2xx: providers send optional fields, nulls and values the examples never show",
+        source: "the event's payload schema in the spec",
+    },
+    applies: |_| Applies::Yes,
+    run,
+};
+
+fn run(probe: &super::Probe, event: &str) -> Result<(), String> {
+    let generator = probe.generator.event(event).map_err(|e| e.to_string())?;
+    let config = proptest::test_runner::Config {
+        cases: probe.settings.cases,
+        max_shrink_iters: 64,
+        failure_persistence: None,
+        ..proptest::test_runner::Config::default()
+    };
+    let mut runner = proptest::test_runner::TestRunner::new_with_rng(
+        config,
+        crate::generate::rng::seeded(probe.settings.seed),
+    );
+    let last = std::cell::RefCell::new(None);
+    let result = runner.run(&generator.valid(), |payload| {
+        let (body, headers) = probe.delivery(event, &payload, None);
+        let exchange = probe.send(&headers, &body);
+        if exchange.accepted() {
+            Ok(())
+        } else {
+            *last.borrow_mut() = Some(exchange);
+            Err(TestCaseError::fail("refused"))
+        }
+    });
+    match result {
+        Ok(()) => Ok(()),
+        Err(TestError::Fail(_, minimal)) => {
+            // The last refused exchange is the one for the minimal payload.
+            let exchange = last.into_inner().unwrap_or_else(|| probe.send(&[], b""));
+            Err(probe.failure(
+                &CHECK.info,
+                "a 2xx answer",
+                &exchange,
+                &format!(
+                    "seed: {} (shrunk to a minimal payload)\nminimal payload: {minimal}",
+                    probe.settings.seed
+                ),
+            ))
+        }
+        Err(error) => Err(format!("{error}")),
+    }
+}

@@ -1,0 +1,359 @@
+//! Receiver-mode checks: what a webhook receiver must do with the provider's deliveries.
+//! [`Probe`] sends deliveries exactly as the provider would (the mock's delivery code) to the
+//! target and records both sides for the failure report.
+
+mod documented_example;
+mod generated;
+mod signature;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+
+use super::CheckInfo;
+use crate::deliver::dispatch::prepare;
+use crate::deliver::envelope;
+use crate::generate::{Generator, Mode};
+use crate::sign::Signer;
+use crate::spec::extensions::{KeySource, MockAction};
+use crate::spec::{ProviderSpec, pointer};
+
+/// Whether a check runs for a provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applies {
+    /// It runs.
+    Yes,
+    /// It is listed as ignored, for this reason.
+    Ignored(String),
+}
+
+/// One receiver check.
+#[derive(Clone, Copy)]
+pub struct ReceiverCheck {
+    /// Name, reason, source.
+    pub info: CheckInfo,
+    /// Whether it runs for a provider.
+    pub applies: fn(&ProviderSpec) -> Applies,
+    /// Runs it for one event.
+    pub run: fn(&Probe, &str) -> Result<(), String>,
+}
+
+impl std::fmt::Debug for ReceiverCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.info.id)
+    }
+}
+
+/// Every receiver check, in the order trials are listed.
+#[must_use]
+pub fn catalogue() -> Vec<ReceiverCheck> {
+    vec![
+        documented_example::CHECK,
+        generated::CHECK,
+        signature::CHECK,
+    ]
+}
+
+/// Where and how deliveries are sent.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The receiver's URL.
+    pub target: String,
+    /// The secret the receiver verifies signatures with.
+    pub secret: String,
+    /// Generated payloads per event.
+    pub cases: u32,
+    /// The seed of everything generated.
+    pub seed: u64,
+    /// Per-request timeout.
+    pub timeout: Duration,
+}
+
+/// One exchange with the target, kept for the failure report.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    /// Request headers sent.
+    pub headers: Vec<(String, String)>,
+    /// Request body sent.
+    pub body: Vec<u8>,
+    /// The status answered, if any.
+    pub status: Option<u16>,
+    /// The answer's headers.
+    pub response_headers: Vec<(String, String)>,
+    /// The first bytes of the answer.
+    pub response_body: String,
+    /// Why no answer came.
+    pub error: Option<String>,
+}
+
+impl Exchange {
+    /// Whether the answer is a 2xx.
+    #[must_use]
+    pub fn accepted(&self) -> bool {
+        self.status.is_some_and(|s| (200..300).contains(&s))
+    }
+
+    /// The request and the answer, as a failure report shows them.
+    #[must_use]
+    pub fn render(&self, method: &str, url: &str) -> String {
+        let mut out = format!("request: {method} {url}\n");
+        for (name, value) in &self.headers {
+            out.push_str(&format!("  {name}: {value}\n"));
+        }
+        let body = String::from_utf8_lossy(&self.body);
+        out.push_str(&format!(
+            "  body ({} bytes): {}\n",
+            self.body.len(),
+            excerpt(&body, 2048)
+        ));
+        match (&self.status, &self.error) {
+            (Some(status), _) => {
+                out.push_str(&format!("response: {status}\n"));
+                for (name, value) in &self.response_headers {
+                    out.push_str(&format!("  {name}: {value}\n"));
+                }
+                out.push_str(&format!("  body: {}\n", excerpt(&self.response_body, 512)));
+            }
+            (None, Some(error)) => out.push_str(&format!("response: none ({error})\n")),
+            (None, None) => out.push_str("response: none\n"),
+        }
+        out
+    }
+}
+
+fn excerpt(text: &str, limit: usize) -> String {
+    if text.len() <= limit {
+        return text.to_string();
+    }
+    let mut end = limit;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} more bytes)", &text[..end], text.len() - end)
+}
+
+/// Sends deliveries of one provider to the target.
+pub struct Probe {
+    /// The spec.
+    pub spec: ProviderSpec,
+    /// The settings.
+    pub settings: Settings,
+    /// The generator of the spec's payloads.
+    pub generator: Generator,
+    client: reqwest::Client,
+    runtime: tokio::runtime::Handle,
+    signer: Signer,
+}
+
+impl std::fmt::Debug for Probe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Probe")
+            .field("provider", &self.spec.provider.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Probe {
+    /// A probe for `spec`, sending with `runtime`.
+    #[must_use]
+    pub fn new(spec: ProviderSpec, settings: Settings, runtime: tokio::runtime::Handle) -> Self {
+        let client = reqwest::Client::builder()
+            .timeout(settings.timeout)
+            .connect_timeout(settings.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_default();
+        Self {
+            generator: Generator::new(&spec),
+            signer: Signer::new(&spec.signature),
+            spec,
+            settings,
+            client,
+            runtime,
+        }
+    }
+
+    /// A generated valid payload of `event` for case `case`.
+    pub fn generated(&self, event: &str, case: u64) -> Result<Value, String> {
+        let generator = self.generator.event(event).map_err(|e| e.to_string())?;
+        let mut samples = generator
+            .sample(
+                Mode::Valid,
+                self.settings.seed ^ case.wrapping_mul(0x9e37_79b9_7f4a_7c15),
+                1,
+            )
+            .map_err(|e| e.to_string())?;
+        Ok(samples.remove(0).value)
+    }
+
+    /// The subscription a real provider would hold for this receiver: a resource of the spec's
+    /// subscription schema, subscribed to `event`, pointing at the target, keyed with the secret.
+    #[must_use]
+    pub fn subscription(&self, event: &str) -> (Value, String) {
+        let create = self
+            .spec
+            .endpoints
+            .iter()
+            .filter_map(|e| e.ext.mock.as_ref())
+            .chain(
+                self.spec
+                    .endpoints
+                    .iter()
+                    .filter_map(|e| e.graphql.as_ref())
+                    .flat_map(|g| g.operations.iter().filter_map(|o| o.mock.as_ref())),
+            )
+            .find(|m| m.action == MockAction::Create && m.target.is_some());
+        let mut resource = create
+            .and_then(|m| m.resource.as_deref())
+            .and_then(|r| self.generator.schema(r.trim_start_matches('#')).ok())
+            .and_then(|g| g.sample(Mode::Valid, self.settings.seed, 1).ok())
+            .map_or_else(
+                || Value::Object(serde_json::Map::new()),
+                |mut s| s.remove(0).value,
+            );
+        let id = "receiver-check-subscription".to_string();
+        pointer::set(
+            &mut resource,
+            create.and_then(|m| m.id_field.as_deref()).unwrap_or("/id"),
+            Value::String(id.clone()),
+        );
+        if let Some(m) = create {
+            let at = format!(
+                "{}{}",
+                m.request_into.as_deref().unwrap_or(""),
+                m.target.as_deref().unwrap_or("")
+            );
+            pointer::set(
+                &mut resource,
+                &at,
+                Value::String(self.settings.target.clone()),
+            );
+        }
+        let events_at = &self.spec.delivery.matching.events;
+        let subscribed = if pointer::get(&resource, events_at).is_some_and(Value::is_array) {
+            Value::Array(vec![Value::String(event.into())])
+        } else {
+            Value::String(event.into())
+        };
+        pointer::set(&mut resource, events_at, subscribed);
+        // A provider delivers only to an active subscription.
+        if let Some(active) = &self.spec.delivery.matching.active {
+            pointer::set(&mut resource, active, Value::Bool(true));
+        }
+        if let Some(key) = self
+            .spec
+            .signature
+            .key
+            .as_ref()
+            .filter(|k| k.from == KeySource::Subscription)
+            .and_then(|k| k.pointer.as_deref())
+        {
+            pointer::set(
+                &mut resource,
+                key,
+                Value::String(self.settings.secret.clone()),
+            );
+        }
+        (resource, id)
+    }
+
+    /// The request the provider would send for `payload` of `event`: body and headers, signed
+    /// with the secret (or with `key` when given).
+    #[must_use]
+    pub fn delivery(
+        &self,
+        event: &str,
+        payload: &Value,
+        key: Option<&[u8]>,
+    ) -> (Vec<u8>, Vec<(String, String)>) {
+        let (subscription, id) = self.subscription(event);
+        let personal = envelope::personalise(&self.spec, payload, &subscription, &id);
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs_f64();
+        let prepared = prepare(
+            &self.spec,
+            &self.signer,
+            &personal,
+            key.unwrap_or(self.settings.secret.as_bytes()),
+            now,
+            &[],
+        );
+        (prepared.body, prepared.headers)
+    }
+
+    /// Sends a request to the target.
+    pub fn send(&self, headers: &[(String, String)], body: &[u8]) -> Exchange {
+        let mut request = self.client.request(
+            self.spec
+                .delivery
+                .method
+                .parse()
+                .unwrap_or(reqwest::Method::POST),
+            &self.settings.target,
+        );
+        for (name, value) in headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        let request = request.body(body.to_vec());
+        let (status, response_headers, response_body, error) = self.runtime.block_on(async move {
+            match request.send().await {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let headers = response
+                        .headers()
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("<binary>").to_string()))
+                        .collect();
+                    let bytes = response.bytes().await.unwrap_or_default();
+                    (
+                        Some(status),
+                        headers,
+                        String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned(),
+                        None,
+                    )
+                }
+                Err(error) => (
+                    None,
+                    Vec::new(),
+                    String::new(),
+                    Some(if error.is_timeout() {
+                        "timed out".to_string()
+                    } else {
+                        error.to_string()
+                    }),
+                ),
+            }
+        });
+        Exchange {
+            headers: headers.to_vec(),
+            body: body.to_vec(),
+            status,
+            response_headers,
+            response_body,
+            error,
+        }
+    }
+
+    /// The failure report of an exchange that broke a check.
+    #[must_use]
+    pub fn failure(
+        &self,
+        info: &CheckInfo,
+        expected: &str,
+        exchange: &Exchange,
+        extra: &str,
+    ) -> String {
+        let mut out = format!(
+            "{}: {}\n  (source: {})\nexpected: {expected}\n",
+            info.id, info.reason, info.source
+        );
+        if !extra.is_empty() {
+            out.push_str(extra);
+            out.push('\n');
+        }
+        out.push_str(&exchange.render(&self.spec.delivery.method, &self.settings.target));
+        out
+    }
+}

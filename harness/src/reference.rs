@@ -1,0 +1,243 @@
+//! Reference receivers: webhook endpoints written from each provider's documented steps, used
+//! by the embedded default run and, with one deliberate [`Fault`] each, by the tests that
+//! prove every check can fail.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use serde_json::Value;
+
+use crate::sign;
+use crate::spec::ProviderSpec;
+use crate::spec::extensions::{BodyEncoding, SignatureKind};
+
+/// A defect a faulty receiver has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// None: the receiver follows the docs.
+    None,
+    /// Refuses every delivery with a 400.
+    RejectsEverything,
+    /// Answers 500 to any payload holding a string with an underscore (which the documented
+    /// examples never have, and generated payloads often do).
+    ChokesOnUnderscores,
+    /// Never checks the signature.
+    SkipsSignatureCheck,
+    /// Answers 500 (not a 4xx) to a bad signature.
+    ServerErrorOnBadSignature,
+    /// Compares only the first 16 characters of the signature.
+    ComparesSignaturePrefix,
+}
+
+/// A running reference receiver.
+#[derive(Debug)]
+pub struct ReferenceReceiver {
+    address: SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl ReferenceReceiver {
+    /// Starts a receiver of `spec`'s deliveries on 127.0.0.1, verifying with `secret`.
+    pub async fn start(spec: ProviderSpec, secret: &str, fault: Fault) -> std::io::Result<Self> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let address = listener.local_addr()?;
+        let state = std::sync::Arc::new((spec, secret.to_string(), fault));
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let state = std::sync::Arc::clone(&state);
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(
+                        move |request: Request<hyper::body::Incoming>| {
+                            let state = std::sync::Arc::clone(&state);
+                            async move {
+                                let headers = request.headers().clone();
+                                let body = request
+                                    .into_body()
+                                    .collect()
+                                    .await
+                                    .map(|b| b.to_bytes())
+                                    .unwrap_or_default();
+                                let status = judge(&state.0, &state.1, state.2, &headers, &body);
+                                Ok::<_, Infallible>(
+                                    Response::builder()
+                                        .status(status)
+                                        .body(Full::new(Bytes::from_static(b"{}")))
+                                        .unwrap_or_default(),
+                                )
+                            }
+                        },
+                    );
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        Ok(Self { address, task })
+    }
+
+    /// The URL deliveries go to.
+    #[must_use]
+    pub fn url(&self) -> String {
+        format!("http://{}/webhooks", self.address)
+    }
+}
+
+impl Drop for ReferenceReceiver {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// The status a receiver answers.
+fn judge(
+    spec: &ProviderSpec,
+    secret: &str,
+    fault: Fault,
+    headers: &hyper::HeaderMap,
+    body: &[u8],
+) -> u16 {
+    if fault == Fault::RejectsEverything {
+        return 400;
+    }
+    // The signed text: the body, or its decoding for a JSON-string body.
+    let text = match spec.delivery.body_encoding {
+        BodyEncoding::Plain => String::from_utf8_lossy(body).into_owned(),
+        BodyEncoding::JsonString => match serde_json::from_slice::<String>(body) {
+            Ok(text) => text,
+            Err(_) => return 400,
+        },
+    };
+    if spec.signature.scheme == SignatureKind::Hmac
+        && fault != Fault::SkipsSignatureCheck
+        && !verifies(spec, secret, fault, headers, &text)
+    {
+        return if fault == Fault::ServerErrorOnBadSignature {
+            500
+        } else {
+            401
+        };
+    }
+    let Ok(payload) = serde_json::from_str::<Value>(&text) else {
+        return 400;
+    };
+    if fault == Fault::ChokesOnUnderscores && has_underscore(&payload) {
+        return 500;
+    }
+    200
+}
+
+fn has_underscore(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains('_'),
+        Value::Array(items) => items.iter().any(has_underscore),
+        Value::Object(map) => map.values().any(has_underscore),
+        _ => false,
+    }
+}
+
+/// Verifies the signature header the way the provider's docs describe: find the timestamp and
+/// the signature in the header, recompute the HMAC over the signed content, compare the whole
+/// value in constant time.
+fn verifies(
+    spec: &ProviderSpec,
+    secret: &str,
+    fault: Fault,
+    headers: &hyper::HeaderMap,
+    text: &str,
+) -> bool {
+    let scheme = &spec.signature;
+    let Some(value) = scheme
+        .header
+        .as_deref()
+        .and_then(|h| headers.get(h))
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let template = scheme.header_value.as_deref().unwrap_or("{signature}");
+    let Some((timestamp, signature)) = parse(template, value) else {
+        return false;
+    };
+    let content = scheme
+        .signed_content
+        .as_deref()
+        .unwrap_or("{body}")
+        .replace("{timestamp}", &timestamp)
+        .replacen("{body}", text, 1);
+    let expected = sign::encode(
+        &sign::hmac_sha256(secret.as_bytes(), content.as_bytes()),
+        scheme
+            .encoding
+            .unwrap_or(crate::spec::extensions::Encoding::Hex),
+    );
+    if fault == Fault::ComparesSignaturePrefix {
+        return signature.len() >= 16 && expected.starts_with(&signature[..16]);
+    }
+    expected.len() == signature.len()
+        && expected
+            .bytes()
+            .zip(signature.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
+
+/// Reads `{timestamp}` and `{signature}` out of a header value shaped by `template`
+/// (`t={timestamp},s2={signature}`).
+fn parse(template: &str, value: &str) -> Option<(String, String)> {
+    let mut timestamp = String::new();
+    let mut signature = None;
+    let mut rest = value;
+    let mut pattern = template;
+    while !pattern.is_empty() {
+        if let Some(after) = pattern.strip_prefix("{timestamp}") {
+            let end = rest
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(rest.len());
+            timestamp = rest[..end].to_string();
+            rest = &rest[end..];
+            pattern = after;
+        } else if let Some(after) = pattern.strip_prefix("{signature}") {
+            // The signature runs to the next literal of the template, or to the end.
+            let next = after.find('{').map_or(after, |i| &after[..i]);
+            let end = if next.is_empty() {
+                rest.len()
+            } else {
+                rest.find(next)?
+            };
+            signature = Some(rest[..end].to_string());
+            rest = &rest[end..];
+            pattern = after;
+        } else {
+            let c = pattern.chars().next()?;
+            rest = rest.strip_prefix(c)?;
+            pattern = &pattern[c.len_utf8()..];
+        }
+    }
+    Some((timestamp, signature?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+
+    #[test]
+    fn header_templates_parse() {
+        assert_eq!(
+            parse("t={timestamp},s2={signature}", "t=17,s2=abc"),
+            Some(("17".into(), "abc".into()))
+        );
+        assert_eq!(
+            parse("{signature}", "K7g=="),
+            Some((String::new(), "K7g==".into()))
+        );
+        assert_eq!(parse("t={timestamp},s2={signature}", "s2=abc"), None);
+    }
+}
