@@ -31,6 +31,14 @@ pub enum Fault {
     ServerErrorOnBadSignature,
     /// Compares only the first 16 characters of the signature.
     ComparesSignaturePrefix,
+    /// Answers 409 to an event it has seen (same event id, or same body without one).
+    ConflictOnRedelivery,
+    /// Answers 500 to an event type the spec does not list.
+    ServerErrorOnUnknownEvent,
+    /// Answers 415 unless the Content-Type is exactly the provider's, parameters included.
+    ExactContentType,
+    /// Answers after this many milliseconds.
+    Slow(u64),
 }
 
 /// A running reference receiver.
@@ -45,7 +53,12 @@ impl ReferenceReceiver {
     pub async fn start(spec: ProviderSpec, secret: &str, fault: Fault) -> std::io::Result<Self> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let address = listener.local_addr()?;
-        let state = std::sync::Arc::new((spec, secret.to_string(), fault));
+        let state = std::sync::Arc::new((
+            spec,
+            secret.to_string(),
+            fault,
+            std::sync::Mutex::new(std::collections::HashSet::<String>::new()),
+        ));
         let task = tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
@@ -64,7 +77,11 @@ impl ReferenceReceiver {
                                     .await
                                     .map(|b| b.to_bytes())
                                     .unwrap_or_default();
-                                let status = judge(&state.0, &state.1, state.2, &headers, &body);
+                                if let Fault::Slow(ms) = state.2 {
+                                    tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+                                }
+                                let status =
+                                    judge(&state.0, &state.1, state.2, &headers, &body, &state.3);
                                 Ok::<_, Infallible>(
                                     Response::builder()
                                         .status(status)
@@ -103,9 +120,18 @@ fn judge(
     fault: Fault,
     headers: &hyper::HeaderMap,
     body: &[u8],
+    seen: &std::sync::Mutex<std::collections::HashSet<String>>,
 ) -> u16 {
     if fault == Fault::RejectsEverything {
         return 400;
+    }
+    if fault == Fault::ExactContentType {
+        let sent = headers
+            .get(hyper::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok());
+        if sent != spec.delivery.content_type.as_deref() {
+            return 415;
+        }
     }
     // The signed text: the body, or its decoding for a JSON-string body.
     let text = match spec.delivery.body_encoding {
@@ -131,6 +157,33 @@ fn judge(
     if fault == Fault::ChokesOnUnderscores && has_underscore(&payload) {
         return 500;
     }
+    if fault == Fault::ServerErrorOnUnknownEvent
+        && let Some(name) = spec
+            .envelope
+            .event_name
+            .as_deref()
+            .and_then(|at| crate::spec::pointer::get(&payload, at))
+            .and_then(Value::as_str)
+        && spec.event(name).is_none()
+    {
+        return 500;
+    }
+    if fault == Fault::ConflictOnRedelivery {
+        let key = spec
+            .envelope
+            .event_id
+            .as_deref()
+            .and_then(|at| crate::spec::pointer::get(&payload, at))
+            .map_or_else(|| text.clone(), Value::to_string);
+        if !seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(key)
+        {
+            return 409;
+        }
+    }
+    // Unknown events and duplicates are acknowledged: the provider must not retry them.
     200
 }
 

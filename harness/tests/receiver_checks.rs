@@ -225,3 +225,168 @@ fn a_target_that_is_down_fails_clearly_without_hanging() {
     let report = (check.run)(&probe, "product/image/created").unwrap_err();
     assert!(report.contains("response: none"), "{report}");
 }
+
+#[test]
+fn redelivery_fails_on_a_receiver_that_refuses_duplicates() {
+    let runtime = runtime();
+    for provider in ["betterez", "happycolis", "swsh", "uc-alxgsv"] {
+        for (event, outcome) in outcomes(
+            &runtime,
+            provider,
+            Fault::ConflictOnRedelivery,
+            "redelivery",
+        ) {
+            let report = outcome.expect_err(&event);
+            assert!(
+                report.contains("delivery 2 of the same event") && report.contains("response: 409"),
+                "{report}"
+            );
+        }
+    }
+    // One delivery is no duplicate: each event's example, sent alone to a fresh receiver. (Sent
+    // to one receiver in a row, Betterez's and HappyColis' two examples would collide: their docs
+    // copy the same ids into both.)
+    for provider in ["betterez", "happycolis", "swsh", "uc-alxgsv"] {
+        let spec = ProviderSpec::load(provider).unwrap();
+        for event in spec.events.iter().map(|e| e.name.clone()) {
+            let receiver = runtime
+                .block_on(ReferenceReceiver::start(
+                    spec.clone(),
+                    SECRET,
+                    Fault::ConflictOnRedelivery,
+                ))
+                .unwrap();
+            let settings = Settings {
+                target: receiver.url(),
+                secret: SECRET.into(),
+                cases: 2,
+                seed: 3,
+                timeout: Duration::from_secs(5),
+            };
+            let probe = Probe::new(spec.clone(), settings, runtime.handle().clone());
+            let check = receiver::catalogue()
+                .into_iter()
+                .find(|c| c.info.id == "documented-example")
+                .unwrap();
+            assert!((check.run)(&probe, &event).is_ok(), "{provider} {event}");
+        }
+    }
+}
+
+#[test]
+fn unknown_event_fails_on_a_receiver_that_crashes_on_one() {
+    let runtime = runtime();
+    for provider in SIGNING {
+        for (event, outcome) in outcomes(
+            &runtime,
+            provider,
+            Fault::ServerErrorOnUnknownEvent,
+            "unknown-event",
+        ) {
+            let report = outcome.expect_err(&event);
+            assert!(
+                report.contains("event name sent: harness.unknown-event")
+                    && report.contains("response: 500"),
+                "{report}"
+            );
+        }
+        for (_, outcome) in outcomes(
+            &runtime,
+            provider,
+            Fault::ServerErrorOnUnknownEvent,
+            "generated",
+        ) {
+            assert!(outcome.is_ok(), "known events are fine");
+        }
+    }
+    let swsh = ProviderSpec::load("swsh").unwrap();
+    let check = receiver::catalogue()
+        .into_iter()
+        .find(|c| c.info.id == "unknown-event")
+        .unwrap();
+    assert!(
+        matches!((check.applies)(&swsh), Applies::Ignored(_)),
+        "swsh payloads name no event"
+    );
+}
+
+#[test]
+fn content_type_charset_fails_on_an_exact_header_comparison() {
+    let runtime = runtime();
+    for provider in ["betterez", "happycolis", "swsh", "uc-alxgsv"] {
+        for (event, outcome) in outcomes(
+            &runtime,
+            provider,
+            Fault::ExactContentType,
+            "content-type-charset",
+        ) {
+            let report = outcome.expect_err(&event);
+            assert!(
+                report.contains("charset=utf-8") && report.contains("response: 415"),
+                "{report}"
+            );
+        }
+        for (_, outcome) in outcomes(
+            &runtime,
+            provider,
+            Fault::ExactContentType,
+            "documented-example",
+        ) {
+            assert!(outcome.is_ok(), "the provider's own header is accepted");
+        }
+    }
+}
+
+#[test]
+fn timing_fails_on_a_receiver_slower_than_the_providers_timeout() {
+    let runtime = runtime();
+    let mut spec = ProviderSpec::load("swsh").unwrap();
+    spec.delivery.timeout_ms = 200;
+    let slow = runtime
+        .block_on(ReferenceReceiver::start(
+            spec.clone(),
+            SECRET,
+            Fault::Slow(600),
+        ))
+        .unwrap();
+    let settings = Settings {
+        target: slow.url(),
+        secret: SECRET.into(),
+        cases: 2,
+        seed: 1,
+        timeout: Duration::from_secs(5),
+    };
+    let probe = Probe::new(spec.clone(), settings, runtime.handle().clone());
+    let timing = receiver::catalogue()
+        .into_iter()
+        .find(|c| c.info.id == "timing")
+        .unwrap();
+    let report = (timing.run)(&probe, "newAlbum").unwrap_err();
+    assert!(
+        report.contains("an answer within 200 ms") && report.contains("answered after"),
+        "{report}"
+    );
+    let documented = receiver::catalogue()
+        .into_iter()
+        .find(|c| c.info.id == "documented-example")
+        .unwrap();
+    assert!(
+        (documented.run)(&probe, "newAlbum").is_ok(),
+        "a slow 2xx is still a 2xx for the other checks"
+    );
+    let fast = runtime
+        .block_on(ReferenceReceiver::start(spec.clone(), SECRET, Fault::None))
+        .unwrap();
+    let probe = Probe::new(
+        spec,
+        Settings {
+            target: fast.url(),
+            secret: SECRET.into(),
+            cases: 2,
+            seed: 1,
+            timeout: Duration::from_secs(5),
+        },
+        runtime.handle().clone(),
+    );
+    assert!((timing.run)(&probe, "newAlbum").is_ok());
+}

@@ -2,9 +2,13 @@
 //! [`Probe`] sends deliveries exactly as the provider would (the mock's delivery code) to the
 //! target and records both sides for the failure report.
 
+mod content_type;
 mod documented_example;
 mod generated;
+mod redelivery;
 mod signature;
+mod timing;
+mod unknown_event;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -51,6 +55,10 @@ pub fn catalogue() -> Vec<ReceiverCheck> {
         documented_example::CHECK,
         generated::CHECK,
         signature::CHECK,
+        redelivery::CHECK,
+        unknown_event::CHECK,
+        content_type::CHECK,
+        timing::CHECK,
     ]
 }
 
@@ -176,12 +184,13 @@ impl Probe {
     /// A generated valid payload of `event` for case `case`.
     pub fn generated(&self, event: &str, case: u64) -> Result<Value, String> {
         let generator = self.generator.event(event).map_err(|e| e.to_string())?;
+        // Each event and case has its own stream, all fixed by the seed.
+        let event_salt = event.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        let seed = self.settings.seed ^ event_salt ^ case.wrapping_mul(0x9e37_79b9_7f4a_7c15);
         let mut samples = generator
-            .sample(
-                Mode::Valid,
-                self.settings.seed ^ case.wrapping_mul(0x9e37_79b9_7f4a_7c15),
-                1,
-            )
+            .sample(Mode::Valid, seed, 1)
             .map_err(|e| e.to_string())?;
         Ok(samples.remove(0).value)
     }

@@ -1,0 +1,40 @@
+//! `content-type-charset`: the provider's content type with a `charset=utf-8` parameter is
+//! accepted, as media types allow.
+
+use super::{Applies, Probe, ReceiverCheck};
+use crate::check::CheckInfo;
+
+/// The check.
+pub const CHECK: ReceiverCheck = ReceiverCheck {
+    info: CheckInfo {
+        id: "content-type-charset",
+        reason: "`application/json; charset=utf-8` is the same media type as `application/json`; proxies and HTTP clients add the parameter, so a receiver comparing the whole header breaks on them",
+        source: "RFC 9110 media types; the provider's Content-Type (x-delivery.contentType)",
+    },
+    applies: |spec| match &spec.delivery.content_type {
+        Some(_) => Applies::Yes,
+        None => Applies::Ignored(format!("{} sends no Content-Type", spec.provider.name)),
+    },
+    run,
+};
+
+fn run(probe: &Probe, event: &str) -> Result<(), String> {
+    let payload = probe.generated(event, 3)?;
+    let (body, headers) = probe.delivery(event, &payload, None);
+    let headers: Vec<(String, String)> = headers
+        .into_iter()
+        .map(|(name, value)| {
+            if name.eq_ignore_ascii_case("content-type") {
+                (name, format!("{value}; charset=utf-8"))
+            } else {
+                (name, value)
+            }
+        })
+        .collect();
+    let exchange = probe.send(&headers, &body);
+    if exchange.accepted() {
+        Ok(())
+    } else {
+        Err(probe.failure(&CHECK.info, "a 2xx answer", &exchange, ""))
+    }
+}

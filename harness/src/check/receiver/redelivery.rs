@@ -1,0 +1,39 @@
+//! `redelivery`: the same event delivered again (same event id, a new attempt id where the
+//! provider has one) is accepted again.
+
+use super::{Applies, Probe, ReceiverCheck};
+use crate::check::CheckInfo;
+
+/// The check.
+pub const CHECK: ReceiverCheck = ReceiverCheck {
+    info: CheckInfo {
+        id: "redelivery",
+        reason: "providers redeliver (a retry, a resend, an unblocked queue); a receiver that deduplicates must still acknowledge a duplicate with a 2xx, or the provider keeps retrying it",
+        source: "the providers' delivery rules (x-delivery) and their event ids (x-envelope.eventId)",
+    },
+    applies: |_| Applies::Yes,
+    run,
+};
+
+fn run(probe: &Probe, event: &str) -> Result<(), String> {
+    let payload = probe.generated(event, 2)?;
+    for attempt in 1..=2 {
+        // Each delivery gets a fresh attempt id, as the provider's resend does.
+        let mut payload = payload.clone();
+        {
+            let mut rng = crate::generate::rng::seeded(attempt);
+            crate::deliver::envelope::new_attempt(&probe.spec, &mut payload, &mut rng);
+        }
+        let (body, headers) = probe.delivery(event, &payload, None);
+        let exchange = probe.send(&headers, &body);
+        if !exchange.accepted() {
+            return Err(probe.failure(
+                &CHECK.info,
+                "a 2xx answer",
+                &exchange,
+                &format!("delivery {attempt} of the same event"),
+            ));
+        }
+    }
+    Ok(())
+}
