@@ -39,6 +39,10 @@ pub enum Fault {
     ExactContentType,
     /// Answers after this many milliseconds.
     Slow(u64),
+    /// Answers 500 to any string with a character outside ASCII.
+    CrashesOnNonAscii,
+    /// Verifies the signature over its own re-serialisation of the parsed body, not the bytes.
+    VerifiesReserialised,
 }
 
 /// A running reference receiver.
@@ -141,9 +145,22 @@ fn judge(
             Err(_) => return 400,
         },
     };
+    // As the docs say: the bytes, or (Betterez) the parsed body serialised again. The faulty
+    // variant re-serialises with serde_json for every provider.
+    let signed = if fault == Fault::VerifiesReserialised {
+        serde_json::from_str::<Value>(&text)
+            .map(|v| serde_json::to_string(&v).unwrap_or_default())
+            .unwrap_or_default()
+    } else if spec.signature.verified_over == crate::spec::extensions::VerifiedOver::Reserialised {
+        serde_json::from_str::<Value>(&text)
+            .map(|v| crate::deliver::serialize::payload_text(&v, spec.delivery.serialization))
+            .unwrap_or_default()
+    } else {
+        text.clone()
+    };
     if spec.signature.scheme == SignatureKind::Hmac
         && fault != Fault::SkipsSignatureCheck
-        && !verifies(spec, secret, fault, headers, &text)
+        && !verifies(spec, secret, fault, headers, &signed)
     {
         return if fault == Fault::ServerErrorOnBadSignature {
             500
@@ -154,6 +171,9 @@ fn judge(
     let Ok(payload) = serde_json::from_str::<Value>(&text) else {
         return 400;
     };
+    if fault == Fault::CrashesOnNonAscii && has(&payload, &|s: &str| !s.is_ascii()) {
+        return 500;
+    }
     if fault == Fault::ChokesOnUnderscores && has_underscore(&payload) {
         return 500;
     }
@@ -185,6 +205,15 @@ fn judge(
     }
     // Unknown events and duplicates are acknowledged: the provider must not retry them.
     200
+}
+
+fn has(value: &Value, test: &dyn Fn(&str) -> bool) -> bool {
+    match value {
+        Value::String(s) => test(s),
+        Value::Array(items) => items.iter().any(|v| has(v, test)),
+        Value::Object(map) => map.iter().any(|(k, v)| test(k) || has(v, test)),
+        _ => false,
+    }
 }
 
 fn has_underscore(value: &Value) -> bool {

@@ -390,3 +390,39 @@ fn timing_fails_on_a_receiver_slower_than_the_providers_timeout() {
     );
     assert!((timing.run)(&probe, "newAlbum").is_ok());
 }
+
+#[test]
+fn edge_fails_on_a_receiver_that_chokes_on_unicode_or_reserialises() {
+    let runtime = runtime();
+    for provider in ["betterez", "happycolis", "swsh", "uc-alxgsv"] {
+        let failed = outcomes(&runtime, provider, Fault::CrashesOnNonAscii, "edge")
+            .into_iter()
+            .filter(|(_, o)| o.is_err())
+            .count();
+        assert!(failed > 0, "{provider}: edge payloads carry non-ASCII text");
+    }
+    for provider in ["happycolis", "uc-alxgsv"] {
+        for (event, outcome) in outcomes(&runtime, provider, Fault::VerifiesReserialised, "edge") {
+            let report = outcome.expect_err(&event);
+            assert!(
+                report.contains("re-serialises differently") && report.contains("response: 401"),
+                "{provider} {event}: {report}"
+            );
+        }
+        for (_, outcome) in outcomes(
+            &runtime,
+            provider,
+            Fault::VerifiesReserialised,
+            "documented-example",
+        ) {
+            assert!(
+                outcome.is_ok(),
+                "{provider}: the provider's own bytes re-serialise to themselves"
+            );
+        }
+    }
+    // Betterez tells receivers to re-serialise: the check follows that rule.
+    for (event, outcome) in outcomes(&runtime, "betterez", Fault::VerifiesReserialised, "edge") {
+        assert!(outcome.is_ok(), "betterez {event}: {:?}", outcome.err());
+    }
+}

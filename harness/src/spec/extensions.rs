@@ -230,6 +230,10 @@ pub struct SignatureExt {
     /// Where the key comes from.
     #[serde(default)]
     pub key: Option<KeyExt>,
+    /// What the provider tells receivers to verify over: the bytes as received, or the parsed
+    /// body re-serialised with the provider's serialiser.
+    #[serde(default)]
+    pub verified_over: VerifiedOver,
     /// Where it comes from.
     #[serde(default)]
     pub source: Sources,
@@ -243,6 +247,18 @@ pub enum SignatureKind {
     Hmac,
     /// Deliveries carry no signature.
     None,
+}
+
+/// What receivers verify a signature over.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VerifiedOver {
+    /// The body bytes as received (the signed text, for a JSON-string body).
+    #[default]
+    Bytes,
+    /// The parsed body, serialised again with the provider's serialiser (Betterez's
+    /// instructions: `JSON.stringify(req.body)`).
+    Reserialised,
 }
 
 /// HMAC digests.

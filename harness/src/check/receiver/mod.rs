@@ -4,6 +4,7 @@
 
 mod content_type;
 mod documented_example;
+mod edge;
 mod generated;
 mod redelivery;
 mod signature;
@@ -54,6 +55,7 @@ pub fn catalogue() -> Vec<ReceiverCheck> {
     vec![
         documented_example::CHECK,
         generated::CHECK,
+        edge::CHECK,
         signature::CHECK,
         redelivery::CHECK,
         unknown_event::CHECK,
