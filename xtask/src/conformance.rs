@@ -61,15 +61,9 @@ struct ReceiverArgs {
 
 /// Runs the trials; exit status 101 when one fails, as libtest.
 pub fn run(args: &Args) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match crate::flags::runtime() {
         Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("error: cannot start the async runtime: {error}");
-            return exit::code(exit::USAGE);
-        }
+        Err(code) => return code,
     };
     match &args.mode {
         Some(Mode::Receiver(receiver)) => {

@@ -17,3 +17,14 @@ pub fn loader(assume: &[String]) -> Result<Loader, ExitCode> {
     }
     Ok(loader)
 }
+
+/// The multi-threaded runtime the async commands run on; failing to start it is reported.
+pub fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| {
+            eprintln!("error: cannot start the async runtime: {error}");
+            exit::code(exit::USAGE)
+        })
+}

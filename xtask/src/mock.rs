@@ -39,15 +39,9 @@ pub struct Args {
 
 /// Starts the mock and serves until Ctrl-C or SIGTERM.
 pub fn run(args: &Args) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match crate::flags::runtime() {
         Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("error: cannot start the async runtime: {error}");
-            return exit::code(exit::USAGE);
-        }
+        Err(code) => return code,
     };
     runtime.block_on(serve(args))
 }

@@ -135,18 +135,7 @@ impl Engine {
             Some(ext) => Some(super::graphql::build(ext).map_err(super::MockError::Graphql)?),
             None => None,
         };
-        let creator = spec
-            .endpoints
-            .iter()
-            .filter_map(|e| e.ext.mock.as_ref())
-            .chain(
-                spec.endpoints
-                    .iter()
-                    .filter_map(|e| e.graphql.as_ref())
-                    .flat_map(|g| g.operations.iter().filter_map(|o| o.mock.as_ref())),
-            )
-            .find(|m| m.action == MockAction::Create && m.target.is_some())
-            .cloned();
+        let creator = spec.subscription_creator().cloned();
         let subscription_collection = creator
             .as_ref()
             .and_then(|m| m.collection.clone())

@@ -105,6 +105,20 @@ impl ProviderSpec {
             .filter(move |e| e.affects.iter().any(|a| a == pointer))
     }
 
+    /// The mock description of the operation that creates subscriptions (a create with a target
+    /// URL, over REST or GraphQL): where subscriptions live and what they hold.
+    #[must_use]
+    pub fn subscription_creator(&self) -> Option<&extensions::MockState> {
+        let rest = self.endpoints.iter().filter_map(|e| e.ext.mock.as_ref());
+        let graphql = self
+            .endpoints
+            .iter()
+            .filter_map(|e| e.graphql.as_ref())
+            .flat_map(|g| g.operations.iter().filter_map(|o| o.mock.as_ref()));
+        rest.chain(graphql)
+            .find(|m| m.action == extensions::MockAction::Create && m.target.is_some())
+    }
+
     /// Resolves a path written in the spec (a fixture's `x-fixture`) against the spec's folder.
     #[must_use]
     pub fn resolve_path(&self, relative: &str) -> PathBuf {

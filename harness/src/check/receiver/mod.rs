@@ -20,7 +20,7 @@ use crate::deliver::dispatch::prepare;
 use crate::deliver::envelope;
 use crate::generate::{Generator, Mode};
 use crate::sign::Signer;
-use crate::spec::extensions::{KeySource, MockAction};
+use crate::spec::extensions::KeySource;
 use crate::spec::{ProviderSpec, pointer};
 
 /// Whether a check runs for a provider.
@@ -201,19 +201,7 @@ impl Probe {
     /// subscription schema, subscribed to `event`, pointing at the target, keyed with the secret.
     #[must_use]
     pub fn subscription(&self, event: &str) -> (Value, String) {
-        let create = self
-            .spec
-            .endpoints
-            .iter()
-            .filter_map(|e| e.ext.mock.as_ref())
-            .chain(
-                self.spec
-                    .endpoints
-                    .iter()
-                    .filter_map(|e| e.graphql.as_ref())
-                    .flat_map(|g| g.operations.iter().filter_map(|o| o.mock.as_ref())),
-            )
-            .find(|m| m.action == MockAction::Create && m.target.is_some());
+        let create = self.spec.subscription_creator();
         let mut resource = create
             .and_then(|m| m.resource.as_deref())
             .and_then(|r| self.generator.schema(r.trim_start_matches('#')).ok())
