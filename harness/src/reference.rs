@@ -43,6 +43,23 @@ pub enum Fault {
     CrashesOnNonAscii,
     /// Verifies the signature over its own re-serialisation of the parsed body, not the bytes.
     VerifiesReserialised,
+    /// Answers 422 to an event about an object it has seen a later event of (a creation
+    /// after the removal).
+    RejectsOutOfOrder,
+    /// Looks headers up by their lower-case names with an exact-case comparison (a raw
+    /// header list, as some frameworks expose), so title-case names go unseen.
+    CaseSensitiveHeaders,
+}
+
+/// What a running receiver knows.
+struct State {
+    spec: ProviderSpec,
+    secret: String,
+    fault: Fault,
+    /// Keys of the events seen (for [`Fault::ConflictOnRedelivery`]).
+    seen: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// The latest lifecycle step seen per object id (for [`Fault::RejectsOutOfOrder`]).
+    latest: std::sync::Mutex<std::collections::HashMap<String, usize>>,
 }
 
 /// A running reference receiver.
@@ -57,18 +74,23 @@ impl ReferenceReceiver {
     pub async fn start(spec: ProviderSpec, secret: &str, fault: Fault) -> std::io::Result<Self> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let address = listener.local_addr()?;
-        let state = std::sync::Arc::new((
+        let state = std::sync::Arc::new(State {
             spec,
-            secret.to_string(),
+            secret: secret.to_string(),
             fault,
-            std::sync::Mutex::new(std::collections::HashSet::<String>::new()),
-        ));
+            seen: std::sync::Mutex::default(),
+            latest: std::sync::Mutex::default(),
+        });
         let task = tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
                     continue;
                 };
                 let state = std::sync::Arc::clone(&state);
+                if state.fault == Fault::CaseSensitiveHeaders {
+                    tokio::spawn(serve_raw(stream, state));
+                    continue;
+                }
                 tokio::spawn(async move {
                     let service = hyper::service::service_fn(
                         move |request: Request<hyper::body::Incoming>| {
@@ -81,11 +103,10 @@ impl ReferenceReceiver {
                                     .await
                                     .map(|b| b.to_bytes())
                                     .unwrap_or_default();
-                                if let Fault::Slow(ms) = state.2 {
+                                if let Fault::Slow(ms) = state.fault {
                                     tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
                                 }
-                                let status =
-                                    judge(&state.0, &state.1, state.2, &headers, &body, &state.3);
+                                let status = judge(&state, &headers, &body);
                                 Ok::<_, Infallible>(
                                     Response::builder()
                                         .status(status)
@@ -118,14 +139,8 @@ impl Drop for ReferenceReceiver {
 }
 
 /// The status a receiver answers.
-fn judge(
-    spec: &ProviderSpec,
-    secret: &str,
-    fault: Fault,
-    headers: &hyper::HeaderMap,
-    body: &[u8],
-    seen: &std::sync::Mutex<std::collections::HashSet<String>>,
-) -> u16 {
+fn judge(state: &State, headers: &hyper::HeaderMap, body: &[u8]) -> u16 {
+    let (spec, secret, fault) = (&state.spec, state.secret.as_str(), state.fault);
     if fault == Fault::RejectsEverything {
         return 400;
     }
@@ -195,7 +210,8 @@ fn judge(
             .as_deref()
             .and_then(|at| crate::spec::pointer::get(&payload, at))
             .map_or_else(|| text.clone(), Value::to_string);
-        if !seen
+        if !state
+            .seen
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(key)
@@ -203,8 +219,83 @@ fn judge(
             return 409;
         }
     }
+    if fault == Fault::RejectsOutOfOrder
+        && let Some(name) = spec
+            .envelope
+            .event_name
+            .as_deref()
+            .and_then(|at| crate::spec::pointer::get(&payload, at))
+            .and_then(Value::as_str)
+    {
+        let lifecycle = spec.lifecycle(name);
+        if let Some(step) = lifecycle.iter().position(|e| e.name == name)
+            && let Some(id) = lifecycle[step]
+                .ext
+                .resource_id
+                .first()
+                .and_then(|at| crate::spec::pointer::get(&payload, at))
+        {
+            let mut latest = state
+                .latest
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let seen = latest.entry(id.to_string()).or_insert(step);
+            if step < *seen {
+                return 422;
+            }
+            *seen = step;
+        }
+    }
     // Unknown events and duplicates are acknowledged: the provider must not retry them.
     200
+}
+
+/// Serves one connection by reading the request by hand, keeping only the headers whose names
+/// arrive in lower case: the exact-case lookup of [`Fault::CaseSensitiveHeaders`].
+async fn serve_raw(mut stream: tokio::net::TcpStream, state: std::sync::Arc<State>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut buffer = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let head_end = loop {
+        if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+        }
+    };
+    let head = String::from_utf8_lossy(&buffer[..head_end]).into_owned();
+    let mut headers = hyper::HeaderMap::new();
+    let mut length = 0usize;
+    for line in head.split("\r\n").skip(1) {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let value = value.trim();
+        if name.eq_ignore_ascii_case("content-length") {
+            length = value.parse().unwrap_or(0);
+        }
+        if name == name.to_ascii_lowercase()
+            && let (Ok(name), Ok(value)) = (
+                hyper::header::HeaderName::from_bytes(name.as_bytes()),
+                hyper::header::HeaderValue::from_str(value),
+            )
+        {
+            headers.append(name, value);
+        }
+    }
+    while buffer.len() < head_end + length {
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+        }
+    }
+    let status = judge(&state, &headers, &buffer[head_end..head_end + length]);
+    let reply =
+        format!("HTTP/1.1 {status} Answer\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{{}}");
+    let _ = stream.write_all(reply.as_bytes()).await;
+    let _ = stream.shutdown().await;
 }
 
 fn has(value: &Value, test: &dyn Fn(&str) -> bool) -> bool {

@@ -40,8 +40,8 @@ pub fn receiver_trials(
             runtime.clone(),
         ));
         for check in receiver::catalogue() {
-            let applies = (check.applies)(&target.spec);
             for event in &events {
+                let applies = (check.applies)(&target.spec, event);
                 let name = format!("{provider}::{}::{event}", check.info.id);
                 let trial = match &applies {
                     Applies::Ignored(reason) => {

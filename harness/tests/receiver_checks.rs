@@ -9,8 +9,10 @@ use harness::spec::ProviderSpec;
 
 const SECRET: &str = "receiver-secret";
 const SIGNING: [&str; 3] = ["betterez", "happycolis", "uc-alxgsv"];
+const PROVIDERS: [&str; 4] = ["betterez", "happycolis", "swsh", "uc-alxgsv"];
 
-/// Runs `check` for every event of `provider` against a receiver with `fault`; the failures.
+/// Runs `check` for every event of `provider`, each against a fresh receiver with `fault` (one
+/// endpoint per subscription, as receivers are usually routed); the outcomes.
 fn outcomes(
     runtime: &tokio::runtime::Runtime,
     provider: &str,
@@ -18,26 +20,34 @@ fn outcomes(
     check: &str,
 ) -> Vec<(String, Result<(), String>)> {
     let spec = ProviderSpec::load(provider).unwrap();
-    let receiver = runtime
-        .block_on(ReferenceReceiver::start(spec.clone(), SECRET, fault))
-        .unwrap();
-    let settings = Settings {
-        target: receiver.url(),
-        secret: SECRET.into(),
-        cases: 16,
-        seed: 3,
-        timeout: Duration::from_secs(5),
-    };
-    let probe = Probe::new(spec.clone(), settings, runtime.handle().clone());
     let check = receiver::catalogue()
         .into_iter()
         .find(|c| c.info.id == check)
         .unwrap();
-    assert_eq!((check.applies)(&spec), Applies::Yes, "{provider}");
-    spec.events
+    let outcomes: Vec<_> = spec
+        .events
         .iter()
-        .map(|e| (e.name.clone(), (check.run)(&probe, &e.name)))
-        .collect()
+        .filter(|e| (check.applies)(&spec, &e.name) == Applies::Yes)
+        .map(|e| {
+            let receiver = runtime
+                .block_on(ReferenceReceiver::start(spec.clone(), SECRET, fault))
+                .unwrap();
+            let settings = Settings {
+                target: receiver.url(),
+                secret: SECRET.into(),
+                cases: 16,
+                seed: 3,
+                timeout: Duration::from_secs(5),
+            };
+            let probe = Probe::new(spec.clone(), settings, runtime.handle().clone());
+            (e.name.clone(), (check.run)(&probe, &e.name))
+        })
+        .collect();
+    assert!(
+        !outcomes.is_empty(),
+        "{check:?} runs for no event of {provider}"
+    );
+    outcomes
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -54,7 +64,11 @@ fn the_reference_receivers_pass_every_check() {
     for provider in ["betterez", "happycolis", "swsh", "uc-alxgsv"] {
         let spec = ProviderSpec::load(provider).unwrap();
         for check in receiver::catalogue() {
-            if (check.applies)(&spec) != Applies::Yes {
+            if spec
+                .events
+                .iter()
+                .all(|e| (check.applies)(&spec, &e.name) != Applies::Yes)
+            {
                 continue;
             }
             for (event, outcome) in outcomes(&runtime, provider, Fault::None, check.info.id) {
@@ -192,7 +206,7 @@ fn swsh_signature_trials_are_ignored_with_the_reason() {
         .into_iter()
         .find(|c| c.info.id == "bad-signature")
         .unwrap();
-    let Applies::Ignored(reason) = (check.applies)(&spec) else {
+    let Applies::Ignored(reason) = (check.applies)(&spec, &spec.events[0].name) else {
         panic!("swsh signs nothing")
     };
     assert!(
@@ -305,7 +319,10 @@ fn unknown_event_fails_on_a_receiver_that_crashes_on_one() {
         .find(|c| c.info.id == "unknown-event")
         .unwrap();
     assert!(
-        matches!((check.applies)(&swsh), Applies::Ignored(_)),
+        matches!(
+            (check.applies)(&swsh, &swsh.events[0].name),
+            Applies::Ignored(_)
+        ),
         "swsh payloads name no event"
     );
 }
@@ -424,5 +441,100 @@ fn edge_fails_on_a_receiver_that_chokes_on_unicode_or_reserialises() {
     // Betterez tells receivers to re-serialise: the check follows that rule.
     for (event, outcome) in outcomes(&runtime, "betterez", Fault::VerifiesReserialised, "edge") {
         assert!(outcome.is_ok(), "betterez {event}: {:?}", outcome.err());
+    }
+}
+
+#[test]
+fn out_of_order_fails_on_a_receiver_that_refuses_a_creation_after_its_removal() {
+    let runtime = runtime();
+    // swsh payloads name no event, so a receiver cannot order them: the fault needs a name.
+    for provider in SIGNING {
+        for (event, outcome) in
+            outcomes(&runtime, provider, Fault::RejectsOutOfOrder, "out-of-order")
+        {
+            let report = outcome.expect_err(&event);
+            assert!(
+                report.contains("delivered in this order, about one object")
+                    && report.contains("response: 422"),
+                "{report}"
+            );
+        }
+    }
+    // A lone event (swsh's newAlbum) has nothing to race with: listed as ignored, with why.
+    let swsh = ProviderSpec::load("swsh").unwrap();
+    let check = receiver::catalogue()
+        .into_iter()
+        .find(|c| c.info.id == "out-of-order")
+        .unwrap();
+    let Applies::Ignored(reason) = (check.applies)(&swsh, "newAlbum") else {
+        panic!("newAlbum has no lifecycle");
+    };
+    assert!(reason.contains("same object"), "{reason}");
+    assert_eq!((check.applies)(&swsh, "newPhoto"), Applies::Yes);
+}
+
+#[test]
+fn header_case_fails_on_an_exact_case_header_lookup() {
+    let runtime = runtime();
+    for provider in SIGNING {
+        for (event, outcome) in outcomes(
+            &runtime,
+            provider,
+            Fault::CaseSensitiveHeaders,
+            "header-case",
+        ) {
+            let report = outcome.expect_err(&event);
+            assert!(
+                report.contains("title case") && report.contains("response: 401"),
+                "{report}"
+            );
+        }
+    }
+    // swsh deliveries carry no header a receiver must read, so the lookup cannot miss.
+    for (event, outcome) in outcomes(&runtime, "swsh", Fault::CaseSensitiveHeaders, "header-case") {
+        assert!(outcome.is_ok(), "{event}: {:?}", outcome.err());
+    }
+}
+
+/// Each fault breaks exactly its check: run the whole catalogue against each faulty receiver.
+#[test]
+fn each_fault_fails_exactly_its_check() {
+    let runtime = runtime();
+    let matrix: [(Fault, &str, &[&str]); 8] = [
+        (Fault::SkipsSignatureCheck, "bad-signature", &SIGNING),
+        (Fault::ServerErrorOnBadSignature, "bad-signature", &SIGNING),
+        (Fault::ComparesSignaturePrefix, "bad-signature", &SIGNING),
+        (Fault::ConflictOnRedelivery, "redelivery", &PROVIDERS),
+        (Fault::ServerErrorOnUnknownEvent, "unknown-event", &SIGNING),
+        (Fault::ExactContentType, "content-type-charset", &PROVIDERS),
+        // Where a payload names its event, so the receiver can order a lifecycle.
+        (Fault::RejectsOutOfOrder, "out-of-order", &SIGNING),
+        // Where a delivery carries a header the receiver must read (the signature).
+        (Fault::CaseSensitiveHeaders, "header-case", &SIGNING),
+    ];
+    for (fault, check, manifests_for) in matrix {
+        for provider in PROVIDERS {
+            let spec = ProviderSpec::load(provider).unwrap();
+            let failing: Vec<&str> = receiver::catalogue()
+                .into_iter()
+                .filter(|c| {
+                    spec.events
+                        .iter()
+                        .any(|e| (c.applies)(&spec, &e.name) == Applies::Yes)
+                })
+                .filter(|c| {
+                    outcomes(&runtime, provider, fault, c.info.id)
+                        .iter()
+                        .any(|(_, o)| o.is_err())
+                })
+                .map(|c| c.info.id)
+                .collect();
+            let expected: Vec<&str> = if manifests_for.contains(&provider) {
+                vec![check]
+            } else {
+                Vec::new()
+            };
+            assert_eq!(failing, expected, "{fault:?} against {provider}");
+        }
     }
 }

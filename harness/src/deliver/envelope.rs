@@ -81,6 +81,21 @@ pub fn new_attempt<R: Draw + ?Sized>(spec: &ProviderSpec, payload: &mut Value, r
     pointer::set(payload, at, Value::String(fresh));
 }
 
+/// Gives the payload its own event id, shaped like the one it has: what a provider does for
+/// every new event (a redelivery keeps it).
+pub fn new_event_id<R: Draw + ?Sized>(spec: &ProviderSpec, payload: &mut Value, rng: &mut R) {
+    let Some(at) = &spec.envelope.event_id else {
+        return;
+    };
+    let fresh = match pointer::get(payload, at) {
+        Some(Value::String(old)) if old.len() >= 8 => like(old, rng),
+        Some(Value::String(_)) | None => crate::mock::fill_id("{uuid}", rng),
+        // A number or another shape is left as it is.
+        Some(_) => return,
+    };
+    pointer::set(payload, at, Value::String(fresh));
+}
+
 /// A random string shaped like `old`: same length, hex stays hex, letters and digits stay
 /// letters and digits, other characters (`-`, prefixes' punctuation) stay where they are.
 fn like<R: Draw + ?Sized>(old: &str, rng: &mut R) -> String {

@@ -198,6 +198,11 @@ pub struct EventExt {
     /// The kind of object the event is about.
     #[serde(default)]
     pub resource: Option<String>,
+    /// Pointers in the payload that hold the id of the object the event is about (all hold
+    /// the same value). Events of one `resource` with these pointers form its lifecycle, in the
+    /// order the spec lists them.
+    #[serde(default, rename = "resourceId")]
+    pub resource_id: Vec<String>,
 }
 
 /// `x-webhook-signature`.

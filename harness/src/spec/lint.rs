@@ -129,6 +129,32 @@ pub fn lint(spec: &ProviderSpec) -> Report {
                     findings.push(against_errata(spec, &example.pointer, breach.to_string()));
                 }
             }
+            // Every resourceId pointer holds the object's id, the same at each.
+            let ids: Vec<Option<&Value>> = event
+                .ext
+                .resource_id
+                .iter()
+                .map(|at| crate::spec::pointer::get(&example.value, at))
+                .collect();
+            if let Some(missing) = ids.iter().position(Option::is_none) {
+                findings.push(against_errata(
+                    spec,
+                    &example.pointer,
+                    format!(
+                        "x-event.resourceId `{}` is absent from the example",
+                        event.ext.resource_id[missing]
+                    ),
+                ));
+            } else if ids.windows(2).any(|w| w[0] != w[1]) {
+                findings.push(against_errata(
+                    spec,
+                    &example.pointer,
+                    format!(
+                        "the pointers of x-event.resourceId ({}) hold different values",
+                        event.ext.resource_id.join(", ")
+                    ),
+                ));
+            }
         }
         check_body(
             spec,

@@ -84,6 +84,25 @@ impl ProviderSpec {
         self.events.iter().find(|e| e.name == name)
     }
 
+    /// The lifecycle `event` belongs to: the events about the same `resource` that declare a
+    /// `resourceId`, in the order the spec lists them (empty when `event` declares none).
+    #[must_use]
+    pub fn lifecycle(&self, event: &str) -> Vec<&Event> {
+        let Some(resource) = self
+            .event(event)
+            .filter(|e| !e.ext.resource_id.is_empty())
+            .and_then(|e| e.ext.resource.as_deref())
+        else {
+            return Vec::new();
+        };
+        self.events
+            .iter()
+            .filter(|e| {
+                e.ext.resource.as_deref() == Some(resource) && !e.ext.resource_id.is_empty()
+            })
+            .collect()
+    }
+
     /// The endpoint whose `operationId` is `id`.
     #[must_use]
     pub fn endpoint(&self, id: &str) -> Option<&Endpoint> {

@@ -11,7 +11,7 @@ pub const CHECK: ReceiverCheck = ReceiverCheck {
         reason: "`application/json; charset=utf-8` is the same media type as `application/json`; proxies and HTTP clients add the parameter, so a receiver comparing the whole header breaks on them",
         source: "RFC 9110 media types; the provider's Content-Type (x-delivery.contentType)",
     },
-    applies: |spec| match &spec.delivery.content_type {
+    applies: |spec, _| match &spec.delivery.content_type {
         Some(_) => Applies::Yes,
         None => Applies::Ignored(format!("{} sends no Content-Type", spec.provider.name)),
     },

@@ -10,7 +10,7 @@ pub const CHECK: ReceiverCheck = ReceiverCheck {
         reason: "the payload the provider's own documentation prints must be accepted with a 2xx: it is the first thing a real provider sends",
         source: "the event's documented example (fixtures/); where the docs' example breaks its own schema (a recorded erratum), the spec's valid example",
     },
-    applies: |_| Applies::Yes,
+    applies: |_, _| Applies::Yes,
     run,
 };
 

@@ -20,7 +20,7 @@ pub const CHECK: ReceiverCheck = ReceiverCheck {
         reason: "valid payloads include nulls where nullable, fields the receiver does not know, any Unicode text and extreme numbers; and a signature covers the exact bytes, so a receiver that verifies a re-serialisation of the parsed body rejects real deliveries whose bytes it does not reproduce",
         source: "the event's payload schema (edge values of its boundaries); the provider's signature docs (what bytes are signed)",
     },
-    applies: |_| Applies::Yes,
+    applies: |_, _| Applies::Yes,
     run,
 };
 

@@ -13,7 +13,7 @@ pub const CHECK: ReceiverCheck = ReceiverCheck {
         reason: "every payload the event's schema allows must be accepted with a 2xx: providers send optional fields, nulls and values the examples never show",
         source: "the event's payload schema in the spec",
     },
-    applies: |_| Applies::Yes,
+    applies: |_, _| Applies::Yes,
     run,
 };
 

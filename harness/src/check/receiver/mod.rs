@@ -6,6 +6,8 @@ mod content_type;
 mod documented_example;
 mod edge;
 mod generated;
+mod header_case;
+mod out_of_order;
 mod redelivery;
 mod signature;
 mod timing;
@@ -37,8 +39,8 @@ pub enum Applies {
 pub struct ReceiverCheck {
     /// Name, reason, source.
     pub info: CheckInfo,
-    /// Whether it runs for a provider.
-    pub applies: fn(&ProviderSpec) -> Applies,
+    /// Whether it runs for an event of a provider.
+    pub applies: fn(&ProviderSpec, &str) -> Applies,
     /// Runs it for one event.
     pub run: fn(&Probe, &str) -> Result<(), String>,
 }
@@ -58,8 +60,10 @@ pub fn catalogue() -> Vec<ReceiverCheck> {
         edge::CHECK,
         signature::CHECK,
         redelivery::CHECK,
+        out_of_order::CHECK,
         unknown_event::CHECK,
         content_type::CHECK,
+        header_case::CHECK,
         timing::CHECK,
     ]
 }
@@ -151,6 +155,7 @@ pub struct Probe {
     /// The generator of the spec's payloads.
     pub generator: Generator,
     client: reqwest::Client,
+    title_case: reqwest::Client,
     runtime: tokio::runtime::Handle,
     signer: Signer,
 }
@@ -167,18 +172,25 @@ impl Probe {
     /// A probe for `spec`, sending with `runtime`.
     #[must_use]
     pub fn new(spec: ProviderSpec, settings: Settings, runtime: tokio::runtime::Handle) -> Self {
-        let client = reqwest::Client::builder()
-            .timeout(settings.timeout)
-            .connect_timeout(settings.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap_or_default();
+        let client = |title_case: bool| {
+            let builder = reqwest::Client::builder()
+                .timeout(settings.timeout)
+                .connect_timeout(settings.timeout)
+                .redirect(reqwest::redirect::Policy::none());
+            let builder = if title_case {
+                builder.http1_title_case_headers()
+            } else {
+                builder
+            };
+            builder.build().unwrap_or_default()
+        };
         Self {
+            client: client(false),
+            title_case: client(true),
             generator: Generator::new(&spec),
             signer: Signer::new(&spec.signature),
             spec,
             settings,
-            client,
             runtime,
         }
     }
@@ -266,7 +278,8 @@ impl Probe {
         key: Option<&[u8]>,
     ) -> (Vec<u8>, Vec<(String, String)>) {
         let (subscription, id) = self.subscription(event);
-        let personal = envelope::personalise(&self.spec, payload, &subscription, &id);
+        let payload = self.with_event_id(payload);
+        let personal = envelope::personalise(&self.spec, &payload, &subscription, &id);
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
@@ -282,9 +295,52 @@ impl Probe {
         (prepared.body, prepared.headers)
     }
 
-    /// Sends a request to the target.
+    /// `payload` with an event id of its own, as a provider gives every event: derived from the
+    /// rest of the payload (so a redelivery, which changes only the attempt id, keeps it) and
+    /// the seed (so runs repeat). The docs' examples may share an id (Betterez's do); real
+    /// events do not.
+    fn with_event_id(&self, payload: &Value) -> Value {
+        let mut out = payload.clone();
+        let Some(at) = &self.spec.envelope.event_id else {
+            return out;
+        };
+        let mut rest = payload.clone();
+        for skip in [Some(at), self.spec.envelope.attempt_id.as_ref()]
+            .into_iter()
+            .flatten()
+        {
+            pointer::set(&mut rest, skip, Value::Null);
+        }
+        let digest = rest
+            .to_string()
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
+        let mut rng = crate::generate::rng::seeded(self.settings.seed ^ digest);
+        envelope::new_event_id(&self.spec, &mut out, &mut rng);
+        out
+    }
+
+    /// Sends a request to the target (header names in lower case on the wire, as hyper writes
+    /// them).
     pub fn send(&self, headers: &[(String, String)], body: &[u8]) -> Exchange {
-        let mut request = self.client.request(
+        self.send_via(&self.client, headers, body)
+    }
+
+    /// Sends a request to the target with header names in title case on the wire
+    /// (`Content-Type`, `X-Signature`).
+    pub fn send_title_case(&self, headers: &[(String, String)], body: &[u8]) -> Exchange {
+        self.send_via(&self.title_case, headers, body)
+    }
+
+    fn send_via(
+        &self,
+        client: &reqwest::Client,
+        headers: &[(String, String)],
+        body: &[u8],
+    ) -> Exchange {
+        let mut request = client.request(
             self.spec
                 .delivery
                 .method

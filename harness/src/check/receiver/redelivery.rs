@@ -11,7 +11,7 @@ pub const CHECK: ReceiverCheck = ReceiverCheck {
         reason: "providers redeliver (a retry, a resend, an unblocked queue); a receiver that deduplicates must still acknowledge a duplicate with a 2xx, or the provider keeps retrying it",
         source: "the providers' delivery rules (x-delivery) and their event ids (x-envelope.eventId)",
     },
-    applies: |_| Applies::Yes,
+    applies: |_, _| Applies::Yes,
     run,
 };
 

@@ -15,7 +15,7 @@ pub const CHECK: ReceiverCheck = ReceiverCheck {
         reason: "a receiver must refuse (4xx, not 2xx, not 5xx) what the provider did not sign: a wrong secret, no signature, a tampered body, and near misses (last character changed, truncated, empty) that a prefix or length-lenient comparison accepts",
         source: "the provider's signature scheme (x-webhook-signature, from its signature docs)",
     },
-    applies: |spec| match spec.signature.scheme {
+    applies: |spec, _| match spec.signature.scheme {
         SignatureKind::Hmac => Applies::Yes,
         SignatureKind::None => Applies::Ignored(format!(
             "{} deliveries carry no signature (the docs define none): a receiver cannot tell real deliveries from forged ones",

@@ -12,7 +12,7 @@ pub const CHECK: ReceiverCheck = ReceiverCheck {
         reason: "a provider counts an answer that comes after its timeout as a failure (and retries, blocks or drops the event); receivers should acknowledge first and work later",
         source: "the provider's delivery timeout (x-delivery.timeoutMs, an assumption where undocumented)",
     },
-    applies: |_| Applies::Yes,
+    applies: |_, _| Applies::Yes,
     run,
 };
 

@@ -16,7 +16,7 @@ pub const CHECK: ReceiverCheck = ReceiverCheck {
         reason: "providers add event types; a receiver must not fail (5xx) on one it does not know, or the provider retries, blocks or gives up on it",
         source: "the envelope's event name (x-envelope.eventName); providers list more event types than a receiver handles",
     },
-    applies: |spec| match &spec.envelope.event_name {
+    applies: |spec, _| match &spec.envelope.event_name {
         Some(_) => Applies::Yes,
         None => Applies::Ignored(format!(
             "{} payloads carry no event name",

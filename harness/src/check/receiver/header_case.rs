@@ -1,0 +1,32 @@
+//! `header-case`: the delivery with its header names in another case is accepted: HTTP header
+//! names are case-insensitive.
+
+use super::{Applies, Probe, ReceiverCheck};
+use crate::check::CheckInfo;
+
+/// The check.
+pub const CHECK: ReceiverCheck = ReceiverCheck {
+    info: CheckInfo {
+        id: "header-case",
+        reason: "HTTP header names are case-insensitive: a provider, a proxy or a load balancer may send `X-Signature` or `x-signature`; a receiver that looks a header up with an exact-case comparison loses it (every other check sends lower-case names, this one title case)",
+        source: "RFC 9110 section 5.1; the provider's header names (x-webhook-signature.header, x-delivery.headers)",
+    },
+    applies: |_, _| Applies::Yes,
+    run,
+};
+
+fn run(probe: &Probe, event: &str) -> Result<(), String> {
+    let payload = probe.generated(event, 4)?;
+    let (body, headers) = probe.delivery(event, &payload, None);
+    let exchange = probe.send_title_case(&headers, &body);
+    if exchange.accepted() {
+        Ok(())
+    } else {
+        Err(probe.failure(
+            &CHECK.info,
+            "a 2xx answer",
+            &exchange,
+            "header names sent in title case (Content-Type, X-...)",
+        ))
+    }
+}
