@@ -21,6 +21,7 @@ pub mod report;
 pub mod runner;
 pub mod sign;
 pub mod spec;
+pub mod transcript;
 
 /// The README's Rust examples, compiled as doctests so that they cannot rot.
 #[doc = include_str!("../../README.md")]

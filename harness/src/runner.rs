@@ -1,13 +1,18 @@
 //! The conformance runner: the check catalogue as libtest-mimic trials named
 //! `provider::check::subject`, so `--list`, name filters, `--exact`, `--skip`, `--ignored` and
-//! `--test-threads` work as in `cargo test`.
+//! `--test-threads` work as in `cargo test`. Each trial's exchanges are recorded as a
+//! transcript and compared with its snapshot; every outcome goes into a [`Journal`], which
+//! can be written as JUnit XML.
 
-use std::sync::Arc;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use libtest_mimic::{Arguments, Completion, Conclusion, Failed, Trial};
 
 use crate::check::receiver::{self, Applies, Probe, Settings};
 use crate::spec::ProviderSpec;
+use crate::transcript::{self, Snapshots};
 
 /// One provider's receiver to check.
 #[derive(Debug, Clone)]
@@ -20,11 +25,190 @@ pub struct ReceiverTarget {
     pub settings: Settings,
 }
 
+/// How a trial ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// It passed.
+    Passed,
+    /// It failed, with the report.
+    Failed(String),
+    /// It was not run, for this reason.
+    Ignored(String),
+}
+
+/// One trial's outcome.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// `provider::check::subject`.
+    pub name: String,
+    /// `receiver` or `provider`.
+    pub kind: &'static str,
+    /// How long it ran.
+    pub duration: Duration,
+    /// Requests it made.
+    pub exchanges: usize,
+    /// How it ended.
+    pub status: Status,
+}
+
+/// The outcomes of the trials that ran, in the order they finished.
+#[derive(Debug, Default)]
+pub struct Journal {
+    records: Mutex<Vec<Record>>,
+}
+
+impl Journal {
+    /// An empty journal, shared by the trials.
+    #[must_use]
+    pub fn new() -> Arc<Self> {
+        Arc::default()
+    }
+
+    fn push(&self, record: Record) {
+        self.records
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(record);
+    }
+
+    /// The outcomes so far, sorted by name.
+    #[must_use]
+    pub fn records(&self) -> Vec<Record> {
+        let mut records = self
+            .records
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        records.sort_by(|a, b| a.name.cmp(&b.name));
+        records
+    }
+
+    /// Requests made by all trials.
+    #[must_use]
+    pub fn exchanges(&self) -> usize {
+        self.records().iter().map(|r| r.exchanges).sum()
+    }
+
+    /// The outcomes as JUnit XML: one test suite per provider, one test case per trial.
+    pub fn junit(&self, suite: &str) -> Result<String, String> {
+        use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+        let mut report = Report::new(suite);
+        let mut suites: Vec<TestSuite> = Vec::new();
+        for record in self.records() {
+            let provider = record
+                .name
+                .split("::")
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            let status = match &record.status {
+                Status::Passed => TestCaseStatus::success(),
+                Status::Failed(message) => {
+                    let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    status.set_message(message.lines().next().unwrap_or_default());
+                    status.set_description(message.as_str());
+                    status
+                }
+                Status::Ignored(reason) => {
+                    let mut status = TestCaseStatus::skipped();
+                    status.set_message(reason.as_str());
+                    status
+                }
+            };
+            let mut case = TestCase::new(record.name.as_str(), status);
+            case.set_classname(format!("{provider}.{}", record.kind));
+            case.set_time(record.duration);
+            let at = match suites.iter().position(|s| s.name.as_str() == provider) {
+                Some(at) => at,
+                None => {
+                    suites.push(TestSuite::new(provider.as_str()));
+                    suites.len() - 1
+                }
+            };
+            suites[at].add_test_case(case);
+        }
+        report.add_test_suites(suites);
+        report.to_string().map_err(|e| e.to_string())
+    }
+
+    /// Writes the JUnit XML to `path`.
+    pub fn write_junit(&self, suite: &str, path: &Path) -> Result<(), String> {
+        let xml = self.junit(suite)?;
+        std::fs::write(path, xml).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    }
+}
+
+/// What every trial of a run shares.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// Where transcripts are compared and recorded (none: not kept).
+    pub snapshots: Option<Snapshots>,
+    /// Where outcomes go.
+    pub journal: Arc<Journal>,
+}
+
+impl Context {
+    /// A trial that runs `body`, records its transcript and outcome.
+    pub fn trial(
+        &self,
+        name: String,
+        kind: &'static str,
+        body: impl FnOnce() -> Result<(), String> + Send + 'static,
+    ) -> Trial {
+        let context = self.clone();
+        let label = name.clone();
+        Trial::test(name, move || {
+            let started = Instant::now();
+            let (result, entries) = transcript::capture(body);
+            let mut result = result;
+            if let Some(snapshots) = &context.snapshots {
+                let text = transcript::render(&label, &entries);
+                if let Err(difference) = snapshots.check(&label, &text) {
+                    result = Err(match result {
+                        Ok(()) => difference,
+                        Err(report) => format!("{report}\n{difference}"),
+                    });
+                }
+            }
+            context.journal.push(Record {
+                name: label,
+                kind,
+                duration: started.elapsed(),
+                exchanges: entries.len(),
+                status: match &result {
+                    Ok(()) => Status::Passed,
+                    Err(report) => Status::Failed(report.clone()),
+                },
+            });
+            result.map_err(Failed::from)
+        })
+        .with_kind(kind)
+    }
+
+    /// A trial listed as ignored, for `reason` (run with `--ignored`, it reports the reason).
+    pub fn ignored(&self, name: String, kind: &'static str, reason: String) -> Trial {
+        let context = self.clone();
+        let label = name.clone();
+        Trial::ignorable_test(name, move || {
+            context.journal.push(Record {
+                name: label,
+                kind,
+                duration: Duration::ZERO,
+                exchanges: 0,
+                status: Status::Ignored(reason.clone()),
+            });
+            Ok(Completion::ignored_with(reason))
+        })
+        .with_kind(kind)
+    }
+}
+
 /// The receiver-mode trials of `targets`, sending with `runtime`.
 #[must_use]
 pub fn receiver_trials(
     targets: Vec<ReceiverTarget>,
     runtime: &tokio::runtime::Handle,
+    context: &Context,
 ) -> Vec<Trial> {
     let mut trials = Vec::new();
     for target in targets {
@@ -41,25 +225,20 @@ pub fn receiver_trials(
         ));
         for check in receiver::catalogue() {
             for event in &events {
-                let applies = (check.applies)(&target.spec, event);
                 let name = format!("{provider}::{}::{event}", check.info.id);
-                let trial = match &applies {
-                    Applies::Ignored(reason) => {
-                        let reason = reason.clone();
-                        Trial::ignorable_test(name, move || Ok(Completion::ignored_with(reason)))
-                    }
+                let trial = match (check.applies)(&target.spec, event) {
+                    Applies::Ignored(reason) => context.ignored(name, "receiver", reason),
                     Applies::Yes => {
                         let probe = Arc::clone(&probe);
                         let event = event.clone();
                         let command = format!("{reproduce} -- --exact {name}");
-                        Trial::test(name, move || {
-                            (check.run)(&probe, &event).map_err(|report| {
-                                Failed::from(format!("{report}\nreproduce: {command}"))
-                            })
+                        context.trial(name, "receiver", move || {
+                            (check.run)(&probe, &event)
+                                .map_err(|report| format!("{report}\nreproduce: {command}"))
                         })
                     }
                 };
-                trials.push(trial.with_kind("receiver"));
+                trials.push(trial);
             }
         }
     }

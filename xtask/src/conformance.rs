@@ -1,13 +1,15 @@
 //! `cargo xtask conformance`: the conformance runner. With no mode, the embedded default: the
 //! bundled reference receivers of every built-in spec, checked in receiver mode.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use harness::check::receiver::Settings;
 use harness::reference::{Fault, ReferenceReceiver};
-use harness::runner::{self, ReceiverTarget};
+use harness::runner::{self, Context, Journal, ReceiverTarget};
 use harness::spec::{ProviderSpec, builtin_names};
+use harness::transcript::Snapshots;
 
 use crate::exit;
 
@@ -17,9 +19,8 @@ use crate::exit;
 pub struct Args {
     #[command(subcommand)]
     mode: Option<Mode>,
-    /// libtest arguments for the embedded default run (`--list`, filters, `--exact`...).
-    #[arg(last = true, value_name = "LIBTEST-ARGS")]
-    libtest: Vec<String>,
+    #[command(flatten)]
+    run: RunArgs,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -28,6 +29,34 @@ enum Mode {
     /// and check how it answers.
     Receiver(ReceiverArgs),
 }
+
+/// Flags every run takes.
+#[derive(Debug, clap::Args)]
+struct RunArgs {
+    /// Generated payloads per event.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_CASES)]
+    cases: u32,
+    /// The seed of every generated payload (printed in failure reports).
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    seed: u64,
+    /// Also write the outcomes as JUnit XML to FILE.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Where each trial's transcript is kept as an insta snapshot (default: for a target,
+    /// `snapshots/conformance/<provider>/`; for the embedded default run with default
+    /// `--cases` and `--seed`, the repository's `snapshots/conformance/reference/`).
+    #[arg(long, value_name = "DIR", conflicts_with = "no_snapshots")]
+    snapshots: Option<PathBuf>,
+    /// Do not compare or record transcripts.
+    #[arg(long)]
+    no_snapshots: bool,
+    /// libtest arguments: `--list`, name filters, `--exact`, `--skip`, `--ignored`,
+    /// `--test-threads`...
+    #[arg(last = true, value_name = "LIBTEST-ARGS")]
+    libtest: Vec<String>,
+}
+
+const DEFAULT_CASES: u32 = 32;
 
 /// Arguments of `conformance receiver`.
 #[derive(Debug, clap::Args)]
@@ -41,22 +70,14 @@ struct ReceiverArgs {
     /// The secret the receiver verifies signatures with (the provider's signing key).
     #[arg(long, value_name = "S", default_value = "")]
     secret: String,
-    /// Generated payloads per event.
-    #[arg(long, value_name = "N", default_value_t = 32)]
-    cases: u32,
-    /// The seed of every generated payload (printed in failure reports).
-    #[arg(long, value_name = "S", default_value_t = 0)]
-    seed: u64,
     /// Per-request timeout, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     timeout: f64,
     /// Replace an assumption of the spec, e.g. `--assume digest-encoding=base64`.
     #[arg(long = "assume", value_name = "ID=VALUE")]
     assume: Vec<String>,
-    /// libtest arguments: `--list`, name filters, `--exact`, `--skip`, `--ignored`,
-    /// `--test-threads`...
-    #[arg(last = true, value_name = "LIBTEST-ARGS")]
-    libtest: Vec<String>,
+    #[command(flatten)]
+    run: RunArgs,
 }
 
 /// Runs the trials; exit status 101 when one fails, as libtest.
@@ -85,18 +106,34 @@ pub fn run(args: &Args) -> ExitCode {
                 eprintln!("error: --timeout must be a positive number of seconds");
                 return exit::code(exit::USAGE);
             }
+            if let Err(error) = reqwest::Url::parse(&receiver.target)
+                .map_err(|e| e.to_string())
+                .and_then(|url| match url.scheme() {
+                    "http" | "https" => Ok(()),
+                    other => Err(format!("the scheme `{other}` is not http or https")),
+                })
+            {
+                eprintln!(
+                    "error: --target `{}` is not an http(s) URL: {error}",
+                    receiver.target
+                );
+                return exit::code(exit::USAGE);
+            }
+            let snapshots = snapshots(&receiver.run, || {
+                Some(PathBuf::from("snapshots/conformance"))
+            });
             let target = ReceiverTarget {
                 spec,
                 spec_arg: receiver.spec.clone(),
                 settings: Settings {
                     target: receiver.target.clone(),
                     secret: receiver.secret.clone(),
-                    cases: receiver.cases,
-                    seed: receiver.seed,
+                    cases: receiver.run.cases,
+                    seed: receiver.run.seed,
                     timeout: Duration::from_secs_f64(receiver.timeout),
                 },
             };
-            execute(&runtime, vec![target], &receiver.libtest)
+            execute(&runtime, vec![target], &receiver.run, snapshots)
         }
         None => {
             // The embedded default: every built-in spec against its reference receiver.
@@ -128,31 +165,81 @@ pub fn run(args: &Args) -> ExitCode {
                     settings: Settings {
                         target: receiver.url(),
                         secret: secret.into(),
-                        cases: 32,
-                        seed: 0,
+                        cases: args.run.cases,
+                        seed: args.run.seed,
                         timeout: Duration::from_secs(10),
                     },
                 });
                 receivers.push(receiver);
             }
-            execute(&runtime, targets, &args.libtest)
+            // The committed transcripts of the reference receivers hold for the default
+            // settings only.
+            let snapshots = snapshots(&args.run, || {
+                (args.run.cases == DEFAULT_CASES && args.run.seed == 0).then(|| {
+                    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+                    repo.canonicalize()
+                        .unwrap_or(repo)
+                        .join("snapshots/conformance/reference")
+                })
+            });
+            execute(&runtime, targets, &args.run, snapshots)
         }
     }
+}
+
+/// The snapshot folder of a run: `--snapshots`, none with `--no-snapshots`, else `default`.
+fn snapshots(run: &RunArgs, default: impl FnOnce() -> Option<PathBuf>) -> Option<Snapshots> {
+    if run.no_snapshots {
+        return None;
+    }
+    run.snapshots.clone().or_else(default).map(Snapshots::new)
 }
 
 fn execute(
     runtime: &tokio::runtime::Runtime,
     targets: Vec<ReceiverTarget>,
-    libtest: &[String],
+    run: &RunArgs,
+    snapshots: Option<Snapshots>,
 ) -> ExitCode {
     let arguments = libtest_mimic::Arguments::from_iter(
-        std::iter::once("conformance".to_string()).chain(libtest.iter().cloned()),
+        std::iter::once("conformance".to_string()).chain(run.libtest.iter().cloned()),
     );
     if !arguments.list {
         for warning in runner::warnings(&targets.iter().map(|t| &t.spec).collect::<Vec<_>>()) {
             eprintln!("{warning}");
         }
+        if let Some(snapshots) = &snapshots {
+            eprintln!("transcripts: {}", snapshots.dir().display());
+        }
     }
-    let trials = runner::receiver_trials(targets, runtime.handle());
-    runner::run(&arguments, trials).exit_code()
+    let context = Context {
+        snapshots,
+        journal: Journal::new(),
+    };
+    let trials = runner::receiver_trials(targets, runtime.handle(), &context);
+    let started = Instant::now();
+    let conclusion = runner::run(&arguments, trials);
+    let elapsed = started.elapsed();
+    if !arguments.list {
+        let exchanges = context.journal.exchanges();
+        println!(
+            "{} requests in {:.2} s ({:.0} requests/s)",
+            exchanges,
+            elapsed.as_secs_f64(),
+            exchanges as f64 / elapsed.as_secs_f64().max(1e-9)
+        );
+    }
+    if let Some(path) = &run.junit
+        && !arguments.list
+    {
+        if let Err(error) = context
+            .journal
+            .write_junit("webhook-harness conformance", path)
+        {
+            eprintln!("error: {error}");
+            return exit::code(exit::USAGE);
+        }
+        eprintln!("JUnit XML: {}", path.display());
+    }
+    conclusion.exit_code()
 }

@@ -46,7 +46,10 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Conformance(args) => conformance::run(&args),
+        Command::Conformance(args) => {
+            harness::transcript::quiet_snapshot_panics();
+            conformance::run(&args)
+        }
         Command::LintSpecs(args) => lint_specs::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::Bench(args) => bench::run(&args),

@@ -2,6 +2,9 @@
 
 use std::process::Command;
 
+use harness::reference::{Fault, ReferenceReceiver};
+use harness::spec::ProviderSpec;
+
 fn xtask() -> Command {
     Command::new(env!("CARGO_BIN_EXE_xtask"))
 }
@@ -70,6 +73,7 @@ fn a_dead_target_fails_with_status_101_and_a_report() {
             "2",
             "--timeout",
             "2",
+            "--no-snapshots",
             "--",
             "--test-threads",
             "1",
@@ -83,4 +87,196 @@ fn a_dead_target_fails_with_status_101_and_a_report() {
         stdout.contains("reproduce: cargo xtask conformance receiver --spec swsh"),
         "{stdout}"
     );
+}
+
+/// A receiver of swsh deliveries on 127.0.0.1, with `fault`, on its own runtime.
+fn receiver(fault: Fault) -> (tokio::runtime::Runtime, ReferenceReceiver) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let spec = ProviderSpec::load("swsh").unwrap();
+    let receiver = runtime
+        .block_on(ReferenceReceiver::start(spec, "", fault))
+        .unwrap();
+    (runtime, receiver)
+}
+
+fn receiver_run(target: &str, extra: &[&str]) -> std::process::Output {
+    xtask()
+        .args([
+            "conformance",
+            "receiver",
+            "--spec",
+            "swsh",
+            "--target",
+            target,
+            "--cases",
+            "4",
+        ])
+        .args(extra)
+        .env("INSTA_UPDATE", "new")
+        .env_remove("CI")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn transcripts_are_recorded_then_a_change_of_behaviour_fails_with_a_diff() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshots = dir.path().to_str().unwrap();
+    let only = [
+        "--snapshots",
+        snapshots,
+        "--",
+        "--exact",
+        "swsh::redelivery::newPhoto",
+    ];
+    let (_rt, good) = receiver(Fault::None);
+    // The first run records the baseline; the second, with the same seed, matches it.
+    for run in ["records", "matches"] {
+        let out = receiver_run(&good.url(), &only);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{run}: {stdout}");
+    }
+    let file = dir.path().join("swsh/redelivery__newPhoto.snap");
+    let baseline = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        baseline.contains("-> 200") && baseline.contains("2 exchanges"),
+        "{baseline}"
+    );
+    assert!(
+        !baseline.contains(&good.url()),
+        "the target's URL is normalised: {baseline}"
+    );
+    // The same endpoint now refuses duplicates (and listens on another port).
+    let (_rt2, changed) = receiver(Fault::ConflictOnRedelivery);
+    let out = receiver_run(&changed.url(), &only);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(101), "{stdout}");
+    assert!(stdout.contains("differs from its snapshot"), "{stdout}");
+    assert!(
+        stdout.contains("-> 409") || stderr.contains("-> 409"),
+        "insta prints the diff: {stdout} {stderr}"
+    );
+    let pending =
+        std::fs::read_to_string(dir.path().join("swsh/redelivery__newPhoto.snap.new")).unwrap();
+    assert!(pending.contains("-> 409"), "{pending}");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        baseline,
+        "the baseline is kept"
+    );
+}
+
+#[test]
+fn junit_xml_lists_every_trial_with_its_outcome() {
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("report.xml");
+    let (_rt, faulty) = receiver(Fault::ConflictOnRedelivery);
+    let out = receiver_run(
+        &faulty.url(),
+        &[
+            "--no-snapshots",
+            "--junit",
+            junit.to_str().unwrap(),
+            "--",
+            "--test-threads",
+            "2",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(101));
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains(r#"<testsuite name="swsh""#), "{xml}");
+    assert!(
+        xml.contains(r#"name="swsh::documented-example::newAlbum""#),
+        "{xml}"
+    );
+    // A failure carries the report; an ignored trial its reason.
+    assert!(
+        xml.contains("<failure") && xml.contains("delivery 2 of the same event"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<skipped") && xml.contains("carry no signature"),
+        "{xml}"
+    );
+    let cases = xml.matches("<testcase").count();
+    let listed = String::from_utf8_lossy(&receiver_run(&faulty.url(), &["--", "--list"]).stdout)
+        .lines()
+        .filter(|l| l.ends_with(": test"))
+        .count();
+    assert_eq!(cases, listed, "{xml}");
+}
+
+/// A TCP server on 127.0.0.1 that answers every connection with `answer` (or never).
+fn raw_server(answer: Option<&'static [u8]>) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            let mut stream = stream;
+            let mut buffer = [0u8; 4096];
+            let _ = std::io::Read::read(&mut stream, &mut buffer);
+            match answer {
+                Some(bytes) => {
+                    let _ = std::io::Write::write_all(&mut stream, bytes);
+                }
+                None => held.push(stream),
+            }
+        }
+    });
+    format!("http://{address}/hook")
+}
+
+#[test]
+fn a_target_answering_garbage_or_nothing_fails_each_trial_clearly_and_in_time() {
+    for (target, expected) in [
+        (raw_server(Some(b"garbage\r\n\r\n")), "no valid HTTP answer"),
+        (raw_server(None), "timed out"),
+    ] {
+        let started = std::time::Instant::now();
+        let out = xtask()
+            .args([
+                "conformance",
+                "receiver",
+                "--spec",
+                "betterez",
+                "--target",
+                &target,
+                "--cases",
+                "1",
+                "--timeout",
+                "0.5",
+                "--no-snapshots",
+                "--",
+                "--exact",
+                "betterez::documented-example::images.created",
+            ])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(101), "{stdout}");
+        assert!(
+            stdout.contains(&format!("response: none ({expected}")),
+            "{stdout}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    }
+}
+
+#[test]
+fn a_target_that_is_not_a_url_is_a_usage_error() {
+    let out = xtask()
+        .args([
+            "conformance",
+            "receiver",
+            "--spec",
+            "swsh",
+            "--target",
+            "localhost:3000",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not an http(s) URL"));
 }

@@ -107,6 +107,43 @@ impl Exchange {
         self.status.is_some_and(|s| (200..300).contains(&s))
     }
 
+    /// The exchange as a transcript keeps it: the same for two runs with the same seed (the
+    /// target's URL, the signature header's value and the reason a connection failed left
+    /// out).
+    #[must_use]
+    pub fn transcript(&self, method: &str, target: &str, signature_header: Option<&str>) -> String {
+        let mut out = format!("{method} {{target}}\n");
+        for (name, value) in &self.headers {
+            let value = if signature_header.is_some_and(|h| h.eq_ignore_ascii_case(name)) {
+                "[signature]"
+            } else {
+                value
+            };
+            out.push_str(&format!("  {name}: {value}\n"));
+        }
+        // Payloads that echo the subscription hold the target's URL, whose port changes.
+        // (Its host and port too, for the bodies that escape the URL's slashes.)
+        let mut body = String::from_utf8_lossy(&self.body).replace(target, "{target}");
+        if let Ok(url) = reqwest::Url::parse(target)
+            && let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default())
+        {
+            body = body.replace(&format!("{host}:{port}"), "{host}");
+        }
+        out.push_str(&format!(
+            "  {}\n",
+            crate::transcript::body_line(body.as_bytes())
+        ));
+        match (&self.status, &self.error) {
+            (Some(status), _) => out.push_str(&format!("-> {status}\n")),
+            (None, Some(error)) => {
+                let kind = error.split(':').next().unwrap_or_default();
+                out.push_str(&format!("-> no answer ({kind})\n"));
+            }
+            (None, None) => out.push_str("-> no answer\n"),
+        }
+        out
+    }
+
     /// The request and the answer, as a failure report shows them.
     #[must_use]
     pub fn render(&self, method: &str, url: &str) -> String {
@@ -144,6 +181,28 @@ fn excerpt(text: &str, limit: usize) -> String {
         end -= 1;
     }
     format!("{}… ({} more bytes)", &text[..end], text.len() - end)
+}
+
+/// What went wrong when no answer came: the kind first, then reqwest's chain of causes.
+fn describe(error: &reqwest::Error) -> String {
+    let kind = if error.is_timeout() {
+        "timed out"
+    } else if error.is_connect() {
+        "could not connect"
+    } else {
+        "no valid HTTP answer"
+    };
+    let mut causes = Vec::new();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        causes.push(cause.to_string());
+        source = cause.source();
+    }
+    if causes.is_empty() {
+        kind.to_string()
+    } else {
+        format!("{kind}: {}", causes.join(": "))
+    }
 }
 
 /// Sends deliveries of one provider to the target.
@@ -369,26 +428,23 @@ impl Probe {
                         None,
                     )
                 }
-                Err(error) => (
-                    None,
-                    Vec::new(),
-                    String::new(),
-                    Some(if error.is_timeout() {
-                        "timed out".to_string()
-                    } else {
-                        error.to_string()
-                    }),
-                ),
+                Err(error) => (None, Vec::new(), String::new(), Some(describe(&error))),
             }
         });
-        Exchange {
+        let exchange = Exchange {
             headers: headers.to_vec(),
             body: body.to_vec(),
             status,
             response_headers,
             response_body,
             error,
-        }
+        };
+        crate::transcript::record(exchange.transcript(
+            &self.spec.delivery.method,
+            &self.settings.target,
+            self.spec.signature.header.as_deref(),
+        ));
+        exchange
     }
 
     /// The failure report of an exchange that broke a check.
