@@ -43,6 +43,11 @@ pub enum Fault {
     CrashesOnNonAscii,
     /// Verifies the signature over its own re-serialisation of the parsed body, not the bytes.
     VerifiesReserialised,
+    /// Answers 500 to a payload holding a `null` anywhere (a parser into non-optional types).
+    CrashesOnNull,
+    /// Answers 500 to a payload holding a property name that no schema of the spec declares
+    /// (a parser that denies unknown fields).
+    CrashesOnUnknownField,
     /// Answers 422 to an event about an object it has seen a later event of (a creation
     /// after the removal).
     RejectsOutOfOrder,
@@ -192,6 +197,16 @@ fn judge(state: &State, headers: &hyper::HeaderMap, body: &[u8]) -> u16 {
     if fault == Fault::ChokesOnUnderscores && has_underscore(&payload) {
         return 500;
     }
+    if fault == Fault::CrashesOnNull && has_null(&payload) {
+        return 500;
+    }
+    if fault == Fault::CrashesOnUnknownField {
+        let mut declared = std::collections::HashSet::new();
+        declared_names(&spec.document, &mut declared);
+        if has_key(&payload, &|k: &str| !declared.contains(k)) {
+            return 500;
+        }
+    }
     if fault == Fault::ServerErrorOnUnknownEvent
         && let Some(name) = spec
             .envelope
@@ -304,6 +319,46 @@ fn has(value: &Value, test: &dyn Fn(&str) -> bool) -> bool {
         Value::Array(items) => items.iter().any(|v| has(v, test)),
         Value::Object(map) => map.iter().any(|(k, v)| test(k) || has(v, test)),
         _ => false,
+    }
+}
+
+fn has_null(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Array(items) => items.iter().any(has_null),
+        Value::Object(map) => map.values().any(has_null),
+        _ => false,
+    }
+}
+
+fn has_key(value: &Value, test: &dyn Fn(&str) -> bool) -> bool {
+    match value {
+        Value::Array(items) => items.iter().any(|v| has_key(v, test)),
+        Value::Object(map) => map.iter().any(|(k, v)| test(k) || has_key(v, test)),
+        _ => false,
+    }
+}
+
+/// Every property name a schema of the document declares (`properties` and `required`).
+fn declared_names<'a>(document: &'a Value, out: &mut std::collections::HashSet<&'a str>) {
+    match document {
+        Value::Object(map) => {
+            if let Some(Value::Object(properties)) = map.get("properties") {
+                out.extend(properties.keys().map(String::as_str));
+            }
+            if let Some(Value::Array(required)) = map.get("required") {
+                out.extend(required.iter().filter_map(Value::as_str));
+            }
+            for value in map.values() {
+                declared_names(value, out);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                declared_names(item, out);
+            }
+        }
+        _ => {}
     }
 }
 
