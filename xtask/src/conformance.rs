@@ -223,7 +223,7 @@ fn execute(
     if !arguments.list {
         let exchanges = context.journal.exchanges();
         println!(
-            "{} requests in {:.2} s ({:.0} requests/s)",
+            "conformance receiver: {} requests in {:.2} s ({:.0} requests/s)",
             exchanges,
             elapsed.as_secs_f64(),
             exchanges as f64 / elapsed.as_secs_f64().max(1e-9)
