@@ -148,24 +148,30 @@ pub struct Context {
 }
 
 impl Context {
-    /// A trial that runs `body`, records its transcript and outcome.
+    /// A trial that runs `body`, records its transcript and outcome. The body answers
+    /// `Ok(None)` when it passed, `Ok(Some(reason))` when it could not run (reported as
+    /// ignored, with the reason), `Err(report)` when it failed.
     pub fn trial(
         &self,
         name: String,
         kind: &'static str,
-        body: impl FnOnce() -> Result<(), String> + Send + 'static,
+        body: impl FnOnce() -> Result<Option<String>, String> + Send + 'static,
     ) -> Trial {
         let context = self.clone();
         let label = name.clone();
-        Trial::test(name, move || {
+        Trial::ignorable_test(name, move || {
             let started = Instant::now();
+            crate::check::provider::Api::forget_ids();
             let (result, entries) = transcript::capture(body);
+            let entries = crate::check::provider::Api::normalise(entries);
             let mut result = result;
-            if let Some(snapshots) = &context.snapshots {
+            if let Some(snapshots) = &context.snapshots
+                && !matches!(result, Ok(Some(_)))
+            {
                 let text = transcript::render(&label, &entries);
                 if let Err(difference) = snapshots.check(&label, &text) {
                     result = Err(match result {
-                        Ok(()) => difference,
+                        Ok(_) => difference,
                         Err(report) => format!("{report}\n{difference}"),
                     });
                 }
@@ -176,11 +182,16 @@ impl Context {
                 duration: started.elapsed(),
                 exchanges: entries.len(),
                 status: match &result {
-                    Ok(()) => Status::Passed,
+                    Ok(None) => Status::Passed,
+                    Ok(Some(reason)) => Status::Ignored(reason.clone()),
                     Err(report) => Status::Failed(report.clone()),
                 },
             });
-            result.map_err(Failed::from)
+            match result {
+                Ok(None) => Ok(Completion::Completed),
+                Ok(Some(reason)) => Ok(Completion::ignored_with(reason)),
+                Err(report) => Err(Failed::from(report)),
+            }
         })
         .with_kind(kind)
     }
@@ -234,6 +245,55 @@ pub fn receiver_trials(
                         let command = format!("{reproduce} -- --exact {name}");
                         context.trial(name, "receiver", move || {
                             (check.run)(&probe, &event)
+                                .map(|()| None)
+                                .map_err(|report| format!("{report}\nreproduce: {command}"))
+                        })
+                    }
+                };
+                trials.push(trial);
+            }
+        }
+    }
+    trials
+}
+
+/// One provider-compatible API to check.
+#[derive(Debug, Clone)]
+pub struct ProviderTarget {
+    /// The provider's spec.
+    pub spec: ProviderSpec,
+    /// How `--spec` named it (for the reproduce command).
+    pub spec_arg: String,
+    /// Where and how to request.
+    pub settings: crate::check::provider::Settings,
+}
+
+/// The provider-mode trials of `targets`, requesting with `runtime`.
+#[must_use]
+pub fn provider_trials(
+    targets: Vec<ProviderTarget>,
+    runtime: &tokio::runtime::Handle,
+    context: &Context,
+) -> Vec<Trial> {
+    use crate::check::provider::{self, Api};
+    let mut trials = Vec::new();
+    for target in targets {
+        let provider_id = target.spec.provider.id.clone();
+        let reproduce = format!(
+            "cargo xtask conformance provider --spec {} --target {} --cases {} --seed {}",
+            target.spec_arg, target.settings.target, target.settings.cases, target.settings.seed
+        );
+        let api = Arc::new(Api::new(target.spec, target.settings, runtime.clone()));
+        for check in provider::catalogue() {
+            for (subject, applies) in (check.subjects)(&api) {
+                let name = format!("{provider_id}::{}::{subject}", check.info.id);
+                let trial = match applies {
+                    Applies::Ignored(reason) => context.ignored(name, "provider", reason),
+                    Applies::Yes => {
+                        let api = Arc::clone(&api);
+                        let command = format!("{reproduce} -- --exact {name}");
+                        context.trial(name, "provider", move || {
+                            (check.run)(&api, &subject)
                                 .map_err(|report| format!("{report}\nreproduce: {command}"))
                         })
                     }

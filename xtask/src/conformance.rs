@@ -5,9 +5,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use harness::check::provider;
 use harness::check::receiver::Settings;
+use harness::mock::{Credentials, MockProvider};
 use harness::reference::{Fault, ReferenceReceiver};
-use harness::runner::{self, Context, Journal, ReceiverTarget};
+use harness::runner::{self, Context, Journal, ProviderTarget, ReceiverTarget};
 use harness::spec::{ProviderSpec, builtin_names};
 use harness::transcript::Snapshots;
 
@@ -28,6 +30,35 @@ enum Mode {
     /// Check a webhook receiver: deliver the provider's events to it, as the provider would,
     /// and check how it answers.
     Receiver(ReceiverArgs),
+    /// Check a provider-compatible API (an alternative, a proxy, a fake, the mock): its
+    /// documented examples, generated and invalid requests, credentials, state, and (where it
+    /// can be triggered) its deliveries.
+    Provider(ProviderArgs),
+}
+
+/// Arguments of `conformance provider`.
+#[derive(Debug, clap::Args)]
+struct ProviderArgs {
+    /// A built-in spec name (`swsh`) or a spec file path.
+    #[arg(long, value_name = "NAME|PATH")]
+    spec: String,
+    /// The API's base URL: its address plus the spec's base path
+    /// (`http://127.0.0.1:8080` for swsh, whose paths start at the root).
+    #[arg(long, value_name = "BASE-URL")]
+    target: String,
+    /// A credential: `NAME=VALUE[@TENANT]` (tenant default `tenant-a`), NAME a security
+    /// scheme of the spec (or a signing-key credential). Repeatable; a second tenant enables
+    /// the tenant checks. Default: the standalone mock's default credentials.
+    #[arg(long = "credential", value_name = "NAME=VALUE[@TENANT]")]
+    credentials: Vec<String>,
+    /// Per-request timeout, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    timeout: f64,
+    /// Replace an assumption of the spec, e.g. `--assume webhook-id-uuid=...`.
+    #[arg(long = "assume", value_name = "ID=VALUE")]
+    assume: Vec<String>,
+    #[command(flatten)]
+    run: RunArgs,
 }
 
 /// Flags every run takes.
@@ -99,25 +130,8 @@ pub fn run(args: &Args) -> ExitCode {
                     return exit::code(exit::SPEC);
                 }
             };
-            if receiver.timeout.is_nan()
-                || receiver.timeout.is_infinite()
-                || receiver.timeout <= 0.0
-            {
-                eprintln!("error: --timeout must be a positive number of seconds");
-                return exit::code(exit::USAGE);
-            }
-            if let Err(error) = reqwest::Url::parse(&receiver.target)
-                .map_err(|e| e.to_string())
-                .and_then(|url| match url.scheme() {
-                    "http" | "https" => Ok(()),
-                    other => Err(format!("the scheme `{other}` is not http or https")),
-                })
-            {
-                eprintln!(
-                    "error: --target `{}` is not an http(s) URL: {error}",
-                    receiver.target
-                );
-                return exit::code(exit::USAGE);
+            if let Err(code) = check_timeout(receiver.timeout).and(check_url(&receiver.target)) {
+                return code;
             }
             let snapshots = snapshots(&receiver.run, || {
                 Some(PathBuf::from("snapshots/conformance"))
@@ -133,7 +147,45 @@ pub fn run(args: &Args) -> ExitCode {
                     timeout: Duration::from_secs_f64(receiver.timeout),
                 },
             };
-            execute(&runtime, vec![target], &receiver.run, snapshots)
+            execute(&runtime, vec![target], Vec::new(), &receiver.run, snapshots)
+        }
+        Some(Mode::Provider(provider)) => {
+            let loader = match crate::flags::loader(&provider.assume) {
+                Ok(loader) => loader,
+                Err(code) => return code,
+            };
+            let spec = match loader.load(&provider.spec) {
+                Ok(spec) => spec,
+                Err(errors) => {
+                    eprintln!("{errors}");
+                    return exit::code(exit::SPEC);
+                }
+            };
+            if let Err(code) = check_timeout(provider.timeout).and(check_url(&provider.target)) {
+                return code;
+            }
+            let credentials = match credentials(&spec, &provider.credentials) {
+                Ok(credentials) => credentials,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    return exit::code(exit::USAGE);
+                }
+            };
+            let snapshots = snapshots(&provider.run, || {
+                Some(PathBuf::from("snapshots/conformance"))
+            });
+            let target = ProviderTarget {
+                spec,
+                spec_arg: provider.spec.clone(),
+                settings: provider::Settings {
+                    target: provider.target.clone(),
+                    credentials,
+                    cases: provider.run.cases,
+                    seed: provider.run.seed,
+                    timeout: Duration::from_secs_f64(provider.timeout),
+                },
+            };
+            execute(&runtime, Vec::new(), vec![target], &provider.run, snapshots)
         }
         None => {
             // The embedded default: every built-in spec against its reference receiver.
@@ -172,8 +224,42 @@ pub fn run(args: &Args) -> ExitCode {
                 });
                 receivers.push(receiver);
             }
-            // The committed transcripts of the reference receivers hold for the default
-            // settings only.
+            // And every built-in spec's mock, checked in provider mode.
+            let mut mocks = Vec::new();
+            let mut providers = Vec::new();
+            for target in &targets {
+                let spec = target.spec.clone();
+                let mock = match runtime.block_on(
+                    MockProvider::builder(spec.clone())
+                        .allow_http_targets(true)
+                        .seed(args.run.seed)
+                        .clock(1_700_000_000.0)
+                        .start(),
+                ) {
+                    Ok(mock) => mock,
+                    Err(error) => {
+                        eprintln!(
+                            "error: cannot start the mock of {}: {error}",
+                            spec.provider.id
+                        );
+                        return exit::code(exit::USAGE);
+                    }
+                };
+                providers.push(ProviderTarget {
+                    settings: provider::Settings {
+                        target: mock.uri(),
+                        credentials: mock.credentials().clone(),
+                        cases: args.run.cases,
+                        seed: args.run.seed,
+                        timeout: Duration::from_secs(10),
+                    },
+                    spec_arg: target.spec_arg.clone(),
+                    spec,
+                });
+                mocks.push(mock);
+            }
+            // The committed transcripts of the reference receivers and mocks hold for the
+            // default settings only.
             let snapshots = snapshots(&args.run, || {
                 (args.run.cases == DEFAULT_CASES && args.run.seed == 0).then(|| {
                     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -182,7 +268,7 @@ pub fn run(args: &Args) -> ExitCode {
                         .join("snapshots/conformance/reference")
                 })
             });
-            execute(&runtime, targets, &args.run, snapshots)
+            execute(&runtime, targets, providers, &args.run, snapshots)
         }
     }
 }
@@ -195,9 +281,56 @@ fn snapshots(run: &RunArgs, default: impl FnOnce() -> Option<PathBuf>) -> Option
     run.snapshots.clone().or_else(default).map(Snapshots::new)
 }
 
+fn check_timeout(seconds: f64) -> Result<(), ExitCode> {
+    if seconds.is_nan() || seconds.is_infinite() || seconds <= 0.0 {
+        eprintln!("error: --timeout must be a positive number of seconds");
+        return Err(exit::code(exit::USAGE));
+    }
+    Ok(())
+}
+
+fn check_url(target: &str) -> Result<(), ExitCode> {
+    if let Err(error) = reqwest::Url::parse(target)
+        .map_err(|e| e.to_string())
+        .and_then(|url| match url.scheme() {
+            "http" | "https" => Ok(()),
+            other => Err(format!("the scheme `{other}` is not http or https")),
+        })
+    {
+        eprintln!("error: --target `{target}` is not an http(s) URL: {error}");
+        return Err(exit::code(exit::USAGE));
+    }
+    Ok(())
+}
+
+/// The credentials of `--credential NAME=VALUE[@TENANT]` flags; none given: the standalone
+/// mock's defaults.
+fn credentials(spec: &ProviderSpec, flags: &[String]) -> Result<Credentials, String> {
+    if flags.is_empty() {
+        return Ok(harness::mock::default_credentials(spec));
+    }
+    let known = harness::mock::credential_names_of(spec);
+    let mut credentials = Credentials::default();
+    for flag in flags {
+        let (name, rest) = flag
+            .split_once('=')
+            .ok_or_else(|| format!("`--credential {flag}`: expected NAME=VALUE[@TENANT]"))?;
+        if !known.iter().any(|k| k == name) {
+            return Err(format!(
+                "`--credential {flag}`: `{name}` is not a credential of this spec; its credentials: {}",
+                known.join(", ")
+            ));
+        }
+        let (value, tenant) = rest.rsplit_once('@').unwrap_or((rest, "tenant-a"));
+        credentials.set(name, value, tenant);
+    }
+    Ok(credentials)
+}
+
 fn execute(
     runtime: &tokio::runtime::Runtime,
     targets: Vec<ReceiverTarget>,
+    providers: Vec<ProviderTarget>,
     run: &RunArgs,
     snapshots: Option<Snapshots>,
 ) -> ExitCode {
@@ -216,18 +349,45 @@ fn execute(
         snapshots,
         journal: Journal::new(),
     };
-    let trials = runner::receiver_trials(targets, runtime.handle(), &context);
+    let receivers = !targets.is_empty();
+    let mut trials = runner::receiver_trials(targets, runtime.handle(), &context);
+    let has_providers = !providers.is_empty();
+    trials.extend(runner::provider_trials(
+        providers,
+        runtime.handle(),
+        &context,
+    ));
     let started = Instant::now();
     let conclusion = runner::run(&arguments, trials);
     let elapsed = started.elapsed();
     if !arguments.list {
-        let exchanges = context.journal.exchanges();
-        println!(
-            "conformance receiver: {} requests in {:.2} s ({:.0} requests/s)",
-            exchanges,
-            elapsed.as_secs_f64(),
-            exchanges as f64 / elapsed.as_secs_f64().max(1e-9)
-        );
+        for (kind, present) in [("receiver", receivers), ("provider", has_providers)] {
+            if !present {
+                continue;
+            }
+            let records: Vec<_> = context
+                .journal
+                .records()
+                .into_iter()
+                .filter(|r| r.kind == kind)
+                .collect();
+            let requests: usize = records.iter().map(|r| r.exchanges).sum();
+            if records.is_empty() {
+                continue;
+            }
+            let busy: f64 = records
+                .iter()
+                .map(|r| r.duration.as_secs_f64())
+                .sum::<f64>()
+                + 0.0;
+            println!(
+                "conformance {kind}: {requests} requests in {:.2} s ({:.0} requests/s; {} trials, {:.2} s of trial time)",
+                elapsed.as_secs_f64(),
+                requests as f64 / elapsed.as_secs_f64().max(1e-9),
+                records.len(),
+                busy
+            );
+        }
     }
     if let Some(path) = &run.junit
         && !arguments.list

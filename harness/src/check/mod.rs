@@ -2,6 +2,7 @@
 //! documentation it comes from, one file per check. The runner turns each into trials named
 //! `provider::check::subject`.
 
+pub mod provider;
 pub mod receiver;
 
 /// What a check is and why it exists.

@@ -166,9 +166,20 @@ pub struct Dispatcher {
     delivered: std::sync::atomic::AtomicU64,
     /// A fixed signing time (Unix seconds), for reproducible signatures; `None`: the clock.
     clock: Option<f64>,
+    /// Defects of a faulty mock: sign with a wrong key, deliver to every subscription.
+    wrong_key: bool,
+    deliver_to_all: bool,
 }
 
 impl Dispatcher {
+    /// The same dispatcher with the defects of a faulty mock (see `mock::Defect`).
+    #[must_use]
+    pub fn with_defects(mut self, wrong_key: bool, deliver_to_all: bool) -> Self {
+        self.wrong_key = wrong_key;
+        self.deliver_to_all = deliver_to_all;
+        self
+    }
+
     /// A dispatcher for `spec`; `target` points at the URL in a stored subscription; `secrets`
     /// are the tenants' credentials by name; `clock` fixes the signing time.
     pub fn new(
@@ -199,6 +210,8 @@ impl Dispatcher {
             attempts: std::sync::atomic::AtomicU64::new(0),
             delivered: std::sync::atomic::AtomicU64::new(0),
             clock,
+            wrong_key: false,
+            deliver_to_all: false,
         }
     }
 
@@ -221,7 +234,10 @@ impl Dispatcher {
             .map(str::to_string);
         let matching: Vec<&Subscriber> = subscribers
             .iter()
-            .filter(|s| super::matching::matches(&self.spec.delivery, &s.resource, event, context))
+            .filter(|s| {
+                self.deliver_to_all
+                    || super::matching::matches(&self.spec.delivery, &s.resource, event, context)
+            })
             .collect();
         let mut deliveries: Vec<Delivery> = matching
             .iter()
@@ -534,7 +550,11 @@ impl Dispatcher {
             &self.spec,
             &self.signer,
             &payload,
-            &message.key,
+            if self.wrong_key {
+                b"not-the-subscribers-key"
+            } else {
+                &message.key
+            },
             signing_time,
             &message.headers,
         );

@@ -66,6 +66,32 @@ pub struct Settings {
     pub journal_limit: usize,
     /// A fixed signing time in Unix seconds, for reproducible signatures (`None`: the clock).
     pub clock: Option<f64>,
+    /// A deliberate defect (for the tests of the provider checks; `None` in real use).
+    pub defect: Option<Defect>,
+}
+
+/// A deliberate defect of a mock, one per provider check: the project's tests set one to prove
+/// the check fails on exactly that misbehaviour. A mock in real use has none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Defect {
+    /// Accepts `http://` target URLs where the provider wants `https://`.
+    AcceptsHttpTargets,
+    /// Does not validate request bodies (accepts a 41-character label).
+    SkipsValidation,
+    /// Answers without credentials, or with wrong ones, as the first tenant.
+    IgnoresCredentials,
+    /// Answers a delete with success but keeps serving the resource.
+    ServesDeleted,
+    /// Reads and lists resources of every tenant.
+    LeaksTenants,
+    /// Leaves the resource's id out of its answers.
+    DropsIdFromResponses,
+    /// Signs deliveries with a key that is not the subscriber's.
+    SignsWithWrongKey,
+    /// Delivers every event to every subscription, subscribed or not.
+    DeliversUnsubscribed,
+    /// Keeps the old fields after an update (the answer shows the new ones).
+    ForgetsUpdates,
 }
 
 impl Default for Settings {
@@ -75,6 +101,7 @@ impl Default for Settings {
             body_limit: 1024 * 1024,
             journal_limit: 1000,
             clock: None,
+            defect: None,
         }
     }
 }
@@ -160,13 +187,19 @@ impl Engine {
             .iter()
             .map(|t| (t.id.clone(), t.secrets.clone()))
             .collect();
-        let dispatcher = Arc::new(crate::deliver::dispatch::Dispatcher::new(
-            Arc::new(spec.clone()),
-            target,
-            secrets,
-            Arc::clone(&rng),
-            settings.clock,
-        ));
+        let dispatcher = Arc::new(
+            crate::deliver::dispatch::Dispatcher::new(
+                Arc::new(spec.clone()),
+                target,
+                secrets,
+                Arc::clone(&rng),
+                settings.clock,
+            )
+            .with_defects(
+                settings.defect == Some(Defect::SignsWithWrongKey),
+                settings.defect == Some(Defect::DeliversUnsubscribed),
+            ),
+        );
         Ok(Self {
             dispatcher,
             subscription_collection,
@@ -288,6 +321,9 @@ impl Engine {
             &request.query,
         ) {
             Ok(tenant) => tenant,
+            Err(_) if self.settings.defect == Some(Defect::IgnoresCredentials) => {
+                self.credentials.tenants.first()
+            }
             Err(message) => {
                 return reply::error(&self.spec, Some(endpoint), auth_status(endpoint), &message);
             }
@@ -302,7 +338,7 @@ impl Engine {
                 .iter()
                 .find(|(n, _)| n == param)
                 .map_or("", |(_, v)| v.as_str());
-            if value != tenant.id {
+            if value != tenant.id && self.settings.defect != Some(Defect::IgnoresCredentials) {
                 return reply::error(
                     &self.spec,
                     Some(endpoint),
@@ -499,14 +535,16 @@ impl Engine {
             && let Some(Value::String(url)) = pointer::get(value, at)
         {
             let https_only = mock.is_some_and(|m| m.https_only);
-            if let Some(rest) = url.strip_prefix("http://") {
-                if self.settings.allow_http_targets {
+            if self.settings.defect == Some(Defect::AcceptsHttpTargets) {
+                // The defect: no https rule at all.
+            } else if let Some(rest) = url.strip_prefix("http://") {
+                if self.settings.allow_http_targets && loopback(rest) {
                     let mut copy = value.clone();
                     pointer::set(&mut copy, at, Value::String(format!("https://{rest}")));
                     checked = std::borrow::Cow::Owned(copy);
                 } else if https_only || !self.spec.schemas.is_valid(schema, value) {
                     return Err(bad(format!(
-                        "{at}: `{url}` is not an HTTPS URL, and the provider only delivers to HTTPS URLs; to subscribe a local http:// receiver in tests, start the mock with --allow-http-targets (MockBuilder::allow_http_targets(true))"
+                        "{at}: `{url}` is not an HTTPS URL, and the provider only delivers to HTTPS URLs; to subscribe a local http:// receiver (127.0.0.1 or localhost) in tests, start the mock with --allow-http-targets (MockBuilder::allow_http_targets(true))"
                     )));
                 }
             } else if https_only && !url.starts_with("https://") {
@@ -516,7 +554,9 @@ impl Engine {
             }
         }
         let value = checked.as_ref();
-        if self.spec.schemas.is_valid(schema, value) {
+        if self.spec.schemas.is_valid(schema, value)
+            || self.settings.defect == Some(Defect::SkipsValidation)
+        {
             return Ok(());
         }
         // A discriminated oneOf: report the chosen branch's errors, which name the field.
@@ -718,11 +758,26 @@ impl Context<'_> {
                 "the request names no resource id",
             );
         };
-        match self
+        let found = self
             .engine
             .store
             .get(self.collection(), self.tenant_id(), &id)
-        {
+            .or_else(|| {
+                (self.engine.settings.defect == Some(Defect::LeaksTenants))
+                    .then(|| {
+                        self.engine
+                            .store
+                            .all(self.collection())
+                            .into_iter()
+                            .map(|(_, v)| v)
+                            .find(|v| {
+                                pointer::get(v, self.id_field()).and_then(Value::as_str)
+                                    == Some(id.as_str())
+                            })
+                    })
+                    .flatten()
+            });
+        match found {
             Some(resource) => then(resource).unwrap_or_else(|reply| reply),
             None => self.missing(&id),
         }
@@ -746,6 +801,10 @@ impl Context<'_> {
 
     /// The documented success body with `resource` put at `response`.
     fn reply_with(&self, resource: Value) -> Reply {
+        let mut resource = resource;
+        if self.engine.settings.defect == Some(Defect::DropsIdFromResponses) {
+            remove_at(&mut resource, self.id_field());
+        }
         let status = success_status(self.endpoint);
         // Without `response`, a resource-building operation answers with the resource itself.
         let response = self
@@ -867,6 +926,7 @@ impl Context<'_> {
             let at = format!("{into}{target}");
             if let Some(Value::String(url)) = pointer::get(&resource, &at)
                 && let Some(rest) = url.strip_prefix("http://")
+                && loopback(rest)
             {
                 let mut copy = resource.clone();
                 pointer::set(&mut copy, &at, Value::String(format!("https://{rest}")));
@@ -874,6 +934,10 @@ impl Context<'_> {
             }
         }
         if let Some(at) = resource_at
+            && !matches!(
+                self.engine.settings.defect,
+                Some(Defect::SkipsValidation | Defect::AcceptsHttpTargets)
+            )
             && let Some(violation) = self
                 .engine
                 .spec
@@ -910,9 +974,11 @@ impl Context<'_> {
             } else {
                 self.build(fields, &id, Some(stored))?
             };
-            self.engine
-                .store
-                .replace(self.collection(), self.tenant_id(), &id, &resource);
+            if self.engine.settings.defect != Some(Defect::ForgetsUpdates) {
+                self.engine
+                    .store
+                    .replace(self.collection(), self.tenant_id(), &id, &resource);
+            }
             Ok(self.reply_with(resource))
         })
     }
@@ -924,6 +990,9 @@ impl Context<'_> {
                 "the request names no resource id",
             );
         };
+        if self.engine.settings.defect == Some(Defect::ServesDeleted) {
+            return self.with_existing(|resource| Ok(self.reply_with(resource)));
+        }
         match self
             .engine
             .store
@@ -935,7 +1004,16 @@ impl Context<'_> {
     }
 
     fn list(&self) -> Reply {
-        let mut items = self.engine.store.list(self.collection(), self.tenant_id());
+        let mut items = if self.engine.settings.defect == Some(Defect::LeaksTenants) {
+            self.engine
+                .store
+                .all(self.collection())
+                .into_iter()
+                .map(|(_, v)| v)
+                .collect()
+        } else {
+            self.engine.store.list(self.collection(), self.tenant_id())
+        };
         let number = |name: &str| {
             self.query
                 .iter()
@@ -1042,6 +1120,27 @@ fn client_error_status(endpoint: &Endpoint) -> u16 {
         422
     } else {
         400
+    }
+}
+
+/// Whether the rest of an `http://` URL names this machine (127.0.0.1, `[::1]`, localhost).
+pub(super) fn loopback(rest: &str) -> bool {
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if host.starts_with('[') {
+        host.split(']').next().map_or(host, |h| &h[1..])
+    } else {
+        host.split(':').next().unwrap_or(host)
+    };
+    host == "localhost" || host == "::1" || host.starts_with("127.")
+}
+
+fn remove_at(value: &mut Value, at: &str) {
+    let Some((parent, last)) = at.rsplit_once('/') else {
+        return;
+    };
+    if let Some(Value::Object(map)) = value.pointer_mut(parent) {
+        map.shift_remove(&pointer::unescape(last));
     }
 }
 

@@ -249,7 +249,10 @@ fn resolve(
                 && let Some(Value::String(url)) =
                     pointer::get(&Value::Object(fields.clone()), target)
             {
-                let http_allowed = call.allow_http_targets && url.starts_with("http://");
+                let http_allowed = call.allow_http_targets
+                    && url
+                        .strip_prefix("http://")
+                        .is_some_and(super::engine::loopback);
                 if mock.https_only && !url.starts_with("https://") && !http_allowed {
                     return Err(coded(
                         format!(

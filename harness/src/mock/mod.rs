@@ -48,7 +48,7 @@ use tokio::sync::watch;
 pub use crate::deliver::dispatch::{Attempt, Delivery, Outcome, Report, Undeliverable};
 pub use auth::{Credentials, Tenant};
 pub use emit::{Emit, EmitError};
-pub use engine::{Recorded, Settings};
+pub use engine::{Defect, Recorded, Settings};
 pub use ids::fill as fill_id;
 
 use crate::spec::ProviderSpec;
@@ -104,6 +104,13 @@ impl MockBuilder {
     /// The seed of generated ids and server-side fields (default: from the clock).
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;
+        self
+    }
+
+    /// Gives the mock a deliberate [`Defect`] (default none). For the tests that prove each
+    /// provider check fails on exactly that misbehaviour; never in real use.
+    pub fn defect(mut self, defect: Defect) -> Self {
+        self.settings.defect = Some(defect);
         self
     }
 
@@ -206,6 +213,34 @@ fn credential_names(spec: &ProviderSpec) -> Vec<String> {
     names
 }
 
+/// The credentials a mock of `spec` accepts by default: two tenants, `tenant-a` and
+/// `tenant-b`, each with the secret `{provider}-{credential name in lower case}-{tenant}` for
+/// every credential of the spec.
+#[must_use]
+pub fn default_credentials(spec: &ProviderSpec) -> Credentials {
+    let mut credentials = Credentials::default();
+    for tenant in ["tenant-a", "tenant-b"] {
+        for name in credential_names(spec) {
+            credentials.set(
+                &name,
+                &format!(
+                    "{}-{}-{tenant}",
+                    spec.provider.id,
+                    name.to_ascii_lowercase()
+                ),
+                tenant,
+            );
+        }
+    }
+    credentials
+}
+
+/// The names of every credential a spec's mock knows (see [`default_credentials`]).
+#[must_use]
+pub fn credential_names_of(spec: &ProviderSpec) -> Vec<String> {
+    credential_names(spec)
+}
+
 /// A running mock provider. Dropping it stops the server.
 #[derive(Debug)]
 pub struct MockProvider {
@@ -218,20 +253,7 @@ pub struct MockProvider {
 impl MockProvider {
     /// A builder for `spec`, with every setting at its default.
     pub fn builder(spec: ProviderSpec) -> MockBuilder {
-        let mut credentials = Credentials::default();
-        for tenant in ["tenant-a", "tenant-b"] {
-            for name in credential_names(&spec) {
-                credentials.set(
-                    &name,
-                    &format!(
-                        "{}-{}-{tenant}",
-                        spec.provider.id,
-                        name.to_ascii_lowercase()
-                    ),
-                    tenant,
-                );
-            }
-        }
+        let credentials = default_credentials(&spec);
         let seed = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos() as u64);

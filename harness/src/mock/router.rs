@@ -43,7 +43,7 @@ impl Router {
     /// Routes for `endpoints`, under `base` (the path of the spec's first server URL).
     #[must_use]
     pub fn new(endpoints: &[Endpoint], base: &str) -> Self {
-        let routes = endpoints
+        let mut routes: Vec<Route> = endpoints
             .iter()
             .enumerate()
             .map(|(i, e)| Route {
@@ -52,6 +52,14 @@ impl Router {
                 endpoint: i,
             })
             .collect();
+        // OpenAPI: a concrete path matches before a templated one of the same shape
+        // (`/undelivered/batch-all` before `/undelivered/{id}`).
+        routes.sort_by_key(|r| {
+            r.segments
+                .iter()
+                .filter(|s| matches!(s, Segment::Param { .. }))
+                .count()
+        });
         Self {
             routes,
             base: base.trim_end_matches('/').to_string(),

@@ -117,6 +117,88 @@ pub fn encode(digest: &[u8], encoding: Encoding) -> String {
     }
 }
 
+/// The signature a header value should carry and the one it carries: the header's timestamp
+/// and signature read with the spec's `headerValue` template, the HMAC recomputed over the
+/// spec's `signedContent` with that timestamp and `text`. `None` when the value does not fit
+/// the template.
+#[must_use]
+pub fn expected_and_presented(
+    spec: &crate::spec::ProviderSpec,
+    key: &[u8],
+    header_value: &str,
+    text: &str,
+) -> Option<(String, String)> {
+    let scheme = &spec.signature;
+    let template = scheme.header_value.as_deref().unwrap_or("{signature}");
+    let (timestamp, signature) = parse_header(template, header_value)?;
+    let content = scheme
+        .signed_content
+        .as_deref()
+        .unwrap_or("{body}")
+        .replace("{timestamp}", &timestamp)
+        .replacen("{body}", text, 1);
+    let expected = encode(
+        &hmac_sha256(key, content.as_bytes()),
+        scheme.encoding.unwrap_or(Encoding::Hex),
+    );
+    Some((expected, signature))
+}
+
+/// Whether `header_value` is a valid signature of `text` with `key`, compared whole and in
+/// constant time, as the providers' verification steps say.
+#[must_use]
+pub fn verify(
+    spec: &crate::spec::ProviderSpec,
+    key: &[u8],
+    header_value: &str,
+    text: &str,
+) -> bool {
+    expected_and_presented(spec, key, header_value, text).is_some_and(|(expected, presented)| {
+        expected.len() == presented.len()
+            && expected
+                .bytes()
+                .zip(presented.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
+    })
+}
+
+/// Reads `{timestamp}` and `{signature}` out of a header value shaped by `template`
+/// (`t={timestamp},s2={signature}`).
+#[must_use]
+pub fn parse_header(template: &str, value: &str) -> Option<(String, String)> {
+    let mut timestamp = String::new();
+    let mut signature = None;
+    let mut rest = value;
+    let mut pattern = template;
+    while !pattern.is_empty() {
+        if let Some(after) = pattern.strip_prefix("{timestamp}") {
+            let end = rest
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(rest.len());
+            timestamp = rest[..end].to_string();
+            rest = &rest[end..];
+            pattern = after;
+        } else if let Some(after) = pattern.strip_prefix("{signature}") {
+            // The signature runs to the next literal of the template, or to the end.
+            let next = after.find('{').map_or(after, |i| &after[..i]);
+            let end = if next.is_empty() {
+                rest.len()
+            } else {
+                rest.find(next)?
+            };
+            signature = Some(rest[..end].to_string());
+            rest = &rest[end..];
+            pattern = after;
+        } else {
+            let c = pattern.chars().next()?;
+            rest = rest.strip_prefix(c)?;
+            pattern = &pattern[c.len_utf8()..];
+        }
+    }
+    Some((timestamp, signature?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,5 +232,19 @@ mod tests {
             ),
             "t=1,s2=ab"
         );
+    }
+
+    #[test]
+    fn header_templates_parse() {
+        use super::parse_header;
+        assert_eq!(
+            parse_header("t={timestamp},s2={signature}", "t=17,s2=abc"),
+            Some(("17".into(), "abc".into()))
+        );
+        assert_eq!(
+            parse_header("{signature}", "K7g=="),
+            Some((String::new(), "K7g==".into()))
+        );
+        assert_eq!(parse_header("t={timestamp},s2={signature}", "s2=abc"), None);
     }
 }

@@ -184,7 +184,7 @@ fn excerpt(text: &str, limit: usize) -> String {
 }
 
 /// What went wrong when no answer came: the kind first, then reqwest's chain of causes.
-fn describe(error: &reqwest::Error) -> String {
+pub(crate) fn describe(error: &reqwest::Error) -> String {
     let kind = if error.is_timeout() {
         "timed out"
     } else if error.is_connect() {

@@ -1,0 +1,199 @@
+//! `auth`: a request without credentials, with forged ones, or with another tenant's, is
+//! refused with the documented status; another tenant's items stay invisible and untouched.
+
+use super::documented_example::{cleanup, prerequisite};
+use super::{Api, Applies, As, Call, ProviderCheck};
+use crate::check::CheckInfo;
+use crate::spec::extensions::MockAction;
+
+/// The check.
+pub const CHECK: ProviderCheck = ProviderCheck {
+    info: CheckInfo {
+        id: "auth",
+        reason: "every documented operation needs credentials: a request without them or with forged ones must get the documented 401/403, and one tenant's credentials must never reach another tenant's items (404, 401 or 403, never a 2xx)",
+        source: "the operation's security requirements and the spec's tenancy (x-operation.mock.tenant)",
+    },
+    subjects: |api| {
+        api.ops
+            .iter()
+            .filter(|o| o.graphql.is_none())
+            .map(|o| {
+                let applies = if api.endpoint(o).security.is_empty() {
+                    Applies::Ignored(format!("`{}` takes no credentials", o.name))
+                } else {
+                    super::documented_example::applies(api, o)
+                };
+                (o.name.clone(), applies)
+            })
+            .collect()
+    },
+    run,
+};
+
+fn run(api: &Api, name: &str) -> Result<Option<String>, String> {
+    let op = api
+        .op(name)
+        .ok_or_else(|| format!("no operation `{name}`"))?;
+    let _shared = api
+        .subscriptions
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut created = Vec::new();
+    let outcome = (|| {
+        let id = prerequisite(api, op, 0)?;
+        created.extend(id.clone());
+        let send = |who: As, created: &mut Vec<String>| -> Call {
+            let call = match &id {
+                Some(id) => api.call_with_id(op, who, id, None),
+                None => {
+                    let body = api
+                        .endpoint(op)
+                        .request
+                        .is_some()
+                        .then(|| api.example_body(op, Some(&api.nowhere(0))));
+                    api.call(op, who, None, body.as_ref())
+                }
+            };
+            if op.action() == Some(MockAction::Create)
+                && call.succeeded()
+                && let Some(new) = call
+                    .json
+                    .as_ref()
+                    .and_then(|j| api.resource(op, j))
+                    .and_then(|r| api.id_of(op.collection().unwrap_or_default(), r))
+            {
+                created.push(new);
+            }
+            call
+        };
+        let documented: Vec<u16> = [401, 403]
+            .into_iter()
+            .filter(|s| api.documents(op, *s))
+            .collect();
+        let allowed = if documented.is_empty() {
+            vec![401, 403]
+        } else {
+            documented
+        };
+        let mut failures = Vec::new();
+        for (who, what) in [
+            (As::Nobody, "no credentials"),
+            (As::Forged, "forged credentials"),
+        ] {
+            let call = send(who, &mut created);
+            if !call.status.is_some_and(|s| allowed.contains(&s)) {
+                failures.push(api.failure(
+                    &CHECK.info,
+                    &format!(
+                        "{} for a request with {what}",
+                        allowed.iter().map(u16::to_string).collect::<Vec<_>>().join(" or ")
+                    ),
+                    &call,
+                    &format!("sent with {what}"),
+                ));
+            }
+        }
+        if let Some(report) = stranger(api, op, id.as_deref(), &mut created)? {
+            failures.push(report);
+        }
+        if failures.is_empty() {
+            Ok(None)
+        } else {
+            Err(failures.join("\n"))
+        }
+    })();
+    cleanup(api, op.collection(), &created);
+    outcome
+}
+
+/// The second tenant, in the first tenant's place: refused (4xx), and the first tenant's item
+/// is still there afterwards; a list shows none of the first tenant's items.
+fn stranger(
+    api: &Api,
+    op: &super::Op,
+    id: Option<&str>,
+    created: &mut Vec<String>,
+) -> Result<Option<String>, String> {
+    if api.tenants() < 2 {
+        return Ok(None);
+    }
+    let path_tenancy = op
+        .mock
+        .as_ref()
+        .and_then(|m| m.tenant.as_deref())
+        .is_some_and(|t| t.starts_with("path:"));
+    let collection = op.collection().unwrap_or_default();
+    if let Some(id) = id {
+        let call = api.call_with_id(op, As::Stranger, id, None);
+        if !call.status.is_some_and(|s| matches!(s, 401 | 403 | 404)) || call.succeeded() {
+            return Ok(Some(api.failure(
+                &CHECK.info,
+                "404 (or 401/403): another tenant's item does not exist for these credentials",
+                &call,
+                &format!("the second tenant's credentials, naming the first tenant's item `{id}`"),
+            )));
+        }
+        if let Ok((found, read)) = api.read(collection, As::Tenant(0), id)
+            && found.is_none()
+        {
+            return Ok(Some(api.failure(
+                &CHECK.info,
+                "the first tenant's item untouched by the second tenant's request",
+                &read,
+                &format!(
+                    "read back by its owner after `{}` by the second tenant",
+                    op.name
+                ),
+            )));
+        }
+        return Ok(None);
+    }
+    match op.action() {
+        Some(MockAction::List) => {
+            let creator = api.op_for(collection, &[MockAction::Create]);
+            let Some(creator) = creator else {
+                return Ok(None);
+            };
+            let body = api.example_body(creator, Some(&api.nowhere(1)));
+            let (own, _, _) = api
+                .create(collection, As::Tenant(0), &body)
+                .map_err(|call| format!("could not create an item to hide:\n{}", call.render()))?;
+            created.push(own.clone());
+            let call = api.call(op, As::Stranger, None, None);
+            let leaked = api
+                .listed(op, &call)
+                .iter()
+                .any(|r| api.id_of(collection, r).as_deref() == Some(own.as_str()));
+            if leaked || (path_tenancy && call.succeeded()) {
+                return Ok(Some(api.failure(
+                    &CHECK.info,
+                    "a list without the first tenant's items (or, where the tenant is in the path, a refusal)",
+                    &call,
+                    &format!("the first tenant's item `{own}` must not be listed"),
+                )));
+            }
+        }
+        Some(MockAction::Create) if path_tenancy => {
+            let body = api.example_body(op, Some(&api.nowhere(2)));
+            let call = api.call(op, As::Stranger, None, Some(&body));
+            if call.succeeded() {
+                if let Some(new) = call
+                    .json
+                    .as_ref()
+                    .and_then(|j| api.resource(op, j))
+                    .and_then(|r| api.id_of(collection, r))
+                {
+                    created.push(new);
+                }
+                return Ok(Some(api.failure(
+                    &CHECK.info,
+                    "a refusal: the second tenant's credentials do not open the first tenant's space",
+                    &call,
+                    "",
+                )));
+            }
+        }
+        _ => {}
+    }
+    Ok(None)
+}

@@ -1,0 +1,181 @@
+//! `documented-example`: every documented example request gets the documented status, and the
+//! answer validates against the schema documented for it.
+
+use serde_json::Value;
+
+use super::{Api, Applies, As, Op, ProviderCheck};
+use crate::check::CheckInfo;
+use crate::spec::extensions::MockAction;
+use crate::spec::pointer;
+
+/// The check.
+pub const CHECK: ProviderCheck = ProviderCheck {
+    info: CheckInfo {
+        id: "documented-example",
+        reason: "the requests the provider's documentation prints are the first ones integrators send: each must get the documented success status and an answer of the documented shape",
+        source: "the operation's documented request examples and response schemas in the spec",
+    },
+    subjects: |api| {
+        api.ops
+            .iter()
+            .filter(|o| o.action() != Some(MockAction::Graphql))
+            .map(|o| (o.name.clone(), applies(api, o)))
+            .collect()
+    },
+    run,
+};
+
+/// Whether an operation can be exercised: one that names an existing item needs a way to
+/// create one.
+pub fn applies(api: &Api, op: &Op) -> Applies {
+    if op.needs_id()
+        && op
+            .collection()
+            .is_none_or(|c| api.op_for(c, &[MockAction::Create]).is_none())
+    {
+        return Applies::Ignored(format!(
+            "`{}` names an existing {} item, and the API has no operation that creates one (they come from the provider's own activity)",
+            op.name,
+            op.collection().unwrap_or("(unnamed)")
+        ));
+    }
+    Applies::Yes
+}
+
+/// Creates the item `op` needs, as the first tenant, from the creator's documented example.
+pub fn prerequisite(api: &Api, op: &Op, n: usize) -> Result<Option<String>, String> {
+    if !op.needs_id() {
+        return Ok(None);
+    }
+    let collection = op.collection().unwrap_or_default();
+    let creator = api
+        .op_for(collection, &[MockAction::Create])
+        .ok_or_else(|| format!("no way to create a {collection} item"))?;
+    let body = api.example_body(creator, Some(&api.nowhere(n)));
+    match api.create(collection, As::Tenant(0), &body) {
+        Ok((id, _, _)) => Ok(Some(id)),
+        Err(call) => Err(format!(
+            "could not create the {collection} item `{}` needs (with `{}`'s documented example):\n{}",
+            op.name,
+            creator.name,
+            call.render()
+        )),
+    }
+}
+
+/// Removes what a trial created (best effort: the checks that test deletion say if it fails).
+pub fn cleanup(api: &Api, collection: Option<&str>, ids: &[String]) {
+    if let Some(collection) = collection {
+        for id in ids {
+            let _ = api.delete(collection, As::Tenant(0), id);
+        }
+    }
+}
+
+fn run(api: &Api, name: &str) -> Result<Option<String>, String> {
+    let op = api
+        .op(name)
+        .ok_or_else(|| format!("no operation `{name}`"))?;
+    if op.action() == Some(MockAction::Token)
+        && api
+            .settings
+            .credentials
+            .tenants
+            .first()
+            .is_none_or(|t| !t.secrets.contains_key("clientSecret"))
+    {
+        return Ok(Some(
+            "no client credentials given (--credential clientId=ID --credential clientSecret=SECRET)"
+                .into(),
+        ));
+    }
+    let _shared = api
+        .subscriptions
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut created = Vec::new();
+    let outcome = (|| {
+        let id = prerequisite(api, op, 0)?;
+        created.extend(id.clone());
+        let has_body = api.endpoint(op).request.is_some();
+        let mut examples: Vec<(String, Option<Value>)> = api
+            .examples(op)
+            .into_iter()
+            .map(|(at, v)| (at, Some(v)))
+            .collect();
+        if examples.is_empty() {
+            if has_body {
+                return Ok(Some(format!("`{name}` documents no example request")));
+            }
+            examples.push((String::new(), None));
+        }
+        let mut failures = Vec::new();
+        for (at, mut body) in examples {
+            if let Some(body) = body.as_mut() {
+                fill_client_credentials(api, op, body);
+                if let (Some(id), Some(field)) = (&id, op.body_id()) {
+                    pointer::set(body, &field, Value::String(id.clone()));
+                }
+            }
+            let call = api.call(op, As::Tenant(0), id.as_deref(), body.as_ref());
+            let expected = api.success_status(op);
+            let from = if at.is_empty() {
+                "no body (the operation takes none)".to_string()
+            } else {
+                format!("example: {at}")
+            };
+            if call.status != Some(expected) || !call.succeeded() {
+                failures.push(api.failure(
+                    &CHECK.info,
+                    &format!("the documented {expected}"),
+                    &call,
+                    &from,
+                ));
+            } else {
+                let violations = api.schema_violations(op, &call);
+                if !violations.is_empty() {
+                    failures.push(api.failure(
+                        &CHECK.info,
+                        "an answer valid against the documented response schema",
+                        &call,
+                        &format!("{from}\nschema violations: {}", violations.join("; ")),
+                    ));
+                }
+            }
+            if op.action() == Some(MockAction::Create)
+                && let Some(new) = call
+                    .json
+                    .as_ref()
+                    .and_then(|j| api.resource(op, j))
+                    .and_then(|r| api.id_of(op.collection().unwrap_or_default(), r))
+            {
+                api.remember_id(&new);
+                created.push(new);
+            }
+        }
+        if failures.is_empty() {
+            Ok(None)
+        } else {
+            Err(failures.join("\n"))
+        }
+    })();
+    cleanup(api, op.collection(), &created);
+    outcome
+}
+
+/// A token request carries the client credentials given for the first tenant.
+fn fill_client_credentials(api: &Api, op: &Op, body: &mut Value) {
+    if op.action() != Some(MockAction::Token) {
+        return;
+    }
+    let Some(tenant) = api.settings.credentials.tenants.first() else {
+        return;
+    };
+    for (field, name) in [("client_id", "clientId"), ("client_secret", "clientSecret")] {
+        if let Some(value) = tenant.secrets.get(name)
+            && let Value::Object(map) = body
+        {
+            map.insert(field.into(), Value::String(value.clone()));
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! `invalid-request`: requests that break the operation's schema in one place each get the
+//! documented 4xx, never a 2xx and never a 5xx.
+
+use serde_json::Value;
+
+use super::documented_example::{cleanup, prerequisite};
+use super::{Api, As, ProviderCheck};
+use crate::check::CheckInfo;
+use crate::generate::Mode;
+use crate::spec::pointer;
+
+/// The check.
+pub const CHECK: ProviderCheck = ProviderCheck {
+    info: CheckInfo {
+        id: "invalid-request",
+        reason: "a request that breaks the documented schema (a 41-character label, a missing field, a wrong type) must be refused with the documented 4xx: accepting it stores what the provider never would, and a 5xx is a crash",
+        source: "the operation's request schema and its documented 4xx responses",
+    },
+    subjects: super::generated::writers,
+    run,
+};
+
+fn run(api: &Api, name: &str) -> Result<Option<String>, String> {
+    let op = api
+        .op(name)
+        .ok_or_else(|| format!("no operation `{name}`"))?;
+    let generator = api.generator.request(name).map_err(|e| e.to_string())?;
+    let count = (api.settings.cases as usize).max(16);
+    let samples = generator
+        .sample(Mode::Invalid, api.settings.seed ^ 0x1a5a1d, count)
+        .map_err(|e| e.to_string())?;
+    let documented = api.client_errors(op);
+    let _shared = api
+        .subscriptions
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut created = Vec::new();
+    let outcome = (|| {
+        let id = prerequisite(api, op, 0)?;
+        created.extend(id.clone());
+        let target = api.target_field(op);
+        for (n, sample) in samples.into_iter().enumerate() {
+            let Some(label) = sample.label else { continue };
+            let mut body = sample.value;
+            // A delivery URL that goes nowhere, unless that undoes the one violation.
+            if let Some(at) = &target
+                && pointer::get(&body, at).is_some()
+            {
+                let mut quiet = body.clone();
+                pointer::set(&mut quiet, at, Value::String(api.nowhere(n)));
+                if !generator.accepts(&quiet) {
+                    body = quiet;
+                }
+            }
+            let call = match &id {
+                Some(id) => api.call_with_id(op, As::Tenant(0), id, Some(body)),
+                None => api.call(op, As::Tenant(0), None, Some(&body)),
+            };
+            if let Some(new) = call
+                .json
+                .as_ref()
+                .filter(|_| call.succeeded())
+                .and_then(|j| api.resource(op, j))
+                .and_then(|r| api.id_of(op.collection().unwrap_or_default(), r))
+            {
+                created.push(new);
+            }
+            let refused = call.status.is_some_and(|s| {
+                (400..500).contains(&s) && (documented.is_empty() || documented.contains(&s))
+            });
+            if !refused {
+                let expected = if documented.is_empty() {
+                    "a 4xx".to_string()
+                } else {
+                    format!(
+                        "a documented 4xx ({})",
+                        documented
+                            .iter()
+                            .map(u16::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                };
+                return Err(api.failure(
+                    &CHECK.info,
+                    &expected,
+                    &call,
+                    &format!(
+                        "the request breaks `{}` at {}: {}",
+                        label.keyword,
+                        if label.pointer.is_empty() {
+                            "the root"
+                        } else {
+                            &label.pointer
+                        },
+                        label.description
+                    ),
+                ));
+            }
+        }
+        Ok(None)
+    })();
+    cleanup(api, op.collection(), &created);
+    outcome
+}

@@ -1,0 +1,290 @@
+//! `stateful`: random sequences of create, read, update, list and delete, checked against a
+//! model of the documented state: read-after-delete is a 404, lists reflect creates and deletes,
+//! updates persist, tenants never see each other's items.
+
+use proptest::prelude::*;
+use proptest::test_runner::{TestCaseError, TestError};
+use serde_json::Value;
+
+use super::{Api, Applies, As, ProviderCheck};
+use crate::check::CheckInfo;
+use crate::spec::extensions::MockAction;
+use crate::spec::pointer;
+
+/// The check.
+pub const CHECK: ProviderCheck = ProviderCheck {
+    info: CheckInfo {
+        id: "stateful",
+        reason: "the API keeps state as documented: what is created can be read and is listed, an update persists, a deleted item answers 404 and leaves the list, and another tenant never sees or reaches an item",
+        source: "the collection's operations and their state rules (x-operation.mock), the documented 404s",
+    },
+    subjects: |api| {
+        let mut collections: Vec<String> = api
+            .ops
+            .iter()
+            .filter(|o| o.action() == Some(MockAction::Create))
+            .filter_map(|o| o.collection().map(str::to_string))
+            .collect();
+        collections.dedup();
+        collections
+            .into_iter()
+            .map(|c| {
+                let readable = api
+                    .op_for(&c, &[MockAction::Read, MockAction::List])
+                    .is_some();
+                let deletable = api.op_for(&c, &[MockAction::Delete]).is_some();
+                let applies = if readable && deletable {
+                    Applies::Yes
+                } else {
+                    Applies::Ignored(format!(
+                        "the {c} collection lacks a read or list and a delete operation"
+                    ))
+                };
+                (c, applies)
+            })
+            .collect()
+    },
+    run,
+};
+
+/// One step of a sequence; indices pick among the items created so far.
+#[derive(Debug, Clone)]
+enum Step {
+    Create,
+    Read(usize),
+    Update(usize),
+    Delete(usize),
+    List,
+    Stranger(usize),
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        3 => Just(Step::Create),
+        2 => any::<usize>().prop_map(Step::Read),
+        2 => any::<usize>().prop_map(Step::Update),
+        2 => any::<usize>().prop_map(Step::Delete),
+        1 => Just(Step::List),
+        1 => any::<usize>().prop_map(Step::Stranger),
+    ]
+}
+
+/// What the model knows of one item.
+struct Item {
+    id: String,
+    /// The item as last answered (by its create or update), if answers carry it.
+    last: Option<Value>,
+    live: bool,
+}
+
+fn run(api: &Api, collection: &str) -> Result<Option<String>, String> {
+    let _shared = api
+        .subscriptions
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let config = proptest::test_runner::Config {
+        cases: (api.settings.cases / 4).clamp(4, 64),
+        max_shrink_iters: 64,
+        failure_persistence: None,
+        ..proptest::test_runner::Config::default()
+    };
+    let mut runner = proptest::test_runner::TestRunner::new_with_rng(
+        config,
+        crate::generate::rng::seeded(api.settings.seed ^ 0x57a7e),
+    );
+    let last = std::cell::RefCell::new(String::new());
+    let result = runner.run(&proptest::collection::vec(step(), 1..10), |steps| {
+        let mut items: Vec<Item> = Vec::new();
+        let outcome = sequence(api, collection, &steps, &mut items);
+        for item in items.iter().filter(|i| i.live) {
+            let _ = api.delete(collection, As::Tenant(0), &item.id);
+        }
+        outcome.map_err(|report| {
+            *last.borrow_mut() = report;
+            TestCaseError::fail("broken")
+        })
+    });
+    match result {
+        Ok(()) => Ok(None),
+        Err(TestError::Fail(_, minimal)) => Err(format!(
+            "{}\nseed: {} (shrunk to a minimal sequence)\nminimal sequence: {minimal:?}",
+            last.into_inner(),
+            api.settings.seed
+        )),
+        Err(error) => Err(error.to_string()),
+    }
+}
+
+fn sequence(
+    api: &Api,
+    collection: &str,
+    steps: &[Step],
+    items: &mut Vec<Item>,
+) -> Result<(), String> {
+    let info = &CHECK.info;
+    let creator = api
+        .op_for(collection, &[MockAction::Create])
+        .ok_or("no create")?;
+    let pick = |items: &Vec<Item>, i: usize| (!items.is_empty()).then(|| i % items.len());
+    for (n, step) in steps.iter().enumerate() {
+        let context = format!("step {} of {steps:?}", n + 1);
+        match step {
+            Step::Create => {
+                let body = api.example_body(creator, Some(&api.nowhere(n)));
+                let (id, last, _) =
+                    api.create(collection, As::Tenant(0), &body)
+                        .map_err(|call| {
+                            api.failure(info, "a 2xx answer naming the new item", &call, &context)
+                        })?;
+                items.push(Item {
+                    id,
+                    last,
+                    live: true,
+                });
+            }
+            Step::Read(i) => {
+                let Some(i) = pick(items, *i) else { continue };
+                let (found, call) = api.read(collection, As::Tenant(0), &items[i].id)?;
+                let item = &items[i];
+                match (&found, item.live) {
+                    (None, true) => {
+                        return Err(api.failure(info, "the live item", &call, &context));
+                    }
+                    (Some(found), true) => {
+                        if let Some(last) = &item.last
+                            && last != found
+                        {
+                            return Err(api.failure(
+                                info,
+                                "the item as last written",
+                                &call,
+                                &format!("{context}\nlast written: {last}\nread:         {found}"),
+                            ));
+                        }
+                    }
+                    (Some(_), false) => {
+                        return Err(api.failure(
+                            info,
+                            "404: the item was deleted",
+                            &call,
+                            &context,
+                        ));
+                    }
+                    (None, false) => {
+                        if api.op_for(collection, &[MockAction::Read]).is_some()
+                            && call.status != Some(404)
+                            && api
+                                .op_for(collection, &[MockAction::Read])
+                                .is_some_and(|op| api.documents(op, 404))
+                        {
+                            return Err(api.failure(
+                                info,
+                                "the documented 404 for a deleted item",
+                                &call,
+                                &context,
+                            ));
+                        }
+                    }
+                }
+            }
+            Step::Update(i) => {
+                let Some(i) = pick(items, *i) else { continue };
+                let Some(op) = api.op_for(collection, &[MockAction::Update, MockAction::Replace])
+                else {
+                    continue;
+                };
+                let mut body = api.example_body(op, Some(&api.nowhere(100 + n)));
+                // Change something visible: the delivery URL.
+                if let Some(at) = api.target_field(op) {
+                    pointer::set(
+                        &mut body,
+                        &at,
+                        Value::String(format!("{}-updated", api.nowhere(100 + n))),
+                    );
+                }
+                let call = api.call_with_id(op, As::Tenant(0), &items[i].id, Some(body));
+                if items[i].live {
+                    if !call.succeeded() {
+                        return Err(api.failure(info, "a 2xx answer", &call, &context));
+                    }
+                    items[i].last = call
+                        .json
+                        .as_ref()
+                        .and_then(|j| api.resource(op, j))
+                        .cloned();
+                } else if call.succeeded() || call.status.is_some_and(|s| s >= 500) {
+                    return Err(api.failure(info, "a 404: the item was deleted", &call, &context));
+                }
+            }
+            Step::Delete(i) => {
+                let Some(i) = pick(items, *i) else { continue };
+                let call = api
+                    .delete(collection, As::Tenant(0), &items[i].id)
+                    .ok_or("no delete")?;
+                if items[i].live {
+                    if !call.succeeded() {
+                        return Err(api.failure(info, "a 2xx answer", &call, &context));
+                    }
+                    items[i].live = false;
+                } else if call.succeeded() || call.status.is_some_and(|s| s >= 500) {
+                    return Err(api.failure(
+                        info,
+                        "a 404: the item was deleted already",
+                        &call,
+                        &context,
+                    ));
+                }
+            }
+            Step::List => {
+                let Some(op) = api.op_for(collection, &[MockAction::List]) else {
+                    continue;
+                };
+                let call = api.call(op, As::Tenant(0), None, None);
+                if !call.succeeded() {
+                    return Err(api.failure(info, "a 2xx answer", &call, &context));
+                }
+                let listed: Vec<String> = api
+                    .listed(op, &call)
+                    .iter()
+                    .filter_map(|r| api.id_of(collection, r))
+                    .collect();
+                for item in items.iter() {
+                    if item.live != listed.contains(&item.id) {
+                        return Err(api.failure(
+                            info,
+                            &format!(
+                                "a list {} `{}`",
+                                if item.live {
+                                    "with the live item"
+                                } else {
+                                    "without the deleted item"
+                                },
+                                item.id
+                            ),
+                            &call,
+                            &context,
+                        ));
+                    }
+                }
+            }
+            Step::Stranger(i) => {
+                let Some(i) = pick(items, *i) else { continue };
+                if api.tenants() < 2 {
+                    continue;
+                }
+                let (found, call) = api.read(collection, As::Stranger, &items[i].id)?;
+                if found.is_some()
+                    || call.succeeded() && api.op_for(collection, &[MockAction::Read]).is_some()
+                {
+                    return Err(api.failure(
+                        info,
+                        "another tenant's item is not there for these credentials (404, 401 or 403)",
+                        &call,
+                        &format!("{context}: the second tenant reads the first tenant's `{}`", items[i].id),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}

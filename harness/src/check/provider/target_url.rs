@@ -1,0 +1,86 @@
+//! `target-url`: a provider that only delivers to `https://` URLs refuses a subscription to an
+//! `http://` one.
+
+use serde_json::Value;
+
+use super::documented_example::{cleanup, prerequisite};
+use super::{Api, Applies, As, ProviderCheck};
+use crate::check::CheckInfo;
+use crate::spec::extensions::MockAction;
+use crate::spec::pointer;
+
+/// The check.
+pub const CHECK: ProviderCheck = ProviderCheck {
+    info: CheckInfo {
+        id: "target-url",
+        reason: "the provider documents that it only delivers to https:// URLs; an implementation that accepts an http:// target would send events, and their signatures, in clear text",
+        source: "the operation's https rule (x-operation.mock.httpsOnly, from the provider's docs)",
+    },
+    subjects: |api| {
+        api.ops
+            .iter()
+            .filter(|o| {
+                matches!(
+                    o.action(),
+                    Some(MockAction::Create | MockAction::Update | MockAction::Replace)
+                ) && o.mock.as_ref().is_some_and(|m| m.target.is_some())
+            })
+            .map(|o| {
+                let applies = if o.mock.as_ref().is_some_and(|m| m.https_only) {
+                    super::documented_example::applies(api, o)
+                } else {
+                    Applies::Ignored(format!(
+                        "{} documents no https rule for `{}`",
+                        api.spec.provider.name, o.name
+                    ))
+                };
+                (o.name.clone(), applies)
+            })
+            .collect()
+    },
+    run,
+};
+
+/// Not this machine: a mock's opt-in for local http receivers does not cover it.
+const HTTP_TARGET: &str = "http://receiver.example.com/conformance-hook";
+
+fn run(api: &Api, name: &str) -> Result<Option<String>, String> {
+    let op = api
+        .op(name)
+        .ok_or_else(|| format!("no operation `{name}`"))?;
+    let _shared = api
+        .subscriptions
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut created = Vec::new();
+    let outcome = (|| {
+        let id = prerequisite(api, op, 0)?;
+        created.extend(id.clone());
+        let mut body = api.example_body(op, Some(HTTP_TARGET));
+        if let (Some(id), Some(at)) = (&id, op.body_id()) {
+            pointer::set(&mut body, &at, Value::String(id.clone()));
+        }
+        let call = api.call(op, As::Tenant(0), id.as_deref(), Some(&body));
+        if let Some(new) = call
+            .json
+            .as_ref()
+            .and_then(|j| api.resource(op, j))
+            .and_then(|r| api.id_of(op.collection().unwrap_or_default(), r))
+        {
+            created.push(new);
+        }
+        match call.status {
+            Some(s) if (400..500).contains(&s) && !call.succeeded() => Ok(None),
+            // GraphQL refuses with an error in a 200.
+            Some(200) if op.graphql.is_some() && !call.succeeded() => Ok(None),
+            _ => Err(api.failure(
+                &CHECK.info,
+                "a refusal (4xx, or a GraphQL error) of the http:// target",
+                &call,
+                &format!("target sent: {HTTP_TARGET}"),
+            )),
+        }
+    })();
+    cleanup(api, op.collection(), &created);
+    outcome
+}
