@@ -24,6 +24,15 @@ fn the_embedded_default_passes_with_a_libtest_summary() {
         stderr.contains("swsh deliveries carry no signature"),
         "the warning: {stderr}"
     );
+    // Provider mode runs too, against the in-process mocks.
+    assert!(
+        stdout.contains("[provider] uc-alxgsv::deliveries::file.created"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("conformance receiver: ") && stdout.contains("conformance provider: "),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -279,4 +288,110 @@ fn a_target_that_is_not_a_url_is_a_usage_error() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not an http(s) URL"));
+}
+
+/// A standalone mock (`cargo xtask mock --json`), killed when dropped.
+struct Standalone(std::process::Child, String);
+
+impl Drop for Standalone {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn standalone(spec: &str, extra: &[&str]) -> Standalone {
+    use std::io::BufRead;
+    let mut child = xtask()
+        .args(["mock", "--spec", spec, "--json"])
+        .args(extra)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let started: serde_json::Value = serde_json::from_str(&first).unwrap();
+    let uri = started["uri"].as_str().unwrap().to_string();
+    Standalone(child, uri)
+}
+
+#[test]
+fn provider_mode_passes_against_the_standalone_mock() {
+    let mock = standalone("swsh", &["--allow-http-targets"]);
+    let out = xtask()
+        .args([
+            "conformance",
+            "provider",
+            "--spec",
+            "swsh",
+            "--target",
+            &mock.1,
+            "--cases",
+            "8",
+            "--no-snapshots",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    for trial in [
+        "[provider] swsh::documented-example::createSubscription",
+        "[provider] swsh::stateful::subscriptions",
+        "[provider] swsh::deliveries::newPhoto",
+    ] {
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.contains(trial) && l.ends_with("ok")),
+            "{trial}: {stdout}"
+        );
+    }
+    assert!(stdout.contains("conformance provider: "), "{stdout}");
+}
+
+#[test]
+fn provider_mode_without_http_targets_says_how_to_subscribe_a_local_capture() {
+    // swsh only delivers to https: a mock started without the opt-in refuses the capture URL.
+    let mock = standalone("swsh", &[]);
+    let out = xtask()
+        .args([
+            "conformance",
+            "provider",
+            "--spec",
+            "swsh",
+            "--target",
+            &mock.1,
+            "--no-snapshots",
+            "--",
+            "--exact",
+            "swsh::deliveries::newAlbum",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(101), "{stdout}");
+    assert!(stdout.contains("--allow-http-targets"), "{stdout}");
+}
+
+#[test]
+fn provider_mode_rejects_a_credential_the_spec_does_not_have() {
+    let out = xtask()
+        .args([
+            "conformance",
+            "provider",
+            "--spec",
+            "swsh",
+            "--target",
+            "http://127.0.0.1:9",
+            "--credential",
+            "password=x",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("its credentials: ApiKeyAuth"), "{stderr}");
 }

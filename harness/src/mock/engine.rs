@@ -536,7 +536,12 @@ impl Engine {
         {
             let https_only = mock.is_some_and(|m| m.https_only);
             if self.settings.defect == Some(Defect::AcceptsHttpTargets) {
-                // The defect: no https rule at all.
+                // The defect: no https rule at all, not even the schema's.
+                if let Some(rest) = url.strip_prefix("http://") {
+                    let mut copy = value.clone();
+                    pointer::set(&mut copy, at, Value::String(format!("https://{rest}")));
+                    checked = std::borrow::Cow::Owned(copy);
+                }
             } else if let Some(rest) = url.strip_prefix("http://") {
                 if self.settings.allow_http_targets && loopback(rest) {
                     let mut copy = value.clone();
@@ -763,17 +768,14 @@ impl Context<'_> {
             .store
             .get(self.collection(), self.tenant_id(), &id)
             .or_else(|| {
+                // The defect: any tenant's item answers.
                 (self.engine.settings.defect == Some(Defect::LeaksTenants))
                     .then(|| {
                         self.engine
-                            .store
-                            .all(self.collection())
-                            .into_iter()
-                            .map(|(_, v)| v)
-                            .find(|v| {
-                                pointer::get(v, self.id_field()).and_then(Value::as_str)
-                                    == Some(id.as_str())
-                            })
+                            .credentials
+                            .tenants
+                            .iter()
+                            .find_map(|t| self.engine.store.get(self.collection(), &t.id, &id))
                     })
                     .flatten()
             });

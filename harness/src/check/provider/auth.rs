@@ -124,14 +124,32 @@ fn stranger(
         .is_some_and(|t| t.starts_with("path:"));
     let collection = op.collection().unwrap_or_default();
     if let Some(id) = id {
-        let call = api.call_with_id(op, As::Stranger, id, None);
-        if !call.status.is_some_and(|s| matches!(s, 401 | 403 | 404)) || call.succeeded() {
-            return Ok(Some(api.failure(
-                &CHECK.info,
-                "404 (or 401/403): another tenant's item does not exist for these credentials",
-                &call,
-                &format!("the second tenant's credentials, naming the first tenant's item `{id}`"),
-            )));
+        // In the first tenant's place; and, where the tenant is in the path, in its own.
+        let places: &[(As, &str)] = if path_tenancy {
+            &[
+                (As::Stranger, "in the first tenant's path"),
+                (As::Tenant(1), "in its own path"),
+            ]
+        } else {
+            &[(As::Stranger, "")]
+        };
+        for (who, place) in places {
+            let call = api.call_with_id(op, *who, id, None);
+            if !call.status.is_some_and(|s| matches!(s, 401 | 403 | 404)) || call.succeeded() {
+                return Ok(Some(api.failure(
+                    &CHECK.info,
+                    "404 (or 401/403): another tenant's item does not exist for these credentials",
+                    &call,
+                    &format!(
+                        "the second tenant's credentials{}, naming the first tenant's item `{id}`",
+                        if place.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" {place}")
+                        }
+                    ),
+                )));
+            }
         }
         if let Ok((found, read)) = api.read(collection, As::Tenant(0), id)
             && found.is_none()

@@ -83,7 +83,7 @@ fn run(api: &Api, collection: &str) -> Result<Option<String>, String> {
         .read()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let config = proptest::test_runner::Config {
-        cases: (api.settings.cases / 4).clamp(4, 64),
+        cases: (api.settings.cases / 2).clamp(16, 64),
         max_shrink_iters: 64,
         failure_persistence: None,
         ..proptest::test_runner::Config::default()

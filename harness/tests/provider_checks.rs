@@ -1,0 +1,259 @@
+//! Every provider check passes against the mock and fails against a mock with exactly its
+//! defect, saying why.
+
+use std::time::Duration;
+
+use harness::check::provider::{self, Api, Applies, Settings};
+use harness::mock::{Defect, MockProvider};
+use harness::spec::ProviderSpec;
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Runs `check` for `subject` against a mock of `provider`, with `defect` if any.
+fn outcome(
+    runtime: &tokio::runtime::Runtime,
+    provider: &str,
+    defect: Option<Defect>,
+    check: &str,
+    subject: &str,
+) -> Result<Option<String>, String> {
+    let spec = ProviderSpec::load(provider).unwrap();
+    let mut builder = MockProvider::builder(spec.clone())
+        .allow_http_targets(true)
+        .seed(7);
+    if let Some(defect) = defect {
+        builder = builder.defect(defect);
+    }
+    let mock = runtime.block_on(builder.start()).unwrap();
+    let api = Api::new(
+        spec,
+        Settings {
+            target: mock.uri(),
+            credentials: mock.credentials().clone(),
+            cases: 8,
+            seed: 5,
+            timeout: Duration::from_secs(5),
+        },
+        runtime.handle().clone(),
+    );
+    let check = provider::catalogue()
+        .into_iter()
+        .find(|c| c.info.id == check)
+        .unwrap();
+    let applies = (check.subjects)(&api)
+        .into_iter()
+        .find(|(s, _)| s == subject)
+        .map(|(_, a)| a);
+    assert_eq!(
+        applies,
+        Some(Applies::Yes),
+        "{provider} {check:?} {subject}"
+    );
+    (check.run)(&api, subject)
+}
+
+/// Each defect, the check that must catch it, where, and what its report must say.
+const DEFECTS: [(Defect, &str, &str, &str, &[&str]); 11] = [
+    (
+        Defect::LeaksTenants,
+        "betterez",
+        "auth",
+        "getSubscription",
+        &["the second tenant's credentials", "response: 200"],
+    ),
+    (
+        Defect::AcceptsHttpTargets,
+        "swsh",
+        "target-url",
+        "createSubscription",
+        &["http://receiver.example.com", "response: 200"],
+    ),
+    (
+        Defect::SkipsValidation,
+        "swsh",
+        "invalid-request",
+        "createSubscription",
+        &["the request breaks", "response: 200"],
+    ),
+    (
+        Defect::IgnoresCredentials,
+        "swsh",
+        "auth",
+        "getSubscriptions",
+        &["sent with no credentials", "response: 200"],
+    ),
+    (
+        Defect::ServesDeleted,
+        "swsh",
+        "stateful",
+        "subscriptions",
+        &["minimal sequence", "Delete"],
+    ),
+    (
+        Defect::LeaksTenants,
+        "uc-alxgsv",
+        "auth",
+        "viewWebhook",
+        &["the second tenant's credentials", "response: 200"],
+    ),
+    (
+        Defect::LeaksTenants,
+        "swsh",
+        "auth",
+        "getSubscriptions",
+        &["must not be listed"],
+    ),
+    (
+        Defect::DropsIdFromResponses,
+        "uc-alxgsv",
+        "documented-example",
+        "createWebhook",
+        &["schema violations", "\"id\""],
+    ),
+    (
+        Defect::SignsWithWrongKey,
+        "uc-alxgsv",
+        "deliveries",
+        "file.created",
+        &["does not verify with the subscriber's key"],
+    ),
+    (
+        Defect::DeliversUnsubscribed,
+        "betterez",
+        "deliveries",
+        "images.created",
+        &["no delivery of `images.deleted`"],
+    ),
+    (
+        Defect::ForgetsUpdates,
+        "uc-alxgsv",
+        "generated",
+        "updateWebhook",
+        &["reads back", "seed: 5"],
+    ),
+];
+
+#[test]
+fn each_provider_check_fails_on_its_defect_and_passes_without_it() {
+    let runtime = runtime();
+    for (defect, provider, check, subject, says) in DEFECTS {
+        let good = outcome(&runtime, provider, None, check, subject);
+        assert_eq!(good, Ok(None), "{provider}::{check}::{subject} on the mock");
+        let report = outcome(&runtime, provider, Some(defect), check, subject)
+            .expect_err(&format!("{defect:?}: {provider}::{check}::{subject}"));
+        for needle in says {
+            assert!(
+                report.contains(needle),
+                "{defect:?}: {needle:?} in\n{report}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_mock_passes_every_provider_check_of_every_spec() {
+    let runtime = runtime();
+    for provider in ["betterez", "happycolis", "swsh", "uc-alxgsv"] {
+        let spec = ProviderSpec::load(provider).unwrap();
+        let mock = runtime
+            .block_on(
+                MockProvider::builder(spec.clone())
+                    .allow_http_targets(true)
+                    .seed(1)
+                    .start(),
+            )
+            .unwrap();
+        let api = Api::new(
+            spec,
+            Settings {
+                target: mock.uri(),
+                credentials: mock.credentials().clone(),
+                cases: 8,
+                seed: 2,
+                timeout: Duration::from_secs(5),
+            },
+            runtime.handle().clone(),
+        );
+        let mut ran = 0;
+        for check in provider::catalogue() {
+            for (subject, applies) in (check.subjects)(&api) {
+                if applies != Applies::Yes {
+                    continue;
+                }
+                let outcome = (check.run)(&api, &subject);
+                assert_eq!(
+                    outcome,
+                    Ok(None),
+                    "{provider}::{}::{subject}",
+                    check.info.id
+                );
+                ran += 1;
+            }
+        }
+        assert!(ran >= 10, "{provider}: {ran} trials");
+    }
+}
+
+#[test]
+fn a_target_without_triggers_skips_deliveries_with_the_reason() {
+    let runtime = runtime();
+    // A plain HTTP server that knows nothing of /__mock/.
+    let server = runtime.block_on(wiremock::MockServer::start());
+    let spec = ProviderSpec::load("swsh").unwrap();
+    let api = Api::new(
+        spec.clone(),
+        Settings {
+            target: server.uri(),
+            credentials: harness::mock::default_credentials(&spec),
+            cases: 2,
+            seed: 0,
+            timeout: Duration::from_secs(2),
+        },
+        runtime.handle().clone(),
+    );
+    let check = provider::catalogue()
+        .into_iter()
+        .find(|c| c.info.id == "deliveries")
+        .unwrap();
+    let outcome = (check.run)(&api, "newPhoto").unwrap();
+    assert!(
+        outcome.is_some_and(|reason| reason.contains("no way to trigger events")),
+        "runtime-ignored with the reason"
+    );
+}
+
+#[test]
+fn a_target_that_is_down_fails_every_check_clearly() {
+    let runtime = runtime();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let spec = ProviderSpec::load("swsh").unwrap();
+    let api = Api::new(
+        spec.clone(),
+        Settings {
+            target: format!("http://{closed}"),
+            credentials: harness::mock::default_credentials(&spec),
+            cases: 2,
+            seed: 0,
+            timeout: Duration::from_secs(2),
+        },
+        runtime.handle().clone(),
+    );
+    let check = provider::catalogue()
+        .into_iter()
+        .find(|c| c.info.id == "documented-example")
+        .unwrap();
+    let report = (check.run)(&api, "ping").unwrap_err();
+    assert!(
+        report.contains("response: none (could not connect"),
+        "{report}"
+    );
+}
