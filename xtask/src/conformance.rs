@@ -21,6 +21,9 @@ use crate::exit;
 pub struct Args {
     #[command(subcommand)]
     mode: Option<Mode>,
+    /// The embedded default runs both halves; `receiver` or `provider` runs one.
+    #[arg(long, value_name = "MODE", value_parser = ["receiver", "provider"])]
+    only: Option<String>,
     #[command(flatten)]
     run: RunArgs,
 }
@@ -54,7 +57,7 @@ struct ProviderArgs {
     /// Per-request timeout, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     timeout: f64,
-    /// Replace an assumption of the spec, e.g. `--assume webhook-id-uuid=...`.
+    /// Replace an assumption of the spec, e.g. `--assume digest-encoding=base64`.
     #[arg(long = "assume", value_name = "ID=VALUE")]
     assume: Vec<String>,
     #[command(flatten)]
@@ -64,7 +67,8 @@ struct ProviderArgs {
 /// Flags every run takes.
 #[derive(Debug, clap::Args)]
 struct RunArgs {
-    /// Generated payloads per event.
+    /// Generated cases per trial: payloads per event (receiver mode), request bodies per
+    /// operation (provider mode).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_CASES)]
     cases: u32,
     /// The seed of every generated payload (printed in failure reports).
@@ -268,6 +272,11 @@ pub fn run(args: &Args) -> ExitCode {
                         .join("snapshots/conformance/reference")
                 })
             });
+            match args.only.as_deref() {
+                Some("receiver") => providers.clear(),
+                Some("provider") => targets.clear(),
+                _ => {}
+            }
             execute(&runtime, targets, providers, &args.run, snapshots)
         }
     }

@@ -29,7 +29,8 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the conformance checks. Without a mode: every built-in spec against its bundled
-    /// reference receiver. `receiver`: check your webhook receiver.
+    /// reference receiver and its in-process mock. `receiver`: check your webhook receiver.
+    /// `provider`: check an implementation of a provider's API.
     Conformance(conformance::Args),
     /// Load and check the provider specs: OpenAPI 3.1 structure, extensions, examples, fixtures,
     /// invariants and errata; print a coverage table.
