@@ -123,16 +123,9 @@ pub fn run(args: &Args) -> ExitCode {
     };
     match &args.mode {
         Some(Mode::Receiver(receiver)) => {
-            let loader = match crate::flags::loader(&receiver.assume) {
-                Ok(loader) => loader,
-                Err(code) => return code,
-            };
-            let spec = match loader.load(&receiver.spec) {
+            let spec = match crate::flags::spec(&receiver.assume, &receiver.spec) {
                 Ok(spec) => spec,
-                Err(errors) => {
-                    eprintln!("{errors}");
-                    return exit::code(exit::SPEC);
-                }
+                Err(code) => return code,
             };
             if let Err(code) = check_timeout(receiver.timeout).and(check_url(&receiver.target)) {
                 return code;
@@ -154,16 +147,9 @@ pub fn run(args: &Args) -> ExitCode {
             execute(&runtime, vec![target], Vec::new(), &receiver.run, snapshots)
         }
         Some(Mode::Provider(provider)) => {
-            let loader = match crate::flags::loader(&provider.assume) {
-                Ok(loader) => loader,
-                Err(code) => return code,
-            };
-            let spec = match loader.load(&provider.spec) {
+            let spec = match crate::flags::spec(&provider.assume, &provider.spec) {
                 Ok(spec) => spec,
-                Err(errors) => {
-                    eprintln!("{errors}");
-                    return exit::code(exit::SPEC);
-                }
+                Err(code) => return code,
             };
             if let Err(code) = check_timeout(provider.timeout).and(check_url(&provider.target)) {
                 return code;

@@ -38,16 +38,9 @@ pub struct Args {
 /// Prints `count` values, one JSON document per line. Invalid values print as
 /// `{"label": {...}, "value": ...}`.
 pub fn run(args: &Args) -> ExitCode {
-    let loader = match crate::flags::loader(&args.assume) {
-        Ok(loader) => loader,
-        Err(code) => return code,
-    };
-    let spec = match loader.load(&args.spec) {
+    let spec = match crate::flags::spec(&args.assume, &args.spec) {
         Ok(spec) => spec,
-        Err(errors) => {
-            eprintln!("{errors}");
-            return exit::code(exit::SPEC);
-        }
+        Err(code) => return code,
     };
     let generator = Generator::new(&spec);
     let schema = match (&args.event, &args.endpoint) {

@@ -47,16 +47,9 @@ pub fn run(args: &Args) -> ExitCode {
 }
 
 async fn serve(args: &Args) -> ExitCode {
-    let loader = match crate::flags::loader(&args.assume) {
-        Ok(loader) => loader,
-        Err(code) => return code,
-    };
-    let spec = match loader.load(&args.spec) {
+    let spec = match crate::flags::spec(&args.assume, &args.spec) {
         Ok(spec) => spec,
-        Err(errors) => {
-            eprintln!("{errors}");
-            return exit::code(exit::SPEC);
-        }
+        Err(code) => return code,
     };
     let mut builder = MockProvider::builder(spec)
         .port(args.port)

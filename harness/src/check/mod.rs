@@ -15,3 +15,16 @@ pub struct CheckInfo {
     /// Where the rule comes from.
     pub source: &'static str,
 }
+
+/// The start of `text`, at most `limit` bytes (cut at a character boundary), saying how much
+/// was left out.
+pub(crate) fn excerpt(text: &str, limit: usize) -> String {
+    if text.len() <= limit {
+        return text.to_string();
+    }
+    let mut end = limit;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} more bytes)", &text[..end], text.len() - end)
+}

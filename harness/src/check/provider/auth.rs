@@ -1,7 +1,7 @@
 //! `auth`: a request without credentials, with forged ones, or with another tenant's, is
 //! refused with the documented status; another tenant's items stay invisible and untouched.
 
-use super::documented_example::{cleanup, prerequisite};
+use super::documented_example::with_item;
 use super::{Api, Applies, As, Call, ProviderCheck};
 use crate::check::CheckInfo;
 use crate::spec::extensions::MockAction;
@@ -34,14 +34,7 @@ fn run(api: &Api, name: &str) -> Result<Option<String>, String> {
     let op = api
         .op(name)
         .ok_or_else(|| format!("no operation `{name}`"))?;
-    let _shared = api
-        .subscriptions
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let mut created = Vec::new();
-    let outcome = (|| {
-        let id = prerequisite(api, op, 0)?;
-        created.extend(id.clone());
+    with_item(api, op, |id, created| {
         let send = |who: As, created: &mut Vec<String>| -> Call {
             let call = match &id {
                 Some(id) => api.call_with_id(op, who, id, None),
@@ -56,11 +49,7 @@ fn run(api: &Api, name: &str) -> Result<Option<String>, String> {
             };
             if op.action() == Some(MockAction::Create)
                 && call.succeeded()
-                && let Some(new) = call
-                    .json
-                    .as_ref()
-                    .and_then(|j| api.resource(op, j))
-                    .and_then(|r| api.id_of(op.collection().unwrap_or_default(), r))
+                && let Some(new) = api.created_id(op, &call)
             {
                 created.push(new);
             }
@@ -80,7 +69,7 @@ fn run(api: &Api, name: &str) -> Result<Option<String>, String> {
             (As::Nobody, "no credentials"),
             (As::Forged, "forged credentials"),
         ] {
-            let call = send(who, &mut created);
+            let call = send(who, created);
             if !call.status.is_some_and(|s| allowed.contains(&s)) {
                 failures.push(api.failure(
                     &CHECK.info,
@@ -93,7 +82,7 @@ fn run(api: &Api, name: &str) -> Result<Option<String>, String> {
                 ));
             }
         }
-        if let Some(report) = stranger(api, op, id.as_deref(), &mut created)? {
+        if let Some(report) = stranger(api, op, id, created)? {
             failures.push(report);
         }
         if failures.is_empty() {
@@ -101,9 +90,7 @@ fn run(api: &Api, name: &str) -> Result<Option<String>, String> {
         } else {
             Err(failures.join("\n"))
         }
-    })();
-    cleanup(api, op.collection(), &created);
-    outcome
+    })
 }
 
 /// The second tenant, in the first tenant's place: refused (4xx), and the first tenant's item

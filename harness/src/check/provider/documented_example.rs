@@ -63,6 +63,27 @@ pub fn prerequisite(api: &Api, op: &Op, n: usize) -> Result<Option<String>, Stri
     }
 }
 
+/// Runs `body` with the item `op` names (created first, as the first tenant) and a list of
+/// what it creates; everything is deleted afterwards. Holds the shared side of
+/// [`Api::subscriptions`], as every trial that creates items does.
+pub fn with_item(
+    api: &Api,
+    op: &Op,
+    body: impl FnOnce(Option<&str>, &mut Vec<String>) -> Result<Option<String>, String>,
+) -> Result<Option<String>, String> {
+    let _shared = api
+        .subscriptions
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut created = Vec::new();
+    let outcome = prerequisite(api, op, 0).and_then(|id| {
+        created.extend(id.clone());
+        body(id.as_deref(), &mut created)
+    });
+    cleanup(api, op.collection(), &created);
+    outcome
+}
+
 /// Removes what a trial created (best effort: the checks that test deletion say if it fails).
 pub fn cleanup(api: &Api, collection: Option<&str>, ids: &[String]) {
     if let Some(collection) = collection {
@@ -89,14 +110,7 @@ fn run(api: &Api, name: &str) -> Result<Option<String>, String> {
                 .into(),
         ));
     }
-    let _shared = api
-        .subscriptions
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let mut created = Vec::new();
-    let outcome = (|| {
-        let id = prerequisite(api, op, 0)?;
-        created.extend(id.clone());
+    with_item(api, op, |id, created| {
         let has_body = api.endpoint(op).request.is_some();
         let mut examples: Vec<(String, Option<Value>)> = api
             .examples(op)
@@ -114,10 +128,10 @@ fn run(api: &Api, name: &str) -> Result<Option<String>, String> {
             if let Some(body) = body.as_mut() {
                 fill_client_credentials(api, op, body);
                 if let (Some(id), Some(field)) = (&id, op.body_id()) {
-                    pointer::set(body, &field, Value::String(id.clone()));
+                    pointer::set(body, &field, Value::String(id.to_string()));
                 }
             }
-            let call = api.call(op, As::Tenant(0), id.as_deref(), body.as_ref());
+            let call = api.call(op, As::Tenant(0), id, body.as_ref());
             let expected = api.success_status(op);
             let from = if at.is_empty() {
                 "no body (the operation takes none)".to_string()
@@ -143,11 +157,7 @@ fn run(api: &Api, name: &str) -> Result<Option<String>, String> {
                 }
             }
             if op.action() == Some(MockAction::Create)
-                && let Some(new) = call
-                    .json
-                    .as_ref()
-                    .and_then(|j| api.resource(op, j))
-                    .and_then(|r| api.id_of(op.collection().unwrap_or_default(), r))
+                && let Some(new) = api.created_id(op, &call)
             {
                 api.remember_id(&new);
                 created.push(new);
@@ -158,9 +168,7 @@ fn run(api: &Api, name: &str) -> Result<Option<String>, String> {
         } else {
             Err(failures.join("\n"))
         }
-    })();
-    cleanup(api, op.collection(), &created);
-    outcome
+    })
 }
 
 /// A token request carries the client credentials given for the first tenant.

@@ -4,7 +4,7 @@
 use proptest::test_runner::{TestCaseError, TestError};
 use serde_json::Value;
 
-use super::documented_example::{cleanup, prerequisite};
+use super::documented_example::with_item;
 use super::{Api, Applies, As, Call, Op, ProviderCheck};
 use crate::check::CheckInfo;
 use crate::spec::extensions::MockAction;
@@ -51,14 +51,8 @@ fn run(api: &Api, name: &str) -> Result<Option<String>, String> {
         .op(name)
         .ok_or_else(|| format!("no operation `{name}`"))?;
     let generator = api.generator.request(name).map_err(|e| e.to_string())?;
-    let _shared = api
-        .subscriptions
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let created = std::cell::RefCell::new(Vec::new());
-    let outcome = (|| {
-        let id = prerequisite(api, op, 0)?;
-        created.borrow_mut().extend(id.clone());
+    with_item(api, op, |id, created| {
+        let created = std::cell::RefCell::new(created);
         let config = proptest::test_runner::Config {
             cases: api.settings.cases,
             max_shrink_iters: 32,
@@ -78,7 +72,7 @@ fn run(api: &Api, name: &str) -> Result<Option<String>, String> {
                 pointer::set(&mut body, &at, Value::String(api.nowhere(counter.get())));
             }
             *sent.borrow_mut() = body.clone();
-            match exercise(api, op, id.as_deref(), &body, &mut created.borrow_mut()) {
+            match exercise(api, op, id, &body, &mut created.borrow_mut()) {
                 Ok(()) => Ok(()),
                 Err(report) => {
                     *last.borrow_mut() = report;
@@ -96,9 +90,7 @@ fn run(api: &Api, name: &str) -> Result<Option<String>, String> {
             )),
             Err(error) => Err(error.to_string()),
         }
-    })();
-    cleanup(api, op.collection(), &created.into_inner());
-    outcome
+    })
 }
 
 /// Sends one generated body and checks the answer and the read-back.

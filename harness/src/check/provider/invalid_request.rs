@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::documented_example::{cleanup, prerequisite};
+use super::documented_example::with_item;
 use super::{Api, As, ProviderCheck};
 use crate::check::CheckInfo;
 use crate::generate::Mode;
@@ -30,14 +30,7 @@ fn run(api: &Api, name: &str) -> Result<Option<String>, String> {
         .sample(Mode::Invalid, api.settings.seed ^ 0x1a5a1d, count)
         .map_err(|e| e.to_string())?;
     let documented = api.client_errors(op);
-    let _shared = api
-        .subscriptions
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let mut created = Vec::new();
-    let outcome = (|| {
-        let id = prerequisite(api, op, 0)?;
-        created.extend(id.clone());
+    with_item(api, op, |id, created| {
         let target = api.target_field(op);
         for (n, sample) in samples.into_iter().enumerate() {
             let Some(label) = sample.label else { continue };
@@ -56,13 +49,7 @@ fn run(api: &Api, name: &str) -> Result<Option<String>, String> {
                 Some(id) => api.call_with_id(op, As::Tenant(0), id, Some(body)),
                 None => api.call(op, As::Tenant(0), None, Some(&body)),
             };
-            if let Some(new) = call
-                .json
-                .as_ref()
-                .filter(|_| call.succeeded())
-                .and_then(|j| api.resource(op, j))
-                .and_then(|r| api.id_of(op.collection().unwrap_or_default(), r))
-            {
+            if let Some(new) = api.created_id(op, &call) {
                 created.push(new);
             }
             let refused = call.status.is_some_and(|s| {
@@ -99,7 +86,5 @@ fn run(api: &Api, name: &str) -> Result<Option<String>, String> {
             }
         }
         Ok(None)
-    })();
-    cleanup(api, op.collection(), &created);
-    outcome
+    })
 }

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::CheckInfo;
+use super::{CheckInfo, excerpt};
 use crate::generate::Generator;
 use crate::mock::Credentials;
 use crate::spec::extensions::{MockAction, MockState};
@@ -223,17 +223,6 @@ impl Call {
         }
         out
     }
-}
-
-fn excerpt(text: &str, limit: usize) -> String {
-    if text.len() <= limit {
-        return text.to_string();
-    }
-    let mut end = limit;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}… ({} more bytes)", &text[..end], text.len() - end)
 }
 
 thread_local! {
@@ -744,6 +733,21 @@ impl Api {
                 pointer::get(answer, at)
             }
         }
+    }
+
+    /// The id of the item a successful create answered with (remembered for transcripts).
+    #[must_use]
+    pub fn created_id(&self, op: &Op, call: &Call) -> Option<String> {
+        if op.action() != Some(MockAction::Create) || !call.succeeded() {
+            return None;
+        }
+        let id = call
+            .json
+            .as_ref()
+            .and_then(|j| self.resource(op, j))
+            .and_then(|r| self.id_of(op.collection().unwrap_or_default(), r))?;
+        self.remember_id(&id);
+        Some(id)
     }
 
     /// The id of a resource of `collection`.

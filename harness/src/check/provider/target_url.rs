@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::documented_example::{cleanup, prerequisite};
+use super::documented_example::with_item;
 use super::{Api, Applies, As, ProviderCheck};
 use crate::check::CheckInfo;
 use crate::spec::extensions::MockAction;
@@ -48,25 +48,13 @@ fn run(api: &Api, name: &str) -> Result<Option<String>, String> {
     let op = api
         .op(name)
         .ok_or_else(|| format!("no operation `{name}`"))?;
-    let _shared = api
-        .subscriptions
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let mut created = Vec::new();
-    let outcome = (|| {
-        let id = prerequisite(api, op, 0)?;
-        created.extend(id.clone());
+    with_item(api, op, |id, created| {
         let mut body = api.example_body(op, Some(HTTP_TARGET));
         if let (Some(id), Some(at)) = (&id, op.body_id()) {
-            pointer::set(&mut body, &at, Value::String(id.clone()));
+            pointer::set(&mut body, &at, Value::String(id.to_string()));
         }
-        let call = api.call(op, As::Tenant(0), id.as_deref(), Some(&body));
-        if let Some(new) = call
-            .json
-            .as_ref()
-            .and_then(|j| api.resource(op, j))
-            .and_then(|r| api.id_of(op.collection().unwrap_or_default(), r))
-        {
+        let call = api.call(op, As::Tenant(0), id, Some(&body));
+        if let Some(new) = api.created_id(op, &call) {
             created.push(new);
         }
         match call.status {
@@ -80,7 +68,5 @@ fn run(api: &Api, name: &str) -> Result<Option<String>, String> {
                 &format!("target sent: {HTTP_TARGET}"),
             )),
         }
-    })();
-    cleanup(api, op.collection(), &created);
-    outcome
+    })
 }

@@ -17,7 +17,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
-use super::CheckInfo;
+use super::{CheckInfo, excerpt};
 use crate::deliver::dispatch::prepare;
 use crate::deliver::envelope;
 use crate::generate::{Generator, Mode};
@@ -170,17 +170,6 @@ impl Exchange {
         }
         out
     }
-}
-
-fn excerpt(text: &str, limit: usize) -> String {
-    if text.len() <= limit {
-        return text.to_string();
-    }
-    let mut end = limit;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}… ({} more bytes)", &text[..end], text.len() - end)
 }
 
 /// What went wrong when no answer came: the kind first, then reqwest's chain of causes.
