@@ -195,14 +195,15 @@ fn check(
                 .map(str::to_string),
         );
     }
-    // Deliveries may be asynchronous: wait for them, then a little more for strays.
+    // Deliveries may be asynchronous: wait for them, then a little more for strays (an
+    // unsubscribed delivery the trigger's report did not list).
     let deadline = Instant::now() + api.settings.timeout;
     let mut received = api.block_on(capture.received());
     while received.len() < repeats && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
+        std::thread::sleep(Duration::from_millis(5));
         received = api.block_on(capture.received());
     }
-    std::thread::sleep(Duration::from_millis(100));
+    std::thread::sleep(Duration::from_millis(25));
     received = api.block_on(capture.received());
     let rendered = |r: &wiremock::Request| {
         let mut out = format!("delivery: {} {}\n", r.method, r.url);
