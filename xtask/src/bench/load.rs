@@ -1,6 +1,7 @@
 //! A small keep-alive load generator: `connections` HTTP/1.1 connections, each sending one
 //! request after another for a fixed time, with every latency recorded.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -9,6 +10,10 @@ use http_body_util::{BodyExt, Full};
 use hyper::Request;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
+
+/// The longest one connect or one request (answer and body included) may take: a server that
+/// hangs ends its connection's run with an error instead of hanging the benchmark.
+const STEP_LIMIT: Duration = Duration::from_secs(10);
 
 /// One request to repeat.
 #[derive(Debug, Clone)]
@@ -29,6 +34,8 @@ pub struct Measured {
     pub p99_us: u64,
     /// Statuses other than the expected one.
     pub unexpected: u64,
+    /// How many answers had each status.
+    pub statuses: BTreeMap<u16, u64>,
 }
 
 impl Measured {
@@ -57,11 +64,15 @@ pub async fn run(
     }
     let mut latencies = Vec::new();
     let (mut errors, mut unexpected) = (0, 0);
+    let mut statuses = BTreeMap::new();
     for task in tasks {
-        if let Ok((mut l, e, u)) = task.await {
+        if let Ok((mut l, e, u, s)) = task.await {
             latencies.append(&mut l);
             errors += e;
             unexpected += u;
+            for (status, count) in s {
+                *statuses.entry(status).or_insert(0) += count;
+            }
         }
     }
     let seconds = start.elapsed().as_secs_f64();
@@ -79,6 +90,7 @@ pub async fn run(
         p50_us: pick(0.50),
         p99_us: pick(0.99),
         unexpected,
+        statuses,
     }
 }
 
@@ -87,16 +99,21 @@ async fn connection(
     shot: Shot,
     deadline: Instant,
     expect: u16,
-) -> (Vec<u64>, u64, u64) {
+) -> (Vec<u64>, u64, u64, BTreeMap<u16, u64>) {
     let mut latencies = Vec::with_capacity(1 << 16);
     let (mut errors, mut unexpected) = (0, 0);
-    let Ok(stream) = TcpStream::connect(address).await else {
-        return (latencies, 1, 0);
+    let mut statuses = BTreeMap::new();
+    let Ok(Ok(stream)) = tokio::time::timeout(STEP_LIMIT, TcpStream::connect(address)).await else {
+        return (latencies, 1, 0, statuses);
     };
     let _ = stream.set_nodelay(true);
-    let Ok((mut sender, conn)) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await
+    let Ok(Ok((mut sender, conn))) = tokio::time::timeout(
+        STEP_LIMIT,
+        hyper::client::conn::http1::handshake(TokioIo::new(stream)),
+    )
+    .await
     else {
-        return (latencies, 1, 0);
+        return (latencies, 1, 0, statuses);
     };
     tokio::spawn(conn);
     while Instant::now() < deadline {
@@ -111,26 +128,28 @@ async fn connection(
             break;
         };
         let sent = Instant::now();
-        if sender.ready().await.is_err() {
-            errors += 1;
-            break;
-        }
-        match sender.send_request(request).await {
-            Ok(response) => {
-                let status = response.status().as_u16();
-                let _ = response.into_body().collect().await;
+        let exchange = async {
+            sender.ready().await?;
+            let response = sender.send_request(request).await?;
+            let status = response.status().as_u16();
+            let _ = response.into_body().collect().await;
+            Ok::<_, hyper::Error>(status)
+        };
+        match tokio::time::timeout(STEP_LIMIT, exchange).await {
+            Ok(Ok(status)) => {
                 latencies.push(sent.elapsed().as_micros() as u64);
+                *statuses.entry(status).or_insert(0) += 1;
                 if status != expect {
                     unexpected += 1;
                 }
             }
-            Err(_) => {
+            Ok(Err(_)) | Err(_) => {
                 errors += 1;
                 break;
             }
         }
     }
-    (latencies, errors, unexpected)
+    (latencies, errors, unexpected, statuses)
 }
 
 /// A fixed-body server: reads the request body and answers the same bytes every time. The

@@ -41,27 +41,10 @@ async fn scenarios(duration: Duration) -> Result<Vec<Value>, String> {
         .secret("tenant-b", "ApiKeyAuth")
         .unwrap_or_default()
         .to_string();
-    let create = Shot {
-        method: hyper::Method::POST,
-        path: "/webhook/createSubscription".into(),
-        headers: vec![("x-api-key".into(), key_a), ("content-type".into(), "application/json".into())],
-        body: Bytes::from(json!({"event": "photoLabelAdded", "targetUrl": "https://hooks.example.com/swsh", "albumId": "album-1", "label": "sunset"}).to_string()),
-    };
+    let create = swsh_create(&key_a);
     // The read: tenant b's list, which holds one subscription (tenant a's grow during the creates).
-    let one = Shot {
-        headers: vec![
-            ("x-api-key".into(), key_b.clone()),
-            ("content-type".into(), "application/json".into()),
-        ],
-        ..create.clone()
-    };
-    send_once(swsh.address(), one).await?;
-    let read = Shot {
-        method: hyper::Method::GET,
-        path: "/webhook/getSubscriptions".into(),
-        headers: vec![("x-api-key".into(), key_b)],
-        body: Bytes::new(),
-    };
+    send_once(swsh.address(), swsh_create(&key_b)).await?;
+    let read = swsh_read(&key_b);
     rows.extend(
         pair(
             "swsh",
@@ -94,27 +77,13 @@ async fn scenarios(duration: Duration) -> Result<Vec<Value>, String> {
             .secret("tenant-a", "bearerAuth")
             .unwrap_or_default()
     );
-    let body = r#"{"webhook": { "target_url": "https://example.com/webhook", "events": ["file.updated", "file.created"] }}"#;
-    let create = Shot {
-        method: hyper::Method::POST,
-        path: "/api/v1/projects/tenant-a/webhooks.json".into(),
-        headers: vec![
-            ("authorization".into(), bearer.clone()),
-            ("content-type".into(), "application/json".into()),
-        ],
-        body: Bytes::from_static(body.as_bytes()),
-    };
+    let create = uc_create(&bearer);
     let created = send_once(uc.address(), create.clone()).await?;
     let created = created["data"]["id"]
         .as_str()
         .map(str::to_string)
         .ok_or_else(|| format!("no id in {created}"))?;
-    let read = Shot {
-        method: hyper::Method::GET,
-        path: format!("/api/v1/projects/tenant-a/webhooks/{created}.json"),
-        headers: vec![("authorization".into(), bearer)],
-        body: Bytes::new(),
-    };
+    let read = uc_read(&bearer, &created);
     rows.extend(
         pair(
             "uc-alxgsv",
@@ -140,8 +109,58 @@ async fn scenarios(duration: Duration) -> Result<Vec<Value>, String> {
     Ok(rows)
 }
 
-/// Sends one request and checks it succeeded.
-async fn send_once(address: std::net::SocketAddr, shot: Shot) -> Result<Value, String> {
+/// swsh's create: a `photoLabelAdded` subscription of the tenant whose API key is `key`.
+pub(super) fn swsh_create(key: &str) -> Shot {
+    Shot {
+        method: hyper::Method::POST,
+        path: "/webhook/createSubscription".into(),
+        headers: vec![("x-api-key".into(), key.into()), ("content-type".into(), "application/json".into())],
+        body: Bytes::from(json!({"event": "photoLabelAdded", "targetUrl": "https://hooks.example.com/swsh", "albumId": "album-1", "label": "sunset"}).to_string()),
+    }
+}
+
+/// swsh's read: the subscriptions of the tenant whose API key is `key`.
+pub(super) fn swsh_read(key: &str) -> Shot {
+    Shot {
+        method: hyper::Method::GET,
+        path: "/webhook/getSubscriptions".into(),
+        headers: vec![("x-api-key".into(), key.into())],
+        body: Bytes::new(),
+    }
+}
+
+/// uc.alxgsv's create, with the docs' request body; `bearer` is the whole header value.
+pub(super) fn uc_create(bearer: &str) -> Shot {
+    let body = r#"{"webhook": { "target_url": "https://example.com/webhook", "events": ["file.updated", "file.created"] }}"#;
+    Shot {
+        method: hyper::Method::POST,
+        path: "/api/v1/projects/tenant-a/webhooks.json".into(),
+        headers: vec![
+            ("authorization".into(), bearer.into()),
+            ("content-type".into(), "application/json".into()),
+        ],
+        body: Bytes::from_static(body.as_bytes()),
+    }
+}
+
+/// uc.alxgsv's read of the webhook `id`.
+pub(super) fn uc_read(bearer: &str, id: &str) -> Shot {
+    Shot {
+        method: hyper::Method::GET,
+        path: format!("/api/v1/projects/tenant-a/webhooks/{id}.json"),
+        headers: vec![("authorization".into(), bearer.into())],
+        body: Bytes::new(),
+    }
+}
+
+/// Sends one request and checks it succeeded, within 10 seconds.
+pub(super) async fn send_once(address: std::net::SocketAddr, shot: Shot) -> Result<Value, String> {
+    tokio::time::timeout(Duration::from_secs(10), exchange(address, shot))
+        .await
+        .map_err(|_| format!("setup request to {address}: no answer within 10 s"))?
+}
+
+async fn exchange(address: std::net::SocketAddr, shot: Shot) -> Result<Value, String> {
     use http_body_util::{BodyExt, Full};
     let stream = tokio::net::TcpStream::connect(address)
         .await

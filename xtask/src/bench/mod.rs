@@ -1,5 +1,6 @@
 //! `cargo xtask bench`: the product's benchmarks, built in release mode, printed as one table
-//! and written to `target/bench/` as JSON and Markdown.
+//! and written to `target/bench/` as JSON and Markdown. `--peers` adds the tools a user would
+//! pick instead, measured on the same work in the same run (`peers/`).
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -12,9 +13,15 @@ use serde_json::{Value, json};
 
 use crate::exit;
 
+mod conformance;
 mod delivery;
 mod load;
 mod mock;
+mod peers;
+mod process;
+
+/// The sections `--only` takes.
+const SECTIONS: &[&str] = &["generation", "mock", "delivery", "conformance", "peers"];
 
 /// Arguments of `bench`.
 #[derive(Debug, clap::Args)]
@@ -22,9 +29,16 @@ pub struct Args {
     /// Shorter measurements (about a tenth of the time): for a quick look, not for figures.
     #[arg(long)]
     quick: bool,
-    /// Run one section only: `generation`, `mock` or `delivery`.
+    /// Run one section only: `generation`, `mock`, `delivery`, `conformance` (the embedded
+    /// conformance default as a subprocess) or `peers` (as `--peers`, without the others).
     #[arg(long, value_name = "SECTION")]
     only: Option<String>,
+    /// Also install the peers (Stoplight Prism, Schemathesis, hypothesis-jsonschema) into
+    /// target/bench/peers/ (kept as a cache) and measure them on the same work in the same
+    /// run: ratios ours / theirs against targets, with every peer's version. Needs npm,
+    /// python3 and the network for the first install.
+    #[arg(long)]
+    peers: bool,
 }
 
 /// Re-runs itself in release mode if needed, then runs every benchmark.
@@ -47,6 +61,9 @@ pub fn run(args: &Args) -> ExitCode {
         if let Some(only) = &args.only {
             command.args(["--only", only]);
         }
+        if args.peers {
+            command.arg("--peers");
+        }
         return match command.status() {
             Ok(status) if status.success() => exit::code(exit::OK),
             Ok(status) => ExitCode::from(u8::try_from(status.code().unwrap_or(1)).unwrap_or(1)),
@@ -61,15 +78,28 @@ pub fn run(args: &Args) -> ExitCode {
     } else {
         Duration::from_millis(1000)
     };
-    let wants = |section: &str| args.only.as_deref().is_none_or(|only| only == section);
+    let wants = |section: &str| {
+        if section == "peers" {
+            return args.peers || args.only.as_deref() == Some("peers");
+        }
+        args.only.as_deref().is_none_or(|only| only == section)
+    };
     if let Some(only) = &args.only
-        && only != "generation"
-        && only != "mock"
-        && only != "delivery"
+        && !SECTIONS.contains(&only.as_str())
     {
-        eprintln!("error: unknown section `{only}` (generation, mock or delivery)");
+        eprintln!("error: unknown section `{only}` ({})", SECTIONS.join(", "));
         return exit::code(exit::USAGE);
     }
+    let started = Instant::now();
+    let exe = match std::env::current_exe() {
+        Ok(exe) => exe,
+        Err(error) => {
+            eprintln!("error: cannot find this executable: {error}");
+            return exit::code(exit::USAGE);
+        }
+    };
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let repo = repo.canonicalize().unwrap_or(repo);
     let rows = match if wants("generation") {
         generation(budget)
     } else {
@@ -108,21 +138,38 @@ pub fn run(args: &Args) -> ExitCode {
             return exit::code(exit::SPEC);
         }
     };
+    let conformance_rows = if wants("conformance") {
+        conformance::run(&exe, &repo)
+    } else {
+        Vec::new()
+    };
+    let peers = wants("peers").then(|| peers::run(&exe, &repo, peers::Settings::new(args.quick)));
     let mut markdown = table(&rows);
     markdown.push('\n');
     markdown.push_str(&mock_table(&mock_rows));
     markdown.push('\n');
     markdown.push_str(&delivery_table(&delivery_rows));
+    markdown.push('\n');
+    markdown.push_str(&conformance::table(&conformance_rows));
+    if let Some(peers) = &peers {
+        markdown.push('\n');
+        markdown.push_str(&peers::tables(peers));
+    }
     print!("{markdown}");
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
+    println!("\nbench took {:.0} s", started.elapsed().as_secs_f64());
+    let dir = repo.join("target/bench");
     let written = std::fs::create_dir_all(&dir)
         .and_then(|()| std::fs::write(dir.join("bench.md"), &markdown))
         .and_then(|()| {
             std::fs::write(
                 dir.join("bench.json"),
-                serde_json::to_string_pretty(
-                    &json!({"generation": rows, "mock": mock_rows, "delivery": delivery_rows}),
-                )
+                serde_json::to_string_pretty(&json!({
+                    "generation": rows,
+                    "mock": mock_rows,
+                    "delivery": delivery_rows,
+                    "conformance": conformance_rows,
+                    "peers": peers,
+                }))
                 .unwrap_or_default(),
             )
         });
@@ -184,6 +231,23 @@ fn generation(budget: Duration) -> Result<Vec<Value>, String> {
         }
     }
     Ok(rows)
+}
+
+/// Text made safe for a Markdown table cell.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// A JSON number as a table shows it: `48925`, not `48925.0`; empty for null.
+fn num(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::Number(n) => match n.as_f64() {
+            Some(x) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{x:.0}"),
+            _ => n.to_string(),
+        },
+        other => other.to_string(),
+    }
 }
 
 /// Runs `step` until `budget` has passed; returns the count and the time taken.
