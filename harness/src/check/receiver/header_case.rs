@@ -8,7 +8,7 @@ use crate::check::CheckInfo;
 pub const CHECK: ReceiverCheck = ReceiverCheck {
     info: CheckInfo {
         id: "header-case",
-        reason: "HTTP header names are case-insensitive: a provider, a proxy or a load balancer may send `X-Signature` or `x-signature`; a receiver that looks a header up with an exact-case comparison loses it (every other check sends lower-case names, this one title case)",
+        reason: "HTTP header names are case-insensitive: a provider, a proxy or a load balancer may send `X-Signature` or `x-signature`; a receiver that looks a header up with an exact-case comparison loses it (every other check sends lower-case names, this one title case and upper case)",
         source: "RFC 9110 section 5.1; the provider's header names (x-webhook-signature.header, x-delivery.headers)",
     },
     applies: |_, _| Applies::Yes,
@@ -19,14 +19,29 @@ fn run(probe: &Probe, event: &str) -> Result<(), String> {
     let payload = probe.generated(event, 4)?;
     let (body, headers) = probe.delivery(event, &payload, None);
     let exchange = probe.send_title_case(&headers, &body);
-    if exchange.accepted() {
-        Ok(())
-    } else {
-        Err(probe.failure(
+    if !exchange.accepted() {
+        return Err(probe.failure(
             &CHECK.info,
             "a 2xx answer",
             &exchange,
             "header names sent in title case (Content-Type, X-...)",
-        ))
+        ));
+    }
+    // Upper case, written by hand (an https target gets the title-case variant only); another
+    // event, so that it is no redelivery.
+    let payload = probe.generated(event, 6)?;
+    let (body, headers) = probe.delivery(event, &payload, None);
+    let upper: Vec<(String, String)> = headers
+        .iter()
+        .map(|(name, value)| (name.to_ascii_uppercase(), value.clone()))
+        .collect();
+    match probe.send_verbatim(&upper, &body) {
+        Some(exchange) if !exchange.accepted() => Err(probe.failure(
+            &CHECK.info,
+            "a 2xx answer",
+            &exchange,
+            "header names sent in upper case (CONTENT-TYPE, X-...)",
+        )),
+        _ => Ok(()),
     }
 }

@@ -436,6 +436,94 @@ impl Probe {
         exchange
     }
 
+    /// Sends a request over a plain HTTP/1.1 connection written by hand, with the header names
+    /// exactly as given (hyper's client can only lower-case or title-case them). `None` for
+    /// an `https://` target.
+    pub fn send_verbatim(&self, headers: &[(String, String)], body: &[u8]) -> Option<Exchange> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let url = reqwest::Url::parse(&self.settings.target).ok()?;
+        if url.scheme() != "http" {
+            return None;
+        }
+        let host = url.host_str()?.to_string();
+        let port = url.port_or_known_default()?;
+        let path = match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_string(),
+        };
+        let mut request = format!(
+            "{} {path} HTTP/1.1\r\nHost: {host}:{port}\r\n",
+            self.spec.delivery.method
+        );
+        for (name, value) in headers {
+            request.push_str(&format!("{name}: {value}\r\n"));
+        }
+        request.push_str(&format!(
+            "Content-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        ));
+        let mut bytes = request.into_bytes();
+        bytes.extend_from_slice(body);
+        let timeout = self.settings.timeout;
+        let outcome = self.runtime.block_on(async move {
+            let exchange = async {
+                let mut stream = tokio::net::TcpStream::connect((host.as_str(), port))
+                    .await
+                    .map_err(|e| format!("could not connect: {e}"))?;
+                stream
+                    .write_all(&bytes)
+                    .await
+                    .map_err(|e| format!("no valid HTTP answer: {e}"))?;
+                let mut answer = Vec::new();
+                stream
+                    .read_to_end(&mut answer)
+                    .await
+                    .map_err(|e| format!("no valid HTTP answer: {e}"))?;
+                Ok::<_, String>(answer)
+            };
+            tokio::time::timeout(timeout, exchange)
+                .await
+                .unwrap_or_else(|_| Err("timed out".to_string()))
+        });
+        let (status, response_body, error) = match outcome {
+            Ok(answer) => {
+                let text = String::from_utf8_lossy(&answer).into_owned();
+                let status = text
+                    .lines()
+                    .next()
+                    .and_then(|line| line.split_whitespace().nth(1))
+                    .and_then(|code| code.parse::<u16>().ok());
+                let body = text
+                    .split_once("\r\n\r\n")
+                    .map(|(_, b)| b.chars().take(4096).collect())
+                    .unwrap_or_default();
+                match status {
+                    Some(status) => (Some(status), body, None),
+                    None => (
+                        None,
+                        String::new(),
+                        Some("no valid HTTP answer".to_string()),
+                    ),
+                }
+            }
+            Err(error) => (None, String::new(), Some(error)),
+        };
+        let exchange = Exchange {
+            headers: headers.to_vec(),
+            body: body.to_vec(),
+            status,
+            response_headers: Vec::new(),
+            response_body,
+            error,
+        };
+        crate::transcript::record(exchange.transcript(
+            &self.spec.delivery.method,
+            &self.settings.target,
+            self.spec.signature.header.as_deref(),
+        ));
+        Some(exchange)
+    }
+
     /// The failure report of an exchange that broke a check.
     #[must_use]
     pub fn failure(
