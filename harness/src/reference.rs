@@ -208,23 +208,15 @@ fn judge(state: &State, headers: &hyper::HeaderMap, body: &[u8]) -> u16 {
         }
     }
     if fault == Fault::ServerErrorOnUnknownEvent
-        && let Some(name) = spec
-            .envelope
-            .event_name
-            .as_deref()
-            .and_then(|at| crate::spec::pointer::get(&payload, at))
-            .and_then(Value::as_str)
+        && let Some(name) = spec.event_name_of(&payload)
         && spec.event(name).is_none()
     {
         return 500;
     }
     if fault == Fault::ConflictOnRedelivery {
         let key = spec
-            .envelope
-            .event_id
-            .as_deref()
-            .and_then(|at| crate::spec::pointer::get(&payload, at))
-            .map_or_else(|| text.clone(), Value::to_string);
+            .event_id_of(&payload)
+            .map_or_else(|| text.clone(), str::to_string);
         if !state
             .seen
             .lock()
@@ -235,12 +227,7 @@ fn judge(state: &State, headers: &hyper::HeaderMap, body: &[u8]) -> u16 {
         }
     }
     if fault == Fault::RejectsOutOfOrder
-        && let Some(name) = spec
-            .envelope
-            .event_name
-            .as_deref()
-            .and_then(|at| crate::spec::pointer::get(&payload, at))
-            .and_then(Value::as_str)
+        && let Some(name) = spec.event_name_of(&payload)
     {
         let lifecycle = spec.lifecycle(name);
         if let Some(step) = lifecycle.iter().position(|e| e.name == name)

@@ -162,7 +162,7 @@ impl Context {
         Trial::ignorable_test(name, move || {
             let started = Instant::now();
             crate::check::provider::Api::forget_ids();
-            let (result, entries) = transcript::capture(body);
+            let (result, entries) = transcript::capture_as(context.snapshots.is_some(), body);
             let entries = crate::check::provider::Api::normalise(entries);
             let mut result = result;
             if let Some(snapshots) = &context.snapshots

@@ -10,25 +10,54 @@ use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+/// What is being recorded on a thread: the entries, and whether they are rendered (or only
+/// counted, when no snapshot will be compared).
+struct Recording {
+    entries: Vec<String>,
+    render: bool,
+}
+
 thread_local! {
-    static RECORDING: RefCell<Option<Vec<String>>> = const { RefCell::new(None) };
+    static RECORDING: RefCell<Option<Recording>> = const { RefCell::new(None) };
 }
 
 /// Adds one exchange to the transcript being recorded on this thread, if any.
 pub fn record(entry: String) {
+    record_with(|| entry);
+}
+
+/// Adds the exchange `render` describes; it runs only when the transcript is rendered (an
+/// exchange is counted either way).
+pub fn record_with(render: impl FnOnce() -> String) {
     RECORDING.with(|r| {
-        if let Some(entries) = r.borrow_mut().as_mut() {
-            entries.push(entry);
+        if let Some(recording) = r.borrow_mut().as_mut() {
+            let entry = if recording.render {
+                render()
+            } else {
+                String::new()
+            };
+            recording.entries.push(entry);
         }
     });
 }
 
 /// Runs `f`, recording the exchanges it makes on this thread.
 pub fn capture<R>(f: impl FnOnce() -> R) -> (R, Vec<String>) {
-    let outer = RECORDING.with(|r| r.borrow_mut().replace(Vec::new()));
+    capture_as(true, f)
+}
+
+/// Runs `f`, recording the exchanges it makes on this thread: rendered if `render`, else
+/// only counted (empty entries).
+pub fn capture_as<R>(render: bool, f: impl FnOnce() -> R) -> (R, Vec<String>) {
+    let outer = RECORDING.with(|r| {
+        r.borrow_mut().replace(Recording {
+            entries: Vec::new(),
+            render,
+        })
+    });
     let result = f();
-    let entries = RECORDING.with(|r| std::mem::replace(&mut *r.borrow_mut(), outer));
-    (result, entries.unwrap_or_default())
+    let recording = RECORDING.with(|r| std::mem::replace(&mut *r.borrow_mut(), outer));
+    (result, recording.map(|r| r.entries).unwrap_or_default())
 }
 
 /// A 64-bit FNV-1a digest, as 16 hex digits: names a body in a transcript.
@@ -185,6 +214,15 @@ mod tests {
             record("two".into());
         });
         assert_eq!(entries, ["one", "two"]);
+    }
+
+    #[test]
+    fn an_unrendered_capture_counts_without_rendering() {
+        let ((), entries) = capture_as(false, || {
+            record_with(|| unreachable!("not rendered"));
+            record("cheap".into());
+        });
+        assert_eq!(entries, ["", ""]);
     }
 
     #[test]

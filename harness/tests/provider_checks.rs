@@ -15,6 +15,27 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
+/// An `Api` of `spec` at `target`, with `(cases, seed, timeout seconds)`.
+fn api_at(
+    runtime: &tokio::runtime::Runtime,
+    spec: ProviderSpec,
+    target: String,
+    credentials: harness::mock::Credentials,
+    (cases, seed, timeout): (u32, u64, u64),
+) -> Api {
+    Api::new(
+        spec,
+        Settings {
+            target,
+            credentials,
+            cases,
+            seed,
+            timeout: Duration::from_secs(timeout),
+        },
+        runtime.handle().clone(),
+    )
+}
+
 /// Runs `check` for `subject` against a mock of `provider`, with `defect` if any.
 fn outcome(
     runtime: &tokio::runtime::Runtime,
@@ -31,16 +52,12 @@ fn outcome(
         builder = builder.defect(defect);
     }
     let mock = runtime.block_on(builder.start()).unwrap();
-    let api = Api::new(
+    let api = api_at(
+        runtime,
         spec,
-        Settings {
-            target: mock.uri(),
-            credentials: mock.credentials().clone(),
-            cases: 8,
-            seed: 5,
-            timeout: Duration::from_secs(5),
-        },
-        runtime.handle().clone(),
+        mock.uri(),
+        mock.credentials().clone(),
+        (8, 5, 5),
     );
     let check = provider::catalogue()
         .into_iter()
@@ -169,16 +186,12 @@ fn the_mock_passes_every_provider_check_of_every_spec() {
                     .start(),
             )
             .unwrap();
-        let api = Api::new(
+        let api = api_at(
+            &runtime,
             spec,
-            Settings {
-                target: mock.uri(),
-                credentials: mock.credentials().clone(),
-                cases: 8,
-                seed: 2,
-                timeout: Duration::from_secs(5),
-            },
-            runtime.handle().clone(),
+            mock.uri(),
+            mock.credentials().clone(),
+            (8, 2, 5),
         );
         let mut ran = 0;
         for check in provider::catalogue() {
@@ -206,16 +219,12 @@ fn a_target_without_triggers_skips_deliveries_with_the_reason() {
     // A plain HTTP server that knows nothing of /__mock/.
     let server = runtime.block_on(wiremock::MockServer::start());
     let spec = ProviderSpec::load("swsh").unwrap();
-    let api = Api::new(
+    let api = api_at(
+        &runtime,
         spec.clone(),
-        Settings {
-            target: server.uri(),
-            credentials: harness::mock::default_credentials(&spec),
-            cases: 2,
-            seed: 0,
-            timeout: Duration::from_secs(2),
-        },
-        runtime.handle().clone(),
+        server.uri(),
+        harness::mock::default_credentials(&spec),
+        (2, 0, 2),
     );
     let check = provider::catalogue()
         .into_iter()
@@ -236,16 +245,12 @@ fn a_target_that_is_down_fails_every_check_clearly() {
         .local_addr()
         .unwrap();
     let spec = ProviderSpec::load("swsh").unwrap();
-    let api = Api::new(
+    let api = api_at(
+        &runtime,
         spec.clone(),
-        Settings {
-            target: format!("http://{closed}"),
-            credentials: harness::mock::default_credentials(&spec),
-            cases: 2,
-            seed: 0,
-            timeout: Duration::from_secs(2),
-        },
-        runtime.handle().clone(),
+        format!("http://{closed}"),
+        harness::mock::default_credentials(&spec),
+        (2, 0, 2),
     );
     let check = provider::catalogue()
         .into_iter()

@@ -562,3 +562,38 @@ fn a_mock_resource_must_resolve() {
         "{errors}"
     );
 }
+
+#[test]
+fn a_page_parameter_the_operation_lacks_is_refused_at_its_pointer() {
+    let mut doc = document("swsh");
+    let at = "/paths/~1webhook~1getSubscriptions/get/x-operation/mock/pageSize";
+    set(&mut doc, at, json!("per_page"));
+    let errors = errors_of("swsh", &doc);
+    let error = errors
+        .iter()
+        .find(|e| e.pointer == at)
+        .unwrap_or_else(|| panic!("no error at {at}: {errors:?}"));
+    assert!(
+        error.to_string().contains("no query parameter `per_page`"),
+        "{error}"
+    );
+}
+
+#[test]
+fn resource_ids_absent_from_an_example_are_lint_errors() {
+    let mut doc = document("betterez");
+    set(
+        &mut doc,
+        "/webhooks/images.created/post/x-event/resourceId",
+        json!(["/data/nowhere"]),
+    );
+    let copy = Copy::new("betterez", &doc);
+    let spec = copy.load().expect("loads");
+    let report = lint::lint(&spec);
+    assert!(
+        report.findings.iter().any(|f| f.severity == Severity::Error
+            && f.to_string().contains("`/data/nowhere` is absent")),
+        "{:?}",
+        report.findings
+    );
+}

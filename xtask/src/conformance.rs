@@ -42,9 +42,8 @@ enum Mode {
 /// Arguments of `conformance provider`.
 #[derive(Debug, clap::Args)]
 struct ProviderArgs {
-    /// A built-in spec name (`swsh`) or a spec file path.
-    #[arg(long, value_name = "NAME|PATH")]
-    spec: String,
+    #[command(flatten)]
+    spec: SpecArgs,
     /// The API's base URL: its address plus the spec's base path
     /// (`http://127.0.0.1:8080` for swsh, whose paths start at the root).
     #[arg(long, value_name = "BASE-URL")]
@@ -54,14 +53,32 @@ struct ProviderArgs {
     /// the tenant checks. Default: the standalone mock's default credentials.
     #[arg(long = "credential", value_name = "NAME=VALUE[@TENANT]")]
     credentials: Vec<String>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+/// The spec and how requests are made: flags of both modes.
+#[derive(Debug, clap::Args)]
+struct SpecArgs {
+    /// A built-in spec name (`swsh`) or a spec file path.
+    #[arg(long, value_name = "NAME|PATH")]
+    spec: String,
     /// Per-request timeout, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     timeout: f64,
     /// Replace an assumption of the spec, e.g. `--assume digest-encoding=base64`.
     #[arg(long = "assume", value_name = "ID=VALUE")]
     assume: Vec<String>,
-    #[command(flatten)]
-    run: RunArgs,
+}
+
+impl SpecArgs {
+    /// The spec (with its overrides) and the timeout, or the exit status of a usage error.
+    fn load(&self, target: &str) -> Result<(ProviderSpec, Duration), ExitCode> {
+        let spec = crate::flags::spec(&self.assume, &self.spec)?;
+        check_timeout(self.timeout)?;
+        check_url(target)?;
+        Ok((spec, Duration::from_secs_f64(self.timeout)))
+    }
 }
 
 /// Flags every run takes.
@@ -96,21 +113,14 @@ const DEFAULT_CASES: u32 = 32;
 /// Arguments of `conformance receiver`.
 #[derive(Debug, clap::Args)]
 struct ReceiverArgs {
-    /// A built-in spec name (`swsh`) or a spec file path.
-    #[arg(long, value_name = "NAME|PATH")]
-    spec: String,
+    #[command(flatten)]
+    spec: SpecArgs,
     /// The receiver's URL (where the provider would POST).
     #[arg(long, value_name = "URL")]
     target: String,
     /// The secret the receiver verifies signatures with (the provider's signing key).
     #[arg(long, value_name = "S", default_value = "")]
     secret: String,
-    /// Per-request timeout, in seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
-    timeout: f64,
-    /// Replace an assumption of the spec, e.g. `--assume digest-encoding=base64`.
-    #[arg(long = "assume", value_name = "ID=VALUE")]
-    assume: Vec<String>,
     #[command(flatten)]
     run: RunArgs,
 }
@@ -123,37 +133,31 @@ pub fn run(args: &Args) -> ExitCode {
     };
     match &args.mode {
         Some(Mode::Receiver(receiver)) => {
-            let spec = match crate::flags::spec(&receiver.assume, &receiver.spec) {
-                Ok(spec) => spec,
+            let (spec, timeout) = match receiver.spec.load(&receiver.target) {
+                Ok(loaded) => loaded,
                 Err(code) => return code,
             };
-            if let Err(code) = check_timeout(receiver.timeout).and(check_url(&receiver.target)) {
-                return code;
-            }
             let snapshots = snapshots(&receiver.run, || {
                 Some(PathBuf::from("snapshots/conformance"))
             });
             let target = ReceiverTarget {
                 spec,
-                spec_arg: receiver.spec.clone(),
+                spec_arg: receiver.spec.spec.clone(),
                 settings: Settings {
                     target: receiver.target.clone(),
                     secret: receiver.secret.clone(),
                     cases: receiver.run.cases,
                     seed: receiver.run.seed,
-                    timeout: Duration::from_secs_f64(receiver.timeout),
+                    timeout,
                 },
             };
             execute(&runtime, vec![target], Vec::new(), &receiver.run, snapshots)
         }
         Some(Mode::Provider(provider)) => {
-            let spec = match crate::flags::spec(&provider.assume, &provider.spec) {
-                Ok(spec) => spec,
+            let (spec, timeout) = match provider.spec.load(&provider.target) {
+                Ok(loaded) => loaded,
                 Err(code) => return code,
             };
-            if let Err(code) = check_timeout(provider.timeout).and(check_url(&provider.target)) {
-                return code;
-            }
             let credentials = match credentials(&spec, &provider.credentials) {
                 Ok(credentials) => credentials,
                 Err(message) => {
@@ -166,13 +170,13 @@ pub fn run(args: &Args) -> ExitCode {
             });
             let target = ProviderTarget {
                 spec,
-                spec_arg: provider.spec.clone(),
+                spec_arg: provider.spec.spec.clone(),
                 settings: provider::Settings {
                     target: provider.target.clone(),
                     credentials,
                     cases: provider.run.cases,
                     seed: provider.run.seed,
-                    timeout: Duration::from_secs_f64(provider.timeout),
+                    timeout,
                 },
             };
             execute(&runtime, Vec::new(), vec![target], &provider.run, snapshots)

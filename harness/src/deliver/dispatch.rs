@@ -224,14 +224,7 @@ impl Dispatcher {
         context: &BTreeMap<String, Value>,
         subscribers: &[Subscriber],
     ) -> Report {
-        let event_id = self
-            .spec
-            .envelope
-            .event_id
-            .as_deref()
-            .and_then(|at| pointer::get(payload, at))
-            .and_then(Value::as_str)
-            .map(str::to_string);
+        let event_id = self.spec.event_id_of(payload).map(str::to_string);
         let matching: Vec<&Subscriber> = subscribers
             .iter()
             .filter(|s| {
@@ -593,14 +586,7 @@ impl Dispatcher {
         let attempt = Attempt {
             at_ms: now.as_millis() as u64,
             event: message.event.clone(),
-            event_id: self
-                .spec
-                .envelope
-                .event_id
-                .as_deref()
-                .and_then(|at| pointer::get(&payload, at))
-                .and_then(Value::as_str)
-                .map(str::to_string),
+            event_id: self.spec.event_id_of(&payload).map(str::to_string),
             subscription: message.subscription.clone(),
             tenant: message.tenant.clone(),
             target: message.target.clone(),

@@ -173,13 +173,7 @@ impl Engine {
             .unwrap_or_else(|| "/id".into());
         let target = creator
             .as_ref()
-            .map(|m| {
-                format!(
-                    "{}{}",
-                    m.request_into.as_deref().unwrap_or(""),
-                    m.target.as_deref().unwrap_or("")
-                )
-            })
+            .and_then(MockState::stored_target)
             .unwrap_or_default();
         let rng = Arc::new(Mutex::new(crate::generate::rng::seeded(seed)));
         let secrets = credentials
@@ -923,17 +917,14 @@ impl Context<'_> {
         // With http targets allowed, the stored target may be http where the schema says https.
         let mut checked = std::borrow::Cow::Borrowed(&resource);
         if self.engine.settings.allow_http_targets
-            && let Some(target) = &self.mock.target
+            && let Some(at) = self.mock.stored_target()
+            && let Some(Value::String(url)) = pointer::get(&resource, &at)
+            && let Some(rest) = url.strip_prefix("http://")
+            && loopback(rest)
         {
-            let at = format!("{into}{target}");
-            if let Some(Value::String(url)) = pointer::get(&resource, &at)
-                && let Some(rest) = url.strip_prefix("http://")
-                && loopback(rest)
-            {
-                let mut copy = resource.clone();
-                pointer::set(&mut copy, &at, Value::String(format!("https://{rest}")));
-                checked = std::borrow::Cow::Owned(copy);
-            }
+            let mut copy = resource.clone();
+            pointer::set(&mut copy, &at, Value::String(format!("https://{rest}")));
+            checked = std::borrow::Cow::Owned(copy);
         }
         if let Some(at) = resource_at
             && !matches!(
@@ -1022,9 +1013,15 @@ impl Context<'_> {
                 .find(|(n, _)| n == name)
                 .and_then(|(_, v)| v.parse::<usize>().ok())
         };
-        let per_page = number("limit").or_else(|| number("items"));
+        let per_page = self.mock.page_size.as_deref().and_then(number);
         if let Some(per_page) = per_page {
-            let page = number("page").unwrap_or(1).max(1);
+            let page = self
+                .mock
+                .page
+                .as_deref()
+                .and_then(number)
+                .unwrap_or(1)
+                .max(1);
             items = items
                 .into_iter()
                 .skip((page - 1) * per_page)

@@ -416,6 +416,20 @@ fn operations(spec: &ProviderSpec, errors: &mut Vec<SpecError>) {
                     ));
                 }
             }
+            for (field, value) in [("pageSize", &mock.page_size), ("page", &mock.page)] {
+                if let Some(param) = value
+                    && !endpoint
+                        .parameters
+                        .iter()
+                        .any(|p| &p.name == param && p.location == "query")
+                {
+                    errors.push(err(
+                        &spec.file,
+                        format!("{at}/{field}"),
+                        format!("the operation has no query parameter `{param}`"),
+                    ));
+                }
+            }
             for param in mock.from_path.values() {
                 if !endpoint
                     .parameters

@@ -136,10 +136,28 @@ pub struct MockState {
     /// Whether the provider refuses target URLs that are not `https://`.
     #[serde(default)]
     pub https_only: bool,
+    /// `list`: the query parameter giving the items per page (absent: the whole list).
+    #[serde(default)]
+    pub page_size: Option<String>,
+    /// `list`: the query parameter giving the page number, from 1.
+    #[serde(default)]
+    pub page: Option<String>,
     /// Values a created resource gets when the request does not set them: resource pointer →
     /// value (for resources without a schema, such as GraphQL ones).
     #[serde(default)]
     pub defaults: std::collections::BTreeMap<String, Value>,
+}
+
+impl MockState {
+    /// Where the delivery URL sits in the stored resource: `requestInto` then `target`.
+    #[must_use]
+    pub fn stored_target(&self) -> Option<String> {
+        let target = self.target.as_deref()?;
+        Some(format!(
+            "{}{target}",
+            self.request_into.as_deref().unwrap_or("")
+        ))
+    }
 }
 
 /// `x-graphql`.

@@ -103,6 +103,20 @@ impl ProviderSpec {
             .collect()
     }
 
+    /// The event name a payload carries (`x-envelope.eventName`), if the provider puts one in.
+    #[must_use]
+    pub fn event_name_of<'v>(&self, payload: &'v serde_json::Value) -> Option<&'v str> {
+        let at = self.envelope.event_name.as_deref()?;
+        pointer::get(payload, at)?.as_str()
+    }
+
+    /// The event id a payload carries (`x-envelope.eventId`), if the provider puts one in.
+    #[must_use]
+    pub fn event_id_of<'v>(&self, payload: &'v serde_json::Value) -> Option<&'v str> {
+        let at = self.envelope.event_id.as_deref()?;
+        pointer::get(payload, at)?.as_str()
+    }
+
     /// The endpoint whose `operationId` is `id`.
     #[must_use]
     pub fn endpoint(&self, id: &str) -> Option<&Endpoint> {

@@ -251,8 +251,7 @@ fn check(
         };
         let payload: Value = serde_json::from_str(&text)
             .map_err(|e| fail("a JSON payload", format!("{e}\n{}", rendered(request))))?;
-        if let Some(at) = &api.spec.envelope.event_name
-            && pointer::get(&payload, at).and_then(Value::as_str) != Some(event)
+        if api.spec.envelope.event_name.is_some() && api.spec.event_name_of(&payload) != Some(event)
         {
             return Err(fail(
                 &format!("only `{event}`, the event subscribed to"),
@@ -296,15 +295,7 @@ fn check(
                 format!("{why}\n{}", rendered(request)),
             )
         })?;
-        seen_ids.extend(
-            api.spec
-                .envelope
-                .event_id
-                .as_deref()
-                .and_then(|at| pointer::get(&payload, at))
-                .and_then(Value::as_str)
-                .map(str::to_string),
-        );
+        seen_ids.extend(api.spec.event_id_of(&payload).map(str::to_string));
         crate::transcript::record(format!(
             "delivery of {event}: schema, invariants{} checked\n",
             if api.spec.signature.scheme == SignatureKind::Hmac {

@@ -453,9 +453,9 @@ impl Api {
         }
         let mut query = Vec::new();
         // A list is asked for its largest page, so that the checks' resources are on it.
-        if op.action() == Some(MockAction::List) {
+        if let Some(size) = op.mock.as_ref().and_then(|m| m.page_size.as_deref()) {
             for parameter in endpoint.parameters.iter().filter(|p| p.location == "query") {
-                if matches!(parameter.name.as_str(), "limit" | "items" | "page_size") {
+                if parameter.name == size {
                     let max = parameter
                         .schema
                         .as_deref()
@@ -582,7 +582,7 @@ impl Api {
             response,
             error,
         };
-        crate::transcript::record(self.transcript(op, &call));
+        crate::transcript::record_with(|| self.transcript(op, &call));
         call
     }
 

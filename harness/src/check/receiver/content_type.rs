@@ -31,10 +31,5 @@ fn run(probe: &Probe, event: &str) -> Result<(), String> {
             }
         })
         .collect();
-    let exchange = probe.send(&headers, &body);
-    if exchange.accepted() {
-        Ok(())
-    } else {
-        Err(probe.failure(&CHECK.info, "a 2xx answer", &exchange, ""))
-    }
+    probe.require_2xx(&CHECK.info, &probe.send(&headers, &body), "")
 }

@@ -27,15 +27,9 @@ fn run(probe: &super::Probe, event: &str) -> Result<(), String> {
         .min_by_key(|e| e.fixture.is_none())
         .ok_or_else(|| format!("`{event}` has no valid example"))?;
     let (body, headers) = probe.delivery(event, &example.value, None);
-    let exchange = probe.send(&headers, &body);
-    if exchange.accepted() {
-        Ok(())
-    } else {
-        Err(probe.failure(
-            &CHECK.info,
-            "a 2xx answer",
-            &exchange,
-            &format!("example: {} ({})", example.name, example.pointer),
-        ))
-    }
+    probe.require_2xx(
+        &CHECK.info,
+        &probe.send(&headers, &body),
+        &format!("example: {} ({})", example.name, example.pointer),
+    )
 }

@@ -25,7 +25,7 @@ pub const CHECK: ReceiverCheck = ReceiverCheck {
 };
 
 fn run(probe: &Probe, event: &str) -> Result<(), String> {
-    let generator = probe.generator.event(event).map_err(|e| e.to_string())?;
+    let generator = probe.payloads(event)?;
     let count = (probe.settings.cases / 4).clamp(2, 16) as usize;
     for (i, sample) in generator
         .sample(Mode::Edge, probe.settings.seed ^ 0xed6e, count)
@@ -34,15 +34,11 @@ fn run(probe: &Probe, event: &str) -> Result<(), String> {
         .enumerate()
     {
         let (body, headers) = probe.delivery(event, &sample.value, None);
-        let exchange = probe.send(&headers, &body);
-        if !exchange.accepted() {
-            return Err(probe.failure(
-                &CHECK.info,
-                "a 2xx answer",
-                &exchange,
-                &format!("edge payload {i} of seed {}", probe.settings.seed ^ 0xed6e),
-            ));
-        }
+        probe.require_2xx(
+            &CHECK.info,
+            &probe.send(&headers, &body),
+            &format!("edge payload {i} of seed {}", probe.settings.seed ^ 0xed6e),
+        )?;
     }
     // Where the docs tell receivers to verify over a re-serialisation (Betterez), bytes that
     // differ from it are not a delivery the provider makes: the check follows the docs.

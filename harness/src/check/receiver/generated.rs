@@ -18,7 +18,7 @@ pub const CHECK: ReceiverCheck = ReceiverCheck {
 };
 
 fn run(probe: &super::Probe, event: &str) -> Result<(), String> {
-    let generator = probe.generator.event(event).map_err(|e| e.to_string())?;
+    let generator = probe.payloads(event)?;
     let config = proptest::test_runner::Config {
         cases: probe.settings.cases,
         max_shrink_iters: 64,

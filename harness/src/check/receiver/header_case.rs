@@ -18,15 +18,11 @@ pub const CHECK: ReceiverCheck = ReceiverCheck {
 fn run(probe: &Probe, event: &str) -> Result<(), String> {
     let payload = probe.generated(event, 4)?;
     let (body, headers) = probe.delivery(event, &payload, None);
-    let exchange = probe.send_title_case(&headers, &body);
-    if !exchange.accepted() {
-        return Err(probe.failure(
-            &CHECK.info,
-            "a 2xx answer",
-            &exchange,
-            "header names sent in title case (Content-Type, X-...)",
-        ));
-    }
+    probe.require_2xx(
+        &CHECK.info,
+        &probe.send_title_case(&headers, &body),
+        "header names sent in title case (Content-Type, X-...)",
+    )?;
     // Upper case, written by hand (an https target gets the title-case variant only); another
     // event, so that it is no redelivery.
     let payload = probe.generated(event, 6)?;
@@ -36,12 +32,11 @@ fn run(probe: &Probe, event: &str) -> Result<(), String> {
         .map(|(name, value)| (name.to_ascii_uppercase(), value.clone()))
         .collect();
     match probe.send_verbatim(&upper, &body) {
-        Some(exchange) if !exchange.accepted() => Err(probe.failure(
+        Some(exchange) => probe.require_2xx(
             &CHECK.info,
-            "a 2xx answer",
             &exchange,
             "header names sent in upper case (CONTENT-TYPE, X-...)",
-        )),
-        _ => Ok(()),
+        ),
+        None => Ok(()),
     }
 }

@@ -20,9 +20,9 @@ use serde_json::Value;
 use super::{CheckInfo, excerpt};
 use crate::deliver::dispatch::prepare;
 use crate::deliver::envelope;
-use crate::generate::{Generator, Mode};
+use crate::generate::{Generator, Mode, SchemaGen};
 use crate::sign::Signer;
-use crate::spec::extensions::KeySource;
+use crate::spec::extensions::{KeySource, MockState};
 use crate::spec::{ProviderSpec, pointer};
 
 /// Whether a check runs for a provider.
@@ -206,6 +206,10 @@ pub struct Probe {
     title_case: reqwest::Client,
     runtime: tokio::runtime::Handle,
     signer: Signer,
+    /// The subscription of each event, built once (it does not change between deliveries).
+    subscriptions: std::collections::HashMap<String, (Value, String)>,
+    /// The payload generator of each event, compiled once.
+    payloads: std::collections::HashMap<String, SchemaGen>,
 }
 
 impl std::fmt::Debug for Probe {
@@ -232,7 +236,9 @@ impl Probe {
             };
             builder.build().unwrap_or_default()
         };
-        Self {
+        let mut probe = Self {
+            subscriptions: std::collections::HashMap::new(),
+            payloads: std::collections::HashMap::new(),
             client: client(false),
             title_case: client(true),
             generator: Generator::new(&spec),
@@ -240,12 +246,33 @@ impl Probe {
             spec,
             settings,
             runtime,
+        };
+        probe.payloads = probe
+            .spec
+            .events
+            .iter()
+            .filter_map(|e| Some((e.name.clone(), probe.generator.event(&e.name).ok()?)))
+            .collect();
+        probe.subscriptions = probe
+            .spec
+            .events
+            .iter()
+            .map(|e| (e.name.clone(), probe.build_subscription(&e.name)))
+            .collect();
+        probe
+    }
+
+    /// The payload generator of `event` (compiled once per probe).
+    pub fn payloads(&self, event: &str) -> Result<SchemaGen, String> {
+        match self.payloads.get(event) {
+            Some(generator) => Ok(generator.clone()),
+            None => self.generator.event(event).map_err(|e| e.to_string()),
         }
     }
 
     /// A generated valid payload of `event` for case `case`.
     pub fn generated(&self, event: &str, case: u64) -> Result<Value, String> {
-        let generator = self.generator.event(event).map_err(|e| e.to_string())?;
+        let generator = self.payloads(event)?;
         // Each event and case has its own stream, all fixed by the seed.
         let event_salt = event.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
@@ -261,6 +288,13 @@ impl Probe {
     /// subscription schema, subscribed to `event`, pointing at the target, keyed with the secret.
     #[must_use]
     pub fn subscription(&self, event: &str) -> (Value, String) {
+        self.subscriptions
+            .get(event)
+            .cloned()
+            .unwrap_or_else(|| self.build_subscription(event))
+    }
+
+    fn build_subscription(&self, event: &str) -> (Value, String) {
         let create = self.spec.subscription_creator();
         let mut resource = create
             .and_then(|m| m.resource.as_deref())
@@ -276,12 +310,7 @@ impl Probe {
             create.and_then(|m| m.id_field.as_deref()).unwrap_or("/id"),
             Value::String(id.clone()),
         );
-        if let Some(m) = create {
-            let at = format!(
-                "{}{}",
-                m.request_into.as_deref().unwrap_or(""),
-                m.target.as_deref().unwrap_or("")
-            );
+        if let Some(at) = create.and_then(MockState::stored_target) {
             pointer::set(
                 &mut resource,
                 &at,
@@ -428,11 +457,7 @@ impl Probe {
             response_body,
             error,
         };
-        crate::transcript::record(exchange.transcript(
-            &self.spec.delivery.method,
-            &self.settings.target,
-            self.spec.signature.header.as_deref(),
-        ));
+        self.record(&exchange);
         exchange
     }
 
@@ -516,12 +541,33 @@ impl Probe {
             response_body,
             error,
         };
-        crate::transcript::record(exchange.transcript(
-            &self.spec.delivery.method,
-            &self.settings.target,
-            self.spec.signature.header.as_deref(),
-        ));
+        self.record(&exchange);
         Some(exchange)
+    }
+
+    /// Adds an exchange to the trial's transcript.
+    fn record(&self, exchange: &Exchange) {
+        crate::transcript::record_with(|| {
+            exchange.transcript(
+                &self.spec.delivery.method,
+                &self.settings.target,
+                self.spec.signature.header.as_deref(),
+            )
+        });
+    }
+
+    /// `Ok` when the exchange got a 2xx, else the failure report of `info`, with `extra`.
+    pub fn require_2xx(
+        &self,
+        info: &CheckInfo,
+        exchange: &Exchange,
+        extra: &str,
+    ) -> Result<(), String> {
+        if exchange.accepted() {
+            Ok(())
+        } else {
+            Err(self.failure(info, "a 2xx answer", exchange, extra))
+        }
     }
 
     /// The failure report of an exchange that broke a check.

@@ -86,20 +86,16 @@ fn run(probe: &Probe, event: &str) -> Result<(), String> {
             ));
         }
         let (body, headers) = probe.delivery(name, &payload, None);
-        let exchange = probe.send(&headers, &body);
-        if !exchange.accepted() {
-            return Err(probe.failure(
-                &CHECK.info,
-                "a 2xx answer",
-                &exchange,
-                &format!(
-                    "delivered in this order, about one object: {} (this is delivery {} of {})",
-                    order.join(", "),
-                    step + 1,
-                    order.len()
-                ),
-            ));
-        }
+        probe.require_2xx(
+            &CHECK.info,
+            &probe.send(&headers, &body),
+            &format!(
+                "delivered in this order, about one object: {} (this is delivery {} of {})",
+                order.join(", "),
+                step + 1,
+                order.len()
+            ),
+        )?;
     }
     Ok(())
 }

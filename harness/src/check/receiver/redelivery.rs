@@ -25,15 +25,11 @@ fn run(probe: &Probe, event: &str) -> Result<(), String> {
             crate::deliver::envelope::new_attempt(&probe.spec, &mut payload, &mut rng);
         }
         let (body, headers) = probe.delivery(event, &payload, None);
-        let exchange = probe.send(&headers, &body);
-        if !exchange.accepted() {
-            return Err(probe.failure(
-                &CHECK.info,
-                "a 2xx answer",
-                &exchange,
-                &format!("delivery {attempt} of the same event"),
-            ));
-        }
+        probe.require_2xx(
+            &CHECK.info,
+            &probe.send(&headers, &body),
+            &format!("delivery {attempt} of the same event"),
+        )?;
     }
     Ok(())
 }
