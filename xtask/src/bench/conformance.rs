@@ -2,7 +2,6 @@
 //! its reference receiver) as a subprocess of this executable, timed from outside, with the
 //! rate each mode prints on its summary line.
 
-use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
@@ -108,33 +107,33 @@ fn error_row(command: &str, error: &str) -> Value {
 
 /// The Markdown table of the rows.
 pub fn table(rows: &[Value]) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "## Conformance (embedded default, `--cases {CASES} --no-snapshots`, a subprocess)\n"
+    let body = super::markdown(
+        &[
+            "mode",
+            "requests:",
+            "seconds:",
+            "requests/s:",
+            "process wall s:",
+            "detail",
+        ],
+        rows.iter().map(|row| {
+            let mode = cell(row["mode"].as_str().unwrap_or_default());
+            match row["error"].as_str() {
+                Some(error) => vec![mode, format!("error: {}", cell(error))],
+                None => vec![
+                    mode,
+                    num(&row["requests"]),
+                    num(&row["seconds"]),
+                    num(&row["requests_per_second"]),
+                    num(&row["process_wall_seconds"]),
+                    cell(row["detail"].as_str().unwrap_or_default()),
+                ],
+            }
+        }),
     );
-    let _ = writeln!(
-        out,
-        "| mode | requests | seconds | requests/s | process wall s | detail |"
-    );
-    let _ = writeln!(out, "|---|---:|---:|---:|---:|---|");
-    for row in rows {
-        let mode = row["mode"].as_str().unwrap_or_default();
-        if let Some(error) = row["error"].as_str() {
-            let _ = writeln!(out, "| {mode} | error: {} | | | | |", cell(error));
-            continue;
-        }
-        let _ = writeln!(
-            out,
-            "| {mode} | {} | {} | {} | {} | {} |",
-            num(&row["requests"]),
-            num(&row["seconds"]),
-            num(&row["requests_per_second"]),
-            num(&row["process_wall_seconds"]),
-            cell(row["detail"].as_str().unwrap_or_default()),
-        );
-    }
-    out
+    format!(
+        "## Conformance (embedded default, `--cases {CASES} --no-snapshots`, a subprocess)\n\n{body}"
+    )
 }
 
 #[cfg(test)]

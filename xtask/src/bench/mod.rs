@@ -267,87 +267,111 @@ fn timed(budget: Duration, mut step: impl FnMut()) -> (u64, Duration) {
     (count, start.elapsed())
 }
 
-fn table(rows: &[Value]) -> String {
+/// A Markdown table: `columns` are its headers, a trailing `:` right-aligns a column (the
+/// numbers); a row shorter than the header is padded with empty cells.
+pub(crate) fn markdown(columns: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "## Generation (one thread: generate + validate + serialise)\n"
-    );
-    let _ = writeln!(
-        out,
-        "| provider | event | payloads/s | µs/payload | validation alone µs | mean bytes |"
-    );
-    let _ = writeln!(out, "|---|---|---:|---:|---:|---:|");
-    for row in rows {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {} |",
-            row["provider"].as_str().unwrap_or_default(),
-            row["event"].as_str().unwrap_or_default(),
-            row["payloads_per_second"],
-            row["us_per_payload"],
-            row["validation_alone_us"],
-            row["mean_bytes"],
-        );
+    let names: Vec<&str> = columns.iter().map(|c| c.trim_end_matches(':')).collect();
+    let rules: Vec<&str> = columns
+        .iter()
+        .map(|c| if c.ends_with(':') { "---:" } else { "---" })
+        .collect();
+    let _ = writeln!(out, "| {} |", names.join(" | "));
+    let _ = writeln!(out, "|{}|", rules.join("|"));
+    for mut row in rows {
+        row.resize(columns.len(), String::new());
+        let _ = writeln!(out, "| {} |", row.join(" | "));
     }
     out
+}
+
+/// A string field of a row, as a cell.
+fn text(row: &Value, field: &str) -> String {
+    cell(row[field].as_str().unwrap_or_default())
+}
+
+fn table(rows: &[Value]) -> String {
+    let body = markdown(
+        &[
+            "provider",
+            "event",
+            "payloads/s:",
+            "µs/payload:",
+            "validation alone µs:",
+            "mean bytes:",
+        ],
+        rows.iter().map(|row| {
+            vec![
+                text(row, "provider"),
+                text(row, "event"),
+                num(&row["payloads_per_second"]),
+                num(&row["us_per_payload"]),
+                num(&row["validation_alone_us"]),
+                num(&row["mean_bytes"]),
+            ]
+        }),
+    );
+    format!("## Generation (one thread: generate + validate + serialise)\n\n{body}")
 }
 
 fn mock_table(rows: &[Value]) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "## Mock endpoints (32 keep-alive connections, load generator in the same process)\n"
+    let body = markdown(
+        &[
+            "provider",
+            "endpoint",
+            "server",
+            "requests/s:",
+            "p50 µs:",
+            "p99 µs:",
+            "errors:",
+            "mock / fixed:",
+        ],
+        rows.iter().map(|row| {
+            vec![
+                text(row, "provider"),
+                text(row, "endpoint"),
+                text(row, "server"),
+                num(&row["requests_per_second"]),
+                num(&row["p50_us"]),
+                num(&row["p99_us"]),
+                num(&row["errors"]),
+                if row["server"] == "mock" {
+                    num(&row["mock_to_fixed"])
+                } else {
+                    String::new()
+                },
+            ]
+        }),
     );
-    let _ = writeln!(
-        out,
-        "| provider | endpoint | server | requests/s | p50 µs | p99 µs | errors | mock / fixed |"
-    );
-    let _ = writeln!(out, "|---|---|---|---:|---:|---:|---:|---:|");
-    for row in rows {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
-            row["provider"].as_str().unwrap_or_default(),
-            row["endpoint"].as_str().unwrap_or_default(),
-            row["server"].as_str().unwrap_or_default(),
-            row["requests_per_second"],
-            row["p50_us"],
-            row["p99_us"],
-            row["errors"],
-            if row["server"] == "mock" {
-                row["mock_to_fixed"].to_string()
-            } else {
-                String::new()
-            },
-        );
-    }
-    out
+    format!(
+        "## Mock endpoints (32 keep-alive connections, load generator in the same process)\n\n{body}"
+    )
 }
 
 fn delivery_table(rows: &[Value]) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "## Delivery (signed POSTs to a local keep-alive sink, 4 concurrent emitters)\n"
+    let body = markdown(
+        &[
+            "provider",
+            "rule",
+            "subscriptions:",
+            "deliveries/s:",
+            "delivered:",
+            "failed:",
+            "order",
+        ],
+        rows.iter().map(|row| {
+            vec![
+                text(row, "provider"),
+                text(row, "rule"),
+                num(&row["subscriptions"]),
+                num(&row["deliveries_per_second"]),
+                num(&row["delivered"]),
+                num(&row["failed"]),
+                text(row, "order"),
+            ]
+        }),
     );
-    let _ = writeln!(
-        out,
-        "| provider | rule | subscriptions | deliveries/s | delivered | failed | order |"
-    );
-    let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---|");
-    for row in rows {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {} | {} |",
-            row["provider"].as_str().unwrap_or_default(),
-            row["rule"].as_str().unwrap_or_default(),
-            row["subscriptions"],
-            row["deliveries_per_second"],
-            row["delivered"],
-            row["failed"],
-            row["order"].as_str().unwrap_or_default(),
-        );
-    }
-    out
+    format!(
+        "## Delivery (signed POSTs to a local keep-alive sink, 4 concurrent emitters)\n\n{body}"
+    )
 }

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use super::process::Server;
-use super::{cell, num};
+use super::{cell, markdown, num};
 
 mod hypothesis;
 mod install;
@@ -379,86 +379,93 @@ pub fn tables(peers: &Value) -> String {
         let _ = writeln!(out, "## Peers\n\nerror: {}", cell(error));
         return out;
     }
+    let text = |row: &Value, field: &str| cell(row[field].as_str().unwrap_or_default());
+    let rows = |field: &str| -> Vec<Value> { peers[field].as_array().cloned().unwrap_or_default() };
     let _ = writeln!(
         out,
         "## Peers: mock endpoints vs Stoplight Prism ({} s per endpoint and server, 32 keep-alive connections, load generator in the bench process)\n",
         num(&peers["settings"]["load_seconds_per_endpoint"])
     );
-    let _ = writeln!(
-        out,
-        "| provider | endpoint | server | requests/s | p50 µs | p99 µs | statuses |"
-    );
-    let _ = writeln!(out, "|---|---|---|---:|---:|---:|---|");
-    for row in peers["prism"].as_array().into_iter().flatten() {
-        let head = format!(
-            "| {} | {} | {} ",
-            row["provider"].as_str().unwrap_or_default(),
-            row["endpoint"].as_str().unwrap_or_default(),
-            row["server"].as_str().unwrap_or_default(),
-        );
-        if let Some(error) = row["error"].as_str() {
-            let _ = writeln!(out, "{head}| error: {} | | | |", cell(error));
-            continue;
-        }
-        let mut statuses: Vec<String> = row["statuses"]
-            .as_object()
-            .into_iter()
-            .flatten()
-            .map(|(status, count)| format!("{status}: {count}"))
-            .collect();
-        if row["connection_errors"].as_u64().unwrap_or(0) > 0 {
-            statuses.push(format!("connection errors: {}", row["connection_errors"]));
-        }
-        let _ = writeln!(
-            out,
-            "{head}| {} | {} | {} | {} |",
-            num(&row["requests_per_second"]),
-            num(&row["p50_us"]),
-            num(&row["p99_us"]),
-            statuses.join(", "),
-        );
-    }
+    out.push_str(&markdown(
+        &[
+            "provider",
+            "endpoint",
+            "server",
+            "requests/s:",
+            "p50 µs:",
+            "p99 µs:",
+            "statuses",
+        ],
+        rows("prism").iter().map(|row| {
+            let mut cells = vec![
+                text(row, "provider"),
+                text(row, "endpoint"),
+                text(row, "server"),
+            ];
+            if let Some(error) = row["error"].as_str() {
+                cells.push(format!("error: {}", cell(error)));
+                return cells;
+            }
+            let mut statuses: Vec<String> = row["statuses"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(status, count)| format!("{status}: {count}"))
+                .collect();
+            if row["connection_errors"].as_u64().unwrap_or(0) > 0 {
+                statuses.push(format!("connection errors: {}", row["connection_errors"]));
+            }
+            cells.extend([
+                num(&row["requests_per_second"]),
+                num(&row["p50_us"]),
+                num(&row["p99_us"]),
+                statuses.join(", "),
+            ]);
+            cells
+        }),
+    ));
     let _ = writeln!(
         out,
         "\nPeak memory (VmHWM) of each server process after its load:\n"
     );
-    let _ = writeln!(out, "| provider | server | peak memory MiB |");
-    let _ = writeln!(out, "|---|---|---:|");
-    for row in peers["memory"].as_array().into_iter().flatten() {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} |",
-            row["provider"].as_str().unwrap_or_default(),
-            row["server"].as_str().unwrap_or_default(),
-            num(&row["peak_memory_mib"]),
-        );
-    }
+    out.push_str(&markdown(
+        &["provider", "server", "peak memory MiB:"],
+        rows("memory").iter().map(|row| {
+            vec![
+                text(row, "provider"),
+                text(row, "server"),
+                num(&row["peak_memory_mib"]),
+            ]
+        }),
+    ));
     let _ = writeln!(
         out,
         "\n## Peers: provider mode vs Schemathesis (swsh, a fresh standalone mock each, {} cases per operation)\n",
         num(&peers["settings"]["cases_per_operation"])
     );
-    let _ = writeln!(
-        out,
-        "| tool | cases (API calls) | seconds (own) | cases/s | wall s | note |"
-    );
-    let _ = writeln!(out, "|---|---:|---:|---:|---:|---|");
-    for row in peers["schemathesis"].as_array().into_iter().flatten() {
-        let tool = row["tool"].as_str().unwrap_or_default();
-        if let Some(error) = row["error"].as_str() {
-            let _ = writeln!(out, "| {tool} | error: {} | | | | |", cell(error));
-            continue;
-        }
-        let _ = writeln!(
-            out,
-            "| {tool} | {} | {} | {} | {} | {} |",
-            num(&row["cases"]),
-            num(&row["seconds"]),
-            num(&row["cases_per_second"]),
-            num(&row["wall_seconds"]),
-            cell(row["note"].as_str().unwrap_or_default()),
-        );
-    }
+    out.push_str(&markdown(
+        &[
+            "tool",
+            "cases (API calls):",
+            "seconds (own):",
+            "cases/s:",
+            "wall s:",
+            "note",
+        ],
+        rows("schemathesis")
+            .iter()
+            .map(|row| match row["error"].as_str() {
+                Some(error) => vec![text(row, "tool"), format!("error: {}", cell(error))],
+                None => vec![
+                    text(row, "tool"),
+                    num(&row["cases"]),
+                    num(&row["seconds"]),
+                    num(&row["cases_per_second"]),
+                    num(&row["wall_seconds"]),
+                    text(row, "note"),
+                ],
+            }),
+    ));
     let _ = writeln!(
         out,
         "\n## Peers: generator vs hypothesis-jsonschema ({} {} payload, one thread, {} s each)\n",
@@ -466,79 +473,72 @@ pub fn tables(peers: &Value) -> String {
         hypothesis::EVENT,
         num(&peers["settings"]["generation_budget_seconds"])
     );
-    let _ = writeln!(
-        out,
-        "| generator | values | seconds | values/s | mean bytes |"
-    );
-    let _ = writeln!(out, "|---|---:|---:|---:|---:|");
-    for row in peers["generation"].as_array().into_iter().flatten() {
-        let name = row["generator"].as_str().unwrap_or_default();
-        if let Some(error) = row["error"].as_str() {
-            let _ = writeln!(out, "| {name} | error: {} | | | |", cell(error));
-            continue;
-        }
-        let _ = writeln!(
-            out,
-            "| {name} | {} | {} | {} | {} |",
-            num(&row["values"]),
-            num(&row["seconds"]),
-            num(&row["values_per_second"]),
-            num(&row["mean_bytes"]),
-        );
-    }
+    out.push_str(&markdown(
+        &[
+            "generator",
+            "values:",
+            "seconds:",
+            "values/s:",
+            "mean bytes:",
+        ],
+        rows("generation")
+            .iter()
+            .map(|row| match row["error"].as_str() {
+                Some(error) => vec![text(row, "generator"), format!("error: {}", cell(error))],
+                None => vec![
+                    text(row, "generator"),
+                    num(&row["values"]),
+                    num(&row["seconds"]),
+                    num(&row["values_per_second"]),
+                    num(&row["mean_bytes"]),
+                ],
+            }),
+    ));
     let _ = writeln!(
         out,
         "\n## Peers: ratios (ours / theirs; targets are reported, not asserted)\n"
     );
-    let _ = writeln!(
-        out,
-        "| comparison | ours | theirs | ratio | target | mark | note |"
-    );
-    let _ = writeln!(out, "|---|---:|---:|---:|---:|---|---|");
-    for row in peers["ratios"].as_array().into_iter().flatten() {
-        let unit = row["unit"].as_str().unwrap_or_default();
-        let rate = |v: &Value| {
-            if v.is_null() {
-                String::new()
-            } else {
-                format!("{} {unit}", num(v))
-            }
-        };
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {} | {} |",
-            cell(row["comparison"].as_str().unwrap_or_default()),
-            rate(&row["ours"]),
-            rate(&row["theirs"]),
-            row["ratio"]
-                .as_f64()
-                .map_or_else(String::new, |r| format!("{r}x")),
-            row["target"]
-                .as_f64()
-                .map_or_else(String::new, |t| format!("{t}x")),
-            row["mark"].as_str().unwrap_or_default(),
-            cell(row["flag"].as_str().unwrap_or_default()),
-        );
-    }
+    out.push_str(&markdown(
+        &[
+            "comparison",
+            "ours:",
+            "theirs:",
+            "ratio:",
+            "target:",
+            "mark",
+            "note",
+        ],
+        rows("ratios").iter().map(|row| {
+            let unit = row["unit"].as_str().unwrap_or_default();
+            let rate = |v: &Value| {
+                if v.is_null() {
+                    String::new()
+                } else {
+                    format!("{} {unit}", num(v))
+                }
+            };
+            let times = |v: &Value| v.as_f64().map_or_else(String::new, |x| format!("{x}x"));
+            vec![
+                text(row, "comparison"),
+                rate(&row["ours"]),
+                rate(&row["theirs"]),
+                times(&row["ratio"]),
+                times(&row["target"]),
+                text(row, "mark"),
+                text(row, "flag"),
+            ]
+        }),
+    ));
     let _ = writeln!(out, "\n## Peers: versions\n");
-    let _ = writeln!(out, "| peer | version | installed |");
-    let _ = writeln!(out, "|---|---|---|");
-    for row in peers["versions"].as_array().into_iter().flatten() {
-        let peer = row["peer"].as_str().unwrap_or_default();
-        match row["error"].as_str() {
-            Some(error) => {
-                let _ = writeln!(out, "| {peer} | not installed | {} |", cell(error));
-            }
-            None => {
-                let _ = writeln!(
-                    out,
-                    "| {peer} | {} | {} |",
-                    row["version"].as_str().unwrap_or_default(),
-                    row["how"].as_str().unwrap_or_default(),
-                );
-            }
-        }
-    }
+    out.push_str(&markdown(
+        &["peer", "version", "installed"],
+        rows("versions")
+            .iter()
+            .map(|row| match row["error"].as_str() {
+                Some(error) => vec![text(row, "peer"), "not installed".into(), cell(error)],
+                None => vec![text(row, "peer"), text(row, "version"), text(row, "how")],
+            }),
+    ));
     let _ = writeln!(
         out,
         "\nPeers folder: `{}` (kept between runs as a cache; installing or checking the peers took {} s of this run); peers section: {} s.",
