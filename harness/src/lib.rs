@@ -5,11 +5,11 @@
 //! provider's endpoints, and run conformance checks against a target.
 //!
 //! ```no_run
-//! let spec = harness::spec::ProviderSpec::load("swsh")?;
+//! let spec = webhook_harness::spec::ProviderSpec::load("swsh")?;
 //! for event in &spec.events {
 //!     println!("{}: {}", event.name, event.schema().unwrap_or("(no schema)"));
 //! }
-//! # Ok::<(), harness::spec::SpecErrors>(())
+//! # Ok::<(), webhook_harness::spec::SpecErrors>(())
 //! ```
 
 pub mod check;

@@ -5,9 +5,9 @@
 use std::time::Duration;
 
 use base64::Engine as _;
-use harness::deliver::serialize::json_stringify;
-use harness::mock::{Emit, MockProvider, Outcome};
-use harness::spec::{Loader, ProviderSpec};
+use webhook_harness::deliver::serialize::json_stringify;
+use webhook_harness::mock::{Emit, MockProvider, Outcome};
+use webhook_harness::spec::{Loader, ProviderSpec};
 use hmac::{Hmac, KeyInit, Mac};
 use reqwest::Client;
 use serde_json::{Value, json};

@@ -3,7 +3,7 @@
 
 mod common;
 
-use harness::spec::ProviderSpec;
+use webhook_harness::spec::ProviderSpec;
 
 #[test]
 fn every_fixture_is_verbatim_from_the_docs() {
@@ -17,7 +17,7 @@ fn every_fixture_is_verbatim_from_the_docs() {
         .map(|e| std::fs::read_to_string(e.path()).unwrap())
         .collect();
     let mut checked = 0;
-    for name in harness::spec::builtin_names() {
+    for name in webhook_harness::spec::builtin_names() {
         let spec = ProviderSpec::load(&name).unwrap();
         for fixture in spec
             .events

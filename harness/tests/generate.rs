@@ -2,8 +2,8 @@
 //! valid and edge values validate and satisfy the invariants; invalid values fail for exactly
 //! the labelled reason; a seed fixes the output.
 
-use harness::generate::{Generator, Mode, SchemaGen, rng};
-use harness::spec::ProviderSpec;
+use webhook_harness::generate::{Generator, Mode, SchemaGen, rng};
+use webhook_harness::spec::ProviderSpec;
 use proptest::test_runner::TestCaseError;
 use serde_json::Value;
 
@@ -193,7 +193,7 @@ fn unsupported_keywords_are_errors_with_a_pointer() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("swsh.yaml");
     std::fs::write(&file, serde_json::to_string(&doc).unwrap()).unwrap();
-    let spec = harness::spec::Loader::new().load_file(&file).unwrap();
+    let spec = webhook_harness::spec::Loader::new().load_file(&file).unwrap();
     let error = Generator::new(&spec)
         .schema("/components/schemas/Odd")
         .unwrap_err()

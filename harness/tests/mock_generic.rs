@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use harness::generate::{Generator, Mode, rng};
-use harness::mock::MockProvider;
-use harness::spec::{Endpoint, Loader, ProviderSpec};
+use webhook_harness::generate::{Generator, Mode, rng};
+use webhook_harness::mock::MockProvider;
+use webhook_harness::spec::{Endpoint, Loader, ProviderSpec};
 use reqwest::Client;
 use serde_json::{Value, json};
 
@@ -392,7 +392,7 @@ fn authorize(
     mut request: reqwest::RequestBuilder,
     spec: &ProviderSpec,
     endpoint: &Endpoint,
-    tenant: &harness::mock::Tenant,
+    tenant: &webhook_harness::mock::Tenant,
 ) -> reqwest::RequestBuilder {
     for name in endpoint.security.first().into_iter().flatten() {
         let scheme = spec

@@ -1,7 +1,7 @@
 //! HappyColis' GraphQL subscription mutations, served by a real GraphQL engine.
 
-use harness::mock::MockProvider;
-use harness::spec::ProviderSpec;
+use webhook_harness::mock::MockProvider;
+use webhook_harness::spec::ProviderSpec;
 use reqwest::Client;
 use serde_json::{Value, json};
 

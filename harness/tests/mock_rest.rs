@@ -1,7 +1,7 @@
 //! The mock provider over real HTTP: each REST provider's lifecycle, and every refusal.
 
-use harness::mock::MockProvider;
-use harness::spec::ProviderSpec;
+use webhook_harness::mock::MockProvider;
+use webhook_harness::spec::ProviderSpec;
 use reqwest::{Client, Response};
 use serde_json::{Value, json};
 

@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use harness::check::provider::{self, Api, Applies, Settings};
-use harness::mock::{Defect, MockProvider};
-use harness::spec::ProviderSpec;
+use webhook_harness::check::provider::{self, Api, Applies, Settings};
+use webhook_harness::mock::{Defect, MockProvider};
+use webhook_harness::spec::ProviderSpec;
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
@@ -20,7 +20,7 @@ fn api_at(
     runtime: &tokio::runtime::Runtime,
     spec: ProviderSpec,
     target: String,
-    credentials: harness::mock::Credentials,
+    credentials: webhook_harness::mock::Credentials,
     (cases, seed, timeout): (u32, u64, u64),
 ) -> Api {
     Api::new(
@@ -223,7 +223,7 @@ fn a_target_without_triggers_skips_deliveries_with_the_reason() {
         &runtime,
         spec.clone(),
         server.uri(),
-        harness::mock::default_credentials(&spec),
+        webhook_harness::mock::default_credentials(&spec),
         (2, 0, 2),
     );
     let check = provider::catalogue()
@@ -249,7 +249,7 @@ fn a_target_that_is_down_fails_every_check_clearly() {
         &runtime,
         spec.clone(),
         format!("http://{closed}"),
-        harness::mock::default_credentials(&spec),
+        webhook_harness::mock::default_credentials(&spec),
         (2, 0, 2),
     );
     let check = provider::catalogue()

@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use harness::check::receiver::{self, Applies, Probe, Settings};
-use harness::reference::{Fault, ReferenceReceiver};
-use harness::spec::ProviderSpec;
+use webhook_harness::check::receiver::{self, Applies, Probe, Settings};
+use webhook_harness::reference::{Fault, ReferenceReceiver};
+use webhook_harness::spec::ProviderSpec;
 
 const SECRET: &str = "receiver-secret";
 const SIGNING: [&str; 3] = ["betterez", "happycolis", "uc-alxgsv"];
@@ -213,7 +213,7 @@ fn swsh_signature_trials_are_ignored_with_the_reason() {
         reason.contains("cannot tell real deliveries from forged ones"),
         "{reason}"
     );
-    assert_eq!(harness::runner::warnings(&[&spec]).len(), 1);
+    assert_eq!(webhook_harness::runner::warnings(&[&spec]).len(), 1);
 }
 
 #[test]

@@ -2,9 +2,9 @@
 //! steps, independently of the signing code.
 
 use base64::Engine as _;
-use harness::deliver::serialize::{json_stringify, payload_text, wire_body};
-use harness::sign::Signer;
-use harness::spec::{Loader, ProviderSpec};
+use webhook_harness::deliver::serialize::{json_stringify, payload_text, wire_body};
+use webhook_harness::sign::Signer;
+use webhook_harness::spec::{Loader, ProviderSpec};
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::Value;
 use sha2::Sha256;

@@ -5,14 +5,14 @@ mod common;
 
 use std::path::Path;
 
-use harness::spec::{Loader, lint};
+use webhook_harness::spec::{Loader, lint};
 use proptest::prelude::*;
 use serde_json::Value;
 
 fn swsh_text() -> &'static str {
     static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     TEXT.get_or_init(|| {
-        std::fs::read_to_string(harness::spec::specs_dir().join("swsh.yaml")).unwrap()
+        std::fs::read_to_string(webhook_harness::spec::specs_dir().join("swsh.yaml")).unwrap()
     })
 }
 
@@ -20,7 +20,7 @@ fn every_pointer(node: &Value, at: String, out: &mut Vec<String>) {
     match node {
         Value::Object(map) => {
             for (k, v) in map {
-                let p = harness::spec::pointer::join(&at, k);
+                let p = webhook_harness::spec::pointer::join(&at, k);
                 out.push(p.clone());
                 every_pointer(v, p, out);
             }

@@ -3,9 +3,9 @@
 mod common;
 
 use common::{Copy, document, errors_of, remove, set};
-use harness::spec::extensions::Encoding;
-use harness::spec::lint::{self, Severity};
-use harness::spec::{Loader, ProviderSpec, SpecErrorKind, builtin_names, pointer};
+use webhook_harness::spec::extensions::Encoding;
+use webhook_harness::spec::lint::{self, Severity};
+use webhook_harness::spec::{Loader, ProviderSpec, SpecErrorKind, builtin_names, pointer};
 use serde_json::{Value, json};
 
 const PROVIDERS: [&str; 4] = ["betterez", "happycolis", "swsh", "uc-alxgsv"];

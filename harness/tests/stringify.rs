@@ -5,9 +5,9 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use harness::deliver::serialize::json_stringify;
-use harness::generate::{Generator, Mode};
-use harness::spec::ProviderSpec;
+use webhook_harness::deliver::serialize::json_stringify;
+use webhook_harness::generate::{Generator, Mode};
+use webhook_harness::spec::ProviderSpec;
 use serde_json::{Value, json};
 
 fn node_round_trip(texts: &[String]) -> Option<Vec<String>> {

@@ -5,13 +5,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use harness::check::provider;
-use harness::check::receiver::Settings;
-use harness::mock::{Credentials, MockProvider};
-use harness::reference::{Fault, ReferenceReceiver};
-use harness::runner::{self, Context, Journal, ProviderTarget, ReceiverTarget};
-use harness::spec::{ProviderSpec, builtin_names};
-use harness::transcript::Snapshots;
+use webhook_harness::check::provider;
+use webhook_harness::check::receiver::Settings;
+use webhook_harness::mock::{Credentials, MockProvider};
+use webhook_harness::reference::{Fault, ReferenceReceiver};
+use webhook_harness::runner::{self, Context, Journal, ProviderTarget, ReceiverTarget};
+use webhook_harness::spec::{ProviderSpec, builtin_names};
+use webhook_harness::transcript::Snapshots;
 
 use crate::exit;
 
@@ -306,9 +306,9 @@ fn check_url(target: &str) -> Result<(), ExitCode> {
 /// mock's defaults.
 fn credentials(spec: &ProviderSpec, flags: &[String]) -> Result<Credentials, String> {
     if flags.is_empty() {
-        return Ok(harness::mock::default_credentials(spec));
+        return Ok(webhook_harness::mock::default_credentials(spec));
     }
-    let known = harness::mock::credential_names_of(spec);
+    let known = webhook_harness::mock::credential_names_of(spec);
     let mut credentials = Credentials::default();
     for flag in flags {
         let (name, rest) = flag

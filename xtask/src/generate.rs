@@ -3,7 +3,7 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use harness::generate::{Generator, Mode};
+use webhook_harness::generate::{Generator, Mode};
 
 use crate::exit;
 

@@ -2,8 +2,8 @@
 
 use std::process::ExitCode;
 
-use harness::report;
-use harness::spec::{self, lint};
+use webhook_harness::report;
+use webhook_harness::spec::{self, lint};
 
 use crate::exit;
 

@@ -1,5 +1,5 @@
 //! `cargo xtask`: the front door of the harness. Each subcommand parses its arguments and calls
-//! the `harness` library; no behaviour lives here.
+//! the `webhook_harness` library; no behaviour lives here.
 
 mod bench;
 mod conformance;
@@ -48,7 +48,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Conformance(args) => {
-            harness::transcript::quiet_snapshot_panics();
+            webhook_harness::transcript::quiet_snapshot_panics();
             conformance::run(&args)
         }
         Command::LintSpecs(args) => lint_specs::run(&args),

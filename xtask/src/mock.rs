@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use harness::mock::MockProvider;
+use webhook_harness::mock::MockProvider;
 use serde_json::json;
 
 use crate::exit;

@@ -2,8 +2,8 @@
 
 use std::process::Command;
 
-use harness::reference::{Fault, ReferenceReceiver};
-use harness::spec::ProviderSpec;
+use webhook_harness::reference::{Fault, ReferenceReceiver};
+use webhook_harness::spec::ProviderSpec;
 
 fn xtask() -> Command {
     Command::new(env!("CARGO_BIN_EXE_xtask"))

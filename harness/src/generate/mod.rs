@@ -7,8 +7,8 @@
 //! ([`SchemaGen::sample`]) for code that does not want proptest.
 //!
 //! ```no_run
-//! use harness::generate::{Generator, Mode};
-//! use harness::spec::ProviderSpec;
+//! use webhook_harness::generate::{Generator, Mode};
+//! use webhook_harness::spec::ProviderSpec;
 //!
 //! let spec = ProviderSpec::load("happycolis")?;
 //! let generator = Generator::new(&spec);

@@ -6,8 +6,8 @@
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! use harness::mock::MockProvider;
-//! use harness::spec::ProviderSpec;
+//! use webhook_harness::mock::MockProvider;
+//! use webhook_harness::spec::ProviderSpec;
 //!
 //! let provider = MockProvider::start(ProviderSpec::load("swsh")?).await?;
 //! let key = provider.credentials().secret("tenant-a", "ApiKeyAuth").unwrap().to_string();

@@ -48,10 +48,10 @@ pub fn builtin_names() -> Vec<String> {
 /// Loads specs, with run-time overrides of their assumptions.
 ///
 /// ```no_run
-/// use harness::spec::Loader;
+/// use webhook_harness::spec::Loader;
 /// let spec = Loader::new().assume("digest-encoding", "base64").load("betterez")?;
 /// assert_eq!(spec.provider.id, "betterez");
-/// # Ok::<(), harness::spec::SpecErrors>(())
+/// # Ok::<(), webhook_harness::spec::SpecErrors>(())
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct Loader {

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use harness::spec::{Loader, ProviderSpec, SpecErrors, specs_dir};
+use webhook_harness::spec::{Loader, ProviderSpec, SpecErrors, specs_dir};
 use serde_json::Value;
 
 /// The built-in spec `name` as a JSON value.
@@ -58,7 +58,7 @@ pub fn errors_of(name: &str, doc: &Value) -> SpecErrors {
 /// Sets the node at `pointer`, creating object members as needed.
 pub fn set(doc: &mut Value, pointer: &str, value: Value) {
     assert!(
-        harness::spec::pointer::set(doc, pointer, value),
+        webhook_harness::spec::pointer::set(doc, pointer, value),
         "cannot set {pointer}"
     );
 }
@@ -66,7 +66,7 @@ pub fn set(doc: &mut Value, pointer: &str, value: Value) {
 /// Removes the member at `pointer`.
 pub fn remove(doc: &mut Value, pointer: &str) {
     let (parent, key) = pointer.rsplit_once('/').unwrap();
-    let key = harness::spec::pointer::unescape(key);
+    let key = webhook_harness::spec::pointer::unescape(key);
     doc.pointer_mut(parent)
         .and_then(Value::as_object_mut)
         .and_then(|m| m.remove(&key))

@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use harness::mock::MockProvider;
-use harness::spec::ProviderSpec;
+use webhook_harness::mock::MockProvider;
+use webhook_harness::spec::ProviderSpec;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};

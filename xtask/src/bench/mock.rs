@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use harness::mock::MockProvider;
-use harness::spec::ProviderSpec;
+use webhook_harness::mock::MockProvider;
+use webhook_harness::spec::ProviderSpec;
 use serde_json::{Value, json};
 
 use super::load::{self, Shot};

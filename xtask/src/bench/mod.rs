@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
-use harness::generate::{Generator, Mode, rng};
-use harness::spec::{ProviderSpec, builtin_names};
+use webhook_harness::generate::{Generator, Mode, rng};
+use webhook_harness::spec::{ProviderSpec, builtin_names};
 use serde_json::{Value, json};
 
 use crate::exit;

@@ -7,8 +7,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use harness::generate::{Generator, Mode, rng};
-use harness::spec::ProviderSpec;
+use webhook_harness::generate::{Generator, Mode, rng};
+use webhook_harness::spec::ProviderSpec;
 use serde_json::{Map, Value, json};
 
 use super::super::process;
