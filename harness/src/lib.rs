@@ -15,6 +15,7 @@
 pub mod check;
 pub mod deliver;
 pub mod generate;
+pub mod ids;
 pub mod mock;
 pub mod reference;
 pub mod report;

@@ -369,7 +369,7 @@ impl Dispatcher {
                     .rng
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
-                crate::mock::fill_id("{hex:24}", &mut *rng)
+                crate::ids::fill("{hex:24}", &mut *rng)
             };
             let reason = last
                 .as_ref()

@@ -76,7 +76,7 @@ pub fn new_attempt<R: Draw + ?Sized>(spec: &ProviderSpec, payload: &mut Value, r
     };
     let fresh = match pointer::get(payload, at) {
         Some(Value::String(old)) => like(old, rng),
-        _ => crate::mock::fill_id("{uuid}", rng),
+        _ => crate::ids::fill("{uuid}", rng),
     };
     pointer::set(payload, at, Value::String(fresh));
 }
@@ -89,7 +89,7 @@ pub fn new_event_id<R: Draw + ?Sized>(spec: &ProviderSpec, payload: &mut Value, 
     };
     let fresh = match pointer::get(payload, at) {
         Some(Value::String(old)) if old.len() >= 8 => like(old, rng),
-        Some(Value::String(_)) | None => crate::mock::fill_id("{uuid}", rng),
+        Some(Value::String(_)) | None => crate::ids::fill("{uuid}", rng),
         // A number or another shape is left as it is.
         Some(_) => return,
     };

@@ -656,7 +656,7 @@ impl Engine {
             .rng
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        super::ids::fill(template, &mut *rng)
+        crate::ids::fill(template, &mut *rng)
     }
 }
 

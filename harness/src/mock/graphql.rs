@@ -278,7 +278,7 @@ fn resolve(
                         .rng
                         .lock()
                         .unwrap_or_else(std::sync::PoisonError::into_inner);
-                    super::ids::fill(template, &mut *rng)
+                    crate::ids::fill(template, &mut *rng)
                 };
                 pointer::set(
                     &mut resource,

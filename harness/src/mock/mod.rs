@@ -32,7 +32,6 @@ mod auth;
 mod emit;
 mod engine;
 mod graphql;
-mod ids;
 mod reply;
 mod router;
 mod schema;
@@ -49,7 +48,7 @@ pub use crate::deliver::dispatch::{Attempt, Delivery, Outcome, Report, Undeliver
 pub use auth::{Credentials, Tenant};
 pub use emit::{Emit, EmitError};
 pub use engine::{Defect, Recorded, Settings};
-pub use ids::fill as fill_id;
+pub use crate::ids::fill as fill_id;
 
 use crate::spec::ProviderSpec;
 
