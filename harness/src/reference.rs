@@ -1,70 +1,85 @@
-//! Reference receivers: webhook endpoints written from each provider's documented steps, used
-//! by the embedded default run and, with one deliberate [`Fault`] each, by the tests that
-//! prove every check can fail.
+//! Reference receivers: webhook endpoints written from each provider's documented verification
+//! steps, used by the embedded default run.
+//!
+//! A receiver follows the steps in order (read the body, work out what the signature covers,
+//! check the signature, parse the payload) through the one [`Verifier`] of the provider's
+//! scheme. A [`Quirk`] can depart from one step while the others stay as documented: that is
+//! how the project's tests build receivers with exactly one defect (the faults beside each
+//! receiver check, compiled with the `test-support` feature), and how a user can model a
+//! receiver of their own.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper::{Request, Response};
+use hyper::{HeaderMap, Request, Response};
 use hyper_util::rt::TokioIo;
 use serde_json::Value;
 
-use crate::sign;
+use crate::sign::Verifier;
 use crate::spec::ProviderSpec;
-use crate::spec::extensions::{BodyEncoding, SignatureKind};
 
-/// A defect a faulty receiver has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fault {
-    /// None: the receiver follows the docs.
-    None,
-    /// Refuses every delivery with a 400.
-    RejectsEverything,
-    /// Answers 500 to any payload holding a string with an underscore (which the documented
-    /// examples never have, and generated payloads often do).
-    ChokesOnUnderscores,
-    /// Never checks the signature.
-    SkipsSignatureCheck,
-    /// Answers 500 (not a 4xx) to a bad signature.
-    ServerErrorOnBadSignature,
-    /// Compares only the first 16 characters of the signature.
-    ComparesSignaturePrefix,
-    /// Answers 409 to an event it has seen (same event id, or same body without one).
-    ConflictOnRedelivery,
-    /// Answers 500 to an event type the spec does not list.
-    ServerErrorOnUnknownEvent,
-    /// Answers 415 unless the Content-Type is exactly the provider's, parameters included.
-    ExactContentType,
-    /// Answers after this many milliseconds.
-    Slow(u64),
-    /// Answers 500 to any string with a character outside ASCII.
-    CrashesOnNonAscii,
-    /// Verifies the signature over its own re-serialisation of the parsed body, not the bytes.
-    VerifiesReserialised,
-    /// Answers 500 to a payload holding a `null` anywhere (a parser into non-optional types).
-    CrashesOnNull,
-    /// Answers 500 to a payload holding a property name that no schema of the spec declares
-    /// (a parser that denies unknown fields).
-    CrashesOnUnknownField,
-    /// Answers 422 to an event about an object it has seen a later event of (a creation
-    /// after the removal).
-    RejectsOutOfOrder,
-    /// Looks headers up by their lower-case names with an exact-case comparison (a raw
-    /// header list, as some frameworks expose), so title-case names go unseen.
-    CaseSensitiveHeaders,
+/// How a receiver departs from the provider's documented steps. Every hook defaults to the
+/// documented behaviour; a quirk overrides the steps it changes.
+pub trait Quirk: Send + Sync + 'static {
+    /// A status to answer before anything is read (`None`: go on).
+    fn first(&self, _spec: &ProviderSpec, _headers: &HeaderMap) -> Option<u16> {
+        None
+    }
+
+    /// What the signature is verified over, given the payload text (`None`: as the docs say).
+    fn signed_over(&self, _text: &str) -> Option<String> {
+        None
+    }
+
+    /// The signature check (`None`: the documented one, whole values in constant time).
+    fn verify(
+        &self,
+        _verifier: &Verifier,
+        _headers: &HeaderMap,
+        _signed: &str,
+        _key: &[u8],
+    ) -> Option<bool> {
+        None
+    }
+
+    /// The status a delivery with a bad signature gets.
+    fn bad_signature(&self) -> u16 {
+        401
+    }
+
+    /// A status to answer instead of 200 once the payload parsed (`None`: 200).
+    fn payload(&self, _spec: &ProviderSpec, _text: &str, _payload: &Value) -> Option<u16> {
+        None
+    }
+
+    /// How long to wait before answering.
+    fn delay(&self) -> Duration {
+        Duration::ZERO
+    }
+
+    /// Whether the receiver reads requests by hand and sees header names exactly as they
+    /// arrive (hyper's server lower-cases them).
+    fn reads_raw_headers(&self) -> bool {
+        false
+    }
 }
+
+/// The documented behaviour: no departure.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Documented;
+
+impl Quirk for Documented {}
 
 /// What a running receiver knows.
 struct State {
     spec: ProviderSpec,
+    verifier: Verifier,
     secret: String,
-    fault: Fault,
-    /// Keys of the events seen (for [`Fault::ConflictOnRedelivery`]).
-    seen: std::sync::Mutex<std::collections::HashSet<String>>,
-    /// The latest lifecycle step seen per object id (for [`Fault::RejectsOutOfOrder`]).
-    latest: std::sync::Mutex<std::collections::HashMap<String, usize>>,
+    quirk: Box<dyn Quirk>,
 }
 
 /// A running reference receiver.
@@ -75,56 +90,39 @@ pub struct ReferenceReceiver {
 }
 
 impl ReferenceReceiver {
-    /// Starts a receiver of `spec`'s deliveries on 127.0.0.1, verifying with `secret`.
-    pub async fn start(spec: ProviderSpec, secret: &str, fault: Fault) -> std::io::Result<Self> {
+    /// Starts a receiver of `spec`'s deliveries on 127.0.0.1, verifying with `secret`, as the
+    /// provider's docs describe.
+    pub async fn start(spec: ProviderSpec, secret: &str) -> std::io::Result<Self> {
+        Self::start_with(spec, secret, Documented).await
+    }
+
+    /// Starts a receiver that departs from the documented steps as `quirk` says.
+    pub async fn start_with(
+        spec: ProviderSpec,
+        secret: &str,
+        quirk: impl Into<Box<dyn Quirk>>,
+    ) -> std::io::Result<Self> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let address = listener.local_addr()?;
-        let state = std::sync::Arc::new(State {
+        let state = Arc::new(State {
+            verifier: Verifier::new(&spec),
             spec,
             secret: secret.to_string(),
-            fault,
-            seen: std::sync::Mutex::default(),
-            latest: std::sync::Mutex::default(),
+            quirk: quirk.into(),
         });
         let task = tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
+                    // Out of descriptors, say: wait a moment rather than spin.
+                    tokio::time::sleep(Duration::from_millis(10)).await;
                     continue;
                 };
-                let state = std::sync::Arc::clone(&state);
-                if state.fault == Fault::CaseSensitiveHeaders {
+                let state = Arc::clone(&state);
+                if state.quirk.reads_raw_headers() {
                     tokio::spawn(serve_raw(stream, state));
-                    continue;
+                } else {
+                    tokio::spawn(serve(stream, state));
                 }
-                tokio::spawn(async move {
-                    let service = hyper::service::service_fn(
-                        move |request: Request<hyper::body::Incoming>| {
-                            let state = std::sync::Arc::clone(&state);
-                            async move {
-                                let headers = request.headers().clone();
-                                let body = request
-                                    .into_body()
-                                    .collect()
-                                    .await
-                                    .map(|b| b.to_bytes())
-                                    .unwrap_or_default();
-                                if let Fault::Slow(ms) = state.fault {
-                                    tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
-                                }
-                                let status = judge(&state, &headers, &body);
-                                Ok::<_, Infallible>(
-                                    Response::builder()
-                                        .status(status)
-                                        .body(Full::new(Bytes::from_static(b"{}")))
-                                        .unwrap_or_default(),
-                                )
-                            }
-                        },
-                    );
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
             }
         });
         Ok(Self { address, task })
@@ -137,130 +135,84 @@ impl ReferenceReceiver {
     }
 }
 
+impl<Q: Quirk> From<Q> for Box<dyn Quirk> {
+    fn from(quirk: Q) -> Self {
+        Box::new(quirk)
+    }
+}
+
 impl Drop for ReferenceReceiver {
     fn drop(&mut self) {
         self.task.abort();
     }
 }
 
-/// The status a receiver answers.
-fn judge(state: &State, headers: &hyper::HeaderMap, body: &[u8]) -> u16 {
-    let (spec, secret, fault) = (&state.spec, state.secret.as_str(), state.fault);
-    if fault == Fault::RejectsEverything {
-        return 400;
-    }
-    if fault == Fault::ExactContentType {
-        let sent = headers
-            .get(hyper::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok());
-        if sent != spec.delivery.content_type.as_deref() {
-            return 415;
+async fn serve(stream: tokio::net::TcpStream, state: Arc<State>) {
+    let service = hyper::service::service_fn(move |request: Request<hyper::body::Incoming>| {
+        let state = Arc::clone(&state);
+        async move {
+            let headers = request.headers().clone();
+            let body = http_body_util::Limited::new(request.into_body(), 8 << 20)
+                .collect()
+                .await
+                .map(|b| b.to_bytes())
+                .unwrap_or_default();
+            tokio::time::sleep(state.quirk.delay()).await;
+            let status = judge(&state, &headers, &body);
+            Ok::<_, Infallible>(
+                Response::builder()
+                    .status(status)
+                    .body(Full::new(Bytes::from_static(b"{}")))
+                    .unwrap_or_default(),
+            )
         }
+    });
+    let _ = hyper::server::conn::http1::Builder::new()
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
+}
+
+/// The status a receiver answers: the provider's documented steps, in order.
+fn judge(state: &State, headers: &HeaderMap, body: &[u8]) -> u16 {
+    let (spec, quirk, verifier) = (&state.spec, &state.quirk, &state.verifier);
+    if let Some(status) = quirk.first(spec, headers) {
+        return status;
     }
-    // The signed text: the body, or its decoding for a JSON-string body.
-    let text = match spec.delivery.body_encoding {
-        BodyEncoding::Plain => String::from_utf8_lossy(body).into_owned(),
-        BodyEncoding::JsonString => match serde_json::from_slice::<String>(body) {
-            Ok(text) => text,
-            Err(_) => return 400,
-        },
+    let Ok(text) = verifier.text(body) else {
+        return 400;
     };
-    // As the docs say: the bytes, or (Betterez) the parsed body serialised again. The faulty
-    // variant re-serialises with serde_json for every provider.
-    let signed = if fault == Fault::VerifiesReserialised {
-        serde_json::from_str::<Value>(&text)
-            .map(|v| serde_json::to_string(&v).unwrap_or_default())
-            .unwrap_or_default()
-    } else if spec.signature.verified_over == crate::spec::extensions::VerifiedOver::Reserialised {
-        serde_json::from_str::<Value>(&text)
-            .map(|v| crate::deliver::serialize::payload_text(&v, spec.delivery.serialization))
-            .unwrap_or_default()
-    } else {
-        text.clone()
-    };
-    if spec.signature.scheme == SignatureKind::Hmac
-        && fault != Fault::SkipsSignatureCheck
-        && !verifies(spec, secret, fault, headers, &signed)
-    {
-        return if fault == Fault::ServerErrorOnBadSignature {
-            500
-        } else {
-            401
-        };
+    if verifier.signs() {
+        let signed = quirk
+            .signed_over(&text)
+            .unwrap_or_else(|| verifier.signed_over(&text));
+        let key = state.secret.as_bytes();
+        let verified = quirk
+            .verify(verifier, headers, &signed, key)
+            .unwrap_or_else(|| verifier.check(headers, &signed, key).is_ok());
+        if !verified {
+            return quirk.bad_signature();
+        }
     }
     let Ok(payload) = serde_json::from_str::<Value>(&text) else {
         return 400;
     };
-    if fault == Fault::CrashesOnNonAscii && has(&payload, &|s: &str| !s.is_ascii()) {
-        return 500;
-    }
-    if fault == Fault::ChokesOnUnderscores && has_underscore(&payload) {
-        return 500;
-    }
-    if fault == Fault::CrashesOnNull && has_null(&payload) {
-        return 500;
-    }
-    if fault == Fault::CrashesOnUnknownField {
-        let mut declared = std::collections::HashSet::new();
-        declared_names(&spec.document, &mut declared);
-        if has_key(&payload, &|k: &str| !declared.contains(k)) {
-            return 500;
-        }
-    }
-    if fault == Fault::ServerErrorOnUnknownEvent
-        && let Some(name) = spec.event_name_of(&payload)
-        && spec.event(name).is_none()
-    {
-        return 500;
-    }
-    if fault == Fault::ConflictOnRedelivery {
-        let key = spec
-            .event_id_of(&payload)
-            .map_or_else(|| text.clone(), str::to_string);
-        if !state
-            .seen
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(key)
-        {
-            return 409;
-        }
-    }
-    if fault == Fault::RejectsOutOfOrder
-        && let Some(name) = spec.event_name_of(&payload)
-    {
-        let lifecycle = spec.lifecycle(name);
-        if let Some(step) = lifecycle.iter().position(|e| e.name == name)
-            && let Some(id) = lifecycle[step]
-                .ext
-                .resource_id
-                .first()
-                .and_then(|at| crate::spec::pointer::get(&payload, at))
-        {
-            let mut latest = state
-                .latest
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let seen = latest.entry(id.to_string()).or_insert(step);
-            if step < *seen {
-                return 422;
-            }
-            *seen = step;
-        }
-    }
     // Unknown events and duplicates are acknowledged: the provider must not retry them.
-    200
+    quirk.payload(spec, &text, &payload).unwrap_or(200)
 }
 
 /// Serves one connection by reading the request by hand, keeping only the headers whose names
-/// arrive in lower case: the exact-case lookup of [`Fault::CaseSensitiveHeaders`].
-async fn serve_raw(mut stream: tokio::net::TcpStream, state: std::sync::Arc<State>) {
+/// arrive in lower case: an exact-case lookup over a raw header list ([`Quirk::reads_raw_headers`]).
+/// The head and the body are bounded, as every read of a peer is.
+async fn serve_raw(mut stream: tokio::net::TcpStream, state: Arc<State>) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 8192];
     let head_end = loop {
         if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
             break at + 4;
+        }
+        if buffer.len() > 64 << 10 {
+            return;
         }
         match stream.read(&mut chunk).await {
             Ok(0) | Err(_) => return,
@@ -276,7 +228,7 @@ async fn serve_raw(mut stream: tokio::net::TcpStream, state: std::sync::Arc<Stat
         };
         let value = value.trim();
         if name.eq_ignore_ascii_case("content-length") {
-            length = value.parse().unwrap_or(0);
+            length = value.parse::<usize>().unwrap_or(0).min(8 << 20);
         }
         if name == name.to_ascii_lowercase()
             && let (Ok(name), Ok(value)) = (
@@ -293,93 +245,10 @@ async fn serve_raw(mut stream: tokio::net::TcpStream, state: std::sync::Arc<Stat
             Ok(n) => buffer.extend_from_slice(&chunk[..n]),
         }
     }
+    tokio::time::sleep(state.quirk.delay()).await;
     let status = judge(&state, &headers, &buffer[head_end..head_end + length]);
     let reply =
         format!("HTTP/1.1 {status} Answer\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{{}}");
     let _ = stream.write_all(reply.as_bytes()).await;
     let _ = stream.shutdown().await;
-}
-
-fn has(value: &Value, test: &dyn Fn(&str) -> bool) -> bool {
-    match value {
-        Value::String(s) => test(s),
-        Value::Array(items) => items.iter().any(|v| has(v, test)),
-        Value::Object(map) => map.iter().any(|(k, v)| test(k) || has(v, test)),
-        _ => false,
-    }
-}
-
-fn has_null(value: &Value) -> bool {
-    match value {
-        Value::Null => true,
-        Value::Array(items) => items.iter().any(has_null),
-        Value::Object(map) => map.values().any(has_null),
-        _ => false,
-    }
-}
-
-fn has_key(value: &Value, test: &dyn Fn(&str) -> bool) -> bool {
-    match value {
-        Value::Array(items) => items.iter().any(|v| has_key(v, test)),
-        Value::Object(map) => map.iter().any(|(k, v)| test(k) || has_key(v, test)),
-        _ => false,
-    }
-}
-
-/// Every property name a schema of the document declares (`properties` and `required`).
-fn declared_names<'a>(document: &'a Value, out: &mut std::collections::HashSet<&'a str>) {
-    match document {
-        Value::Object(map) => {
-            if let Some(Value::Object(properties)) = map.get("properties") {
-                out.extend(properties.keys().map(String::as_str));
-            }
-            if let Some(Value::Array(required)) = map.get("required") {
-                out.extend(required.iter().filter_map(Value::as_str));
-            }
-            for value in map.values() {
-                declared_names(value, out);
-            }
-        }
-        Value::Array(items) => {
-            for item in items {
-                declared_names(item, out);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn has_underscore(value: &Value) -> bool {
-    match value {
-        Value::String(s) => s.contains('_'),
-        Value::Array(items) => items.iter().any(has_underscore),
-        Value::Object(map) => map.values().any(has_underscore),
-        _ => false,
-    }
-}
-
-/// Verifies the signature header the way the provider's docs describe (see
-/// [`sign::verify`]); the prefix fault compares only the first 16 characters.
-fn verifies(
-    spec: &ProviderSpec,
-    secret: &str,
-    fault: Fault,
-    headers: &hyper::HeaderMap,
-    text: &str,
-) -> bool {
-    let Some(value) = spec
-        .signature
-        .header
-        .as_deref()
-        .and_then(|h| headers.get(h))
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
-    if fault == Fault::ComparesSignaturePrefix {
-        return sign::expected_and_presented(spec, secret.as_bytes(), value, text).is_some_and(
-            |(expected, presented)| presented.len() >= 16 && expected.starts_with(&presented[..16]),
-        );
-    }
-    sign::verify(spec, secret.as_bytes(), value, text)
 }

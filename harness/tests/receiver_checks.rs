@@ -3,8 +3,9 @@
 
 use std::time::Duration;
 
+use webhook_harness::check::receiver::faults::Fault;
 use webhook_harness::check::receiver::{self, Applies, Probe, Settings};
-use webhook_harness::reference::{Fault, ReferenceReceiver};
+use webhook_harness::reference::ReferenceReceiver;
 use webhook_harness::spec::ProviderSpec;
 
 const SECRET: &str = "receiver-secret";
@@ -30,7 +31,7 @@ fn outcomes(
         .filter(|e| (check.applies)(&spec, &e.name) == Applies::Yes)
         .map(|e| {
             let receiver = runtime
-                .block_on(ReferenceReceiver::start(spec.clone(), SECRET, fault))
+                .block_on(ReferenceReceiver::start_with(spec.clone(), SECRET, fault))
                 .unwrap();
             let settings = Settings {
                 target: receiver.url(),
@@ -264,7 +265,7 @@ fn redelivery_fails_on_a_receiver_that_refuses_duplicates() {
         let spec = ProviderSpec::load(provider).unwrap();
         for event in spec.events.iter().map(|e| e.name.clone()) {
             let receiver = runtime
-                .block_on(ReferenceReceiver::start(
+                .block_on(ReferenceReceiver::start_with(
                     spec.clone(),
                     SECRET,
                     Fault::ConflictOnRedelivery,
@@ -360,7 +361,7 @@ fn timing_fails_on_a_receiver_slower_than_the_providers_timeout() {
     let mut spec = ProviderSpec::load("swsh").unwrap();
     spec.delivery.timeout_ms = 200;
     let slow = runtime
-        .block_on(ReferenceReceiver::start(
+        .block_on(ReferenceReceiver::start_with(
             spec.clone(),
             SECRET,
             Fault::Slow(600),
@@ -392,7 +393,11 @@ fn timing_fails_on_a_receiver_slower_than_the_providers_timeout() {
         "a slow 2xx is still a 2xx for the other checks"
     );
     let fast = runtime
-        .block_on(ReferenceReceiver::start(spec.clone(), SECRET, Fault::None))
+        .block_on(ReferenceReceiver::start_with(
+            spec.clone(),
+            SECRET,
+            Fault::None,
+        ))
         .unwrap();
     let probe = Probe::new(
         spec,

@@ -1,12 +1,12 @@
 //! One deterministic delivery per event (fixed seed, subscription, secret and clock), as the
 //! receiver would get it: a spec change shows up as a reviewable diff (`cargo insta review`).
 
-use webhook_harness::deliver::dispatch::prepare;
-use webhook_harness::deliver::envelope::personalise;
-use webhook_harness::generate::{Generator, Mode};
-use webhook_harness::sign::Signer;
-use webhook_harness::spec::ProviderSpec;
+use std::sync::Arc;
+
 use serde_json::{Value, json};
+use webhook_harness::deliver::{Pipeline, Subscriber};
+use webhook_harness::generate::{Generator, Mode};
+use webhook_harness::spec::ProviderSpec;
 
 const SECRET: &str = "snapshot-secret";
 const CLOCK: f64 = 1_700_000_000.0;
@@ -51,40 +51,16 @@ fn transcript(spec: &ProviderSpec, event: &str) -> String {
         .remove(0)
         .value;
     let (resource, id) = subscription(&spec.provider.id, event);
-    let personal = personalise(spec, &payload, &resource, &id);
-    let key = match spec
-        .signature
-        .key
-        .as_ref()
-        .and_then(|k| k.pointer.as_deref())
-    {
-        Some(at) => resource
-            .pointer(at)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string(),
-        None => SECRET.to_string(),
+    // The dispatcher's own stages: envelope, key, forwarded headers, bytes and signature.
+    let pipeline = Pipeline::new(Arc::new(spec.clone()));
+    let subscriber = Subscriber {
+        resource,
+        id: id.clone(),
+        tenant: "tenant-a".into(),
     };
-    let forwarded: Vec<(String, String)> = spec
-        .delivery
-        .forward_headers
-        .as_deref()
-        .and_then(|at| resource.pointer(at))
-        .and_then(Value::as_object)
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-                .collect()
-        })
-        .unwrap_or_default();
-    let prepared = prepare(
-        spec,
-        &Signer::new(&spec.signature),
-        &personal,
-        key.as_bytes(),
-        CLOCK,
-        &forwarded,
-    );
+    let personal = pipeline.envelope(&payload, &subscriber);
+    let key = pipeline.key(&subscriber, |_, _| Some(SECRET.to_string()));
+    let prepared = pipeline.prepare(&personal, &key, CLOCK, &pipeline.forwarded(&subscriber));
     let mut out = format!("{} (subscription {id})\n", spec.delivery.method);
     for (name, value) in &prepared.headers {
         out.push_str(&format!("{name}: {value}\n"));

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use webhook_harness::check::provider;
 use webhook_harness::check::receiver::Settings;
 use webhook_harness::mock::{Credentials, MockProvider};
-use webhook_harness::reference::{Fault, ReferenceReceiver};
+use webhook_harness::reference::ReferenceReceiver;
 use webhook_harness::runner::{self, Context, Journal, ProviderTarget, ReceiverTarget};
 use webhook_harness::spec::{ProviderSpec, builtin_names};
 use webhook_harness::transcript::Snapshots;
@@ -194,17 +194,14 @@ pub fn run(args: &Args) -> ExitCode {
                     }
                 };
                 let secret = "reference-receiver-secret";
-                let receiver = match runtime.block_on(ReferenceReceiver::start(
-                    spec.clone(),
-                    secret,
-                    Fault::None,
-                )) {
-                    Ok(receiver) => receiver,
-                    Err(error) => {
-                        eprintln!("error: cannot start the reference receiver: {error}");
-                        return exit::code(exit::USAGE);
-                    }
-                };
+                let receiver =
+                    match runtime.block_on(ReferenceReceiver::start(spec.clone(), secret)) {
+                        Ok(receiver) => receiver,
+                        Err(error) => {
+                            eprintln!("error: cannot start the reference receiver: {error}");
+                            return exit::code(exit::USAGE);
+                        }
+                    };
                 targets.push(ReceiverTarget {
                     spec,
                     spec_arg: name.clone(),

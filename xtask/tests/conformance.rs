@@ -2,7 +2,8 @@
 
 use std::process::Command;
 
-use webhook_harness::reference::{Fault, ReferenceReceiver};
+use webhook_harness::check::receiver::faults::Fault;
+use webhook_harness::reference::ReferenceReceiver;
 use webhook_harness::spec::ProviderSpec;
 
 fn xtask() -> Command {
@@ -103,7 +104,7 @@ fn receiver(fault: Fault) -> (tokio::runtime::Runtime, ReferenceReceiver) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let spec = ProviderSpec::load("swsh").unwrap();
     let receiver = runtime
-        .block_on(ReferenceReceiver::start(spec, "", fault))
+        .block_on(ReferenceReceiver::start_with(spec, "", fault))
         .unwrap();
     (runtime, receiver)
 }

@@ -3,55 +3,25 @@
 //! undeliverable list, or one FIFO queue per tenant that blocks on failure until unblocked.
 //! Every attempt is logged; nothing emitted is lost: it is delivered, or visible as blocked or
 //! undeliverable.
+//!
+//! One payload's path: [`Dispatcher::emit`] picks the matching subscribers, makes one message
+//! per subscriber (pipeline stage 1 and the subscriber's key), and sends each attempt through
+//! the rest of the [`Pipeline`] (a fresh attempt id, bytes, headers, signature).
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use proptest::test_runner::TestRng;
 use serde_json::Value;
 
-use super::{envelope, serialize};
-use crate::sign::Signer;
+use super::delivery::Pipeline;
+pub use super::delivery::{Delivery as Prepared, Subscriber};
+use super::log::Log;
+pub use super::log::{Attempt, LOG_LIMIT};
+use super::queue::Queues;
 use crate::spec::ProviderSpec;
-use crate::spec::extensions::{KeySource, OnFailure};
-use crate::spec::pointer;
-
-/// How many attempts the log keeps (oldest dropped first).
-pub const LOG_LIMIT: usize = 10_000;
-
-/// One POST to a receiver, as logged.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Attempt {
-    /// When it was sent, in milliseconds since the epoch.
-    pub at_ms: u64,
-    /// The event name.
-    pub event: String,
-    /// The event id (shared by the subscribers of one emission), where the provider has one.
-    pub event_id: Option<String>,
-    /// The subscription's id.
-    pub subscription: String,
-    /// The subscription's tenant.
-    pub tenant: String,
-    /// The URL posted to.
-    pub target: String,
-    /// The request headers sent.
-    pub headers: Vec<(String, String)>,
-    /// The request body sent (lossy UTF-8).
-    pub body: String,
-    /// The answer's status, if one came.
-    pub status: Option<u16>,
-    /// The first 512 bytes of the answer's body.
-    pub response_excerpt: Option<String>,
-    /// Time to the answer or the error.
-    pub latency_ms: u64,
-    /// Why the attempt failed without an answer (refused, timed out...).
-    pub error: Option<String>,
-    /// 1 for the first attempt of a message, 2 for its first retry...
-    pub number: u32,
-    /// Whether the receiver acknowledged it (2xx).
-    pub delivered: bool,
-}
+use crate::spec::extensions::OnFailure;
 
 /// What happened to one message (one event for one subscription).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -72,7 +42,7 @@ pub enum Outcome {
 
 /// One subscription's share of an emission.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Delivery {
+pub struct Recipient {
     /// The subscription's id.
     pub subscription: String,
     /// Its tenant.
@@ -90,7 +60,7 @@ pub struct Report {
     /// The event id, where the provider has one.
     pub event_id: Option<String>,
     /// One entry per matching subscription.
-    pub deliveries: Vec<Delivery>,
+    pub deliveries: Vec<Recipient>,
 }
 
 /// A message that could not be delivered, kept for resending or erasing.
@@ -112,72 +82,82 @@ pub struct Undeliverable {
     pub reason: String,
 }
 
-/// A message: one event's payload for one subscription.
+/// A message: one event's payload for one subscription, with what signs it.
 #[derive(Debug, Clone)]
-struct Message {
-    seq: u64,
+pub(super) struct Message {
+    pub(super) seq: u64,
     event: String,
     payload: Value,
     subscription: String,
-    tenant: String,
+    pub(super) tenant: String,
     target: String,
     key: Vec<u8>,
     headers: Vec<(String, String)>,
 }
 
-#[derive(Debug, Default)]
-struct Queue {
-    pending: VecDeque<Message>,
-    blocked: bool,
-    sending: bool,
+/// A departure from the provider's delivery rules, plugged into a [`Dispatcher`]: which
+/// subscribers get an event and which key signs. Every method defaults to the documented
+/// rule; the project's tests use it for mocks with one delivery defect.
+pub trait Hook: Send + Sync + std::fmt::Debug + 'static {
+    /// Whether `subscriber` gets `event`; `documented` is what the provider's rules say.
+    fn matches(&self, documented: bool, _subscriber: &Subscriber, _event: &str) -> bool {
+        documented
+    }
+
+    /// The key that signs a delivery; `documented` is the subscriber's key.
+    fn key(&self, documented: Vec<u8>) -> Vec<u8> {
+        documented
+    }
 }
 
-/// A subscription as the dispatcher sees it: its stored resource and where it belongs.
-#[derive(Debug, Clone)]
-pub struct Subscriber {
-    /// The stored resource.
-    pub resource: Value,
-    /// Its id.
-    pub id: String,
-    /// Its tenant.
-    pub tenant: String,
-}
+/// The documented delivery rules, unchanged.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Documented;
+
+impl Hook for Documented {}
 
 /// Sends one provider's events.
 #[derive(Debug)]
 pub struct Dispatcher {
-    spec: Arc<ProviderSpec>,
-    signer: Signer,
+    pipeline: Pipeline,
     client: reqwest::Client,
     /// Pointer to the target URL in a stored subscription.
     target: String,
     /// Secrets by tenant, for keys that come from a credential.
     secrets: BTreeMap<String, BTreeMap<String, String>>,
     rng: Arc<Mutex<TestRng>>,
-    log: Mutex<VecDeque<Attempt>>,
+    log: Log,
     /// The undeliverable list, each entry with the message it came from (kept whole, so that a
     /// resend is the same request: key and forwarded headers included).
     undeliverable: Mutex<Vec<(Undeliverable, Message)>>,
-    queues: Mutex<HashMap<String, Queue>>,
-    /// The delivery rules' retry settings, or one attempt.
-    policy: OnFailure,
+    queues: Queues,
     next: std::sync::atomic::AtomicU64,
-    attempts: std::sync::atomic::AtomicU64,
-    delivered: std::sync::atomic::AtomicU64,
     /// A fixed signing time (Unix seconds), for reproducible signatures; `None`: the clock.
     clock: Option<f64>,
-    /// Defects of a faulty mock: sign with a wrong key, deliver to every subscription.
-    wrong_key: bool,
-    deliver_to_all: bool,
+    hook: Box<dyn Hook>,
 }
 
 impl Dispatcher {
-    /// The same dispatcher with the defects of a faulty mock (see `mock::Defect`).
+    /// The same dispatcher departing from the delivery rules as `hook` says.
     #[must_use]
-    pub fn with_defects(mut self, wrong_key: bool, deliver_to_all: bool) -> Self {
-        self.wrong_key = wrong_key;
-        self.deliver_to_all = deliver_to_all;
+    pub fn with_hook(mut self, hook: impl Hook) -> Self {
+        self.hook = Box::new(hook);
         self
+    }
+
+    /// The same dispatcher with the delivery defects of a faulty mock (the faults of the
+    /// `deliveries` check): a wrong signing key, deliveries to every subscription.
+    #[must_use]
+    pub fn with_defects(self, wrong_key: bool, deliver_to_all: bool) -> Self {
+        match (wrong_key, deliver_to_all) {
+            (false, false) => self,
+            (true, _) => {
+                self.with_hook(crate::check::provider::deliveries_fault::SignsWithWrongKey)
+            }
+            (false, true) => {
+                self.with_hook(crate::check::provider::deliveries_fault::DeliversUnsubscribed)
+            }
+        }
     }
 
     /// A dispatcher for `spec`; `target` points at the URL in a stored subscription; `secrets`
@@ -196,23 +176,22 @@ impl Dispatcher {
             .build()
             .unwrap_or_default();
         Self {
-            signer: Signer::new(&spec.signature),
-            policy: spec.delivery.on_failure,
-            spec,
+            pipeline: Pipeline::new(spec),
             client,
             target,
             secrets,
             rng,
-            log: Mutex::new(VecDeque::new()),
+            log: Log::default(),
             undeliverable: Mutex::new(Vec::new()),
-            queues: Mutex::new(HashMap::new()),
+            queues: Queues::default(),
             next: std::sync::atomic::AtomicU64::new(0),
-            attempts: std::sync::atomic::AtomicU64::new(0),
-            delivered: std::sync::atomic::AtomicU64::new(0),
             clock,
-            wrong_key: false,
-            deliver_to_all: false,
+            hook: Box::new(Documented),
         }
+    }
+
+    fn spec(&self) -> &ProviderSpec {
+        self.pipeline.spec()
     }
 
     /// Sends `payload` (a payload of `event`) to every subscriber that matches it, given the
@@ -224,60 +203,39 @@ impl Dispatcher {
         context: &BTreeMap<String, Value>,
         subscribers: &[Subscriber],
     ) -> Report {
-        let event_id = self.spec.event_id_of(payload).map(str::to_string);
-        let matching: Vec<&Subscriber> = subscribers
+        let event_id = self.spec().event_id_of(payload).map(str::to_string);
+        let messages: Vec<Message> = subscribers
             .iter()
             .filter(|s| {
-                self.deliver_to_all
-                    || super::matching::matches(&self.spec.delivery, &s.resource, event, context)
+                let documented =
+                    super::matching::matches(&self.spec().delivery, &s.resource, event, context);
+                self.hook.matches(documented, s, event)
             })
+            .map(|s| self.message(event, payload, s))
             .collect();
-        let mut deliveries: Vec<Delivery> = matching
+        let mut deliveries: Vec<Recipient> = messages
             .iter()
-            .map(|s| Delivery {
-                subscription: s.id.clone(),
-                tenant: s.tenant.clone(),
+            .map(|m| Recipient {
+                subscription: m.subscription.clone(),
+                tenant: m.tenant.clone(),
                 outcome: Outcome::Queued,
             })
             .collect();
-        if self.policy == OnFailure::Block {
+        if self.spec().delivery.on_failure == OnFailure::Block {
             // One queue per tenant: enqueue in order, then send every tenant's queue at once.
-            let mut queued: Vec<(usize, u64)> = Vec::new();
-            let mut tenants: Vec<String> = Vec::new();
-            {
-                let messages: Vec<Message> = matching
-                    .iter()
-                    .map(|s| self.message(event, payload, s))
-                    .collect();
-                let mut queues = self.lock_queues();
-                for (index, message) in messages.into_iter().enumerate() {
-                    queued.push((index, message.seq));
-                    if !tenants.contains(&message.tenant) {
-                        tenants.push(message.tenant.clone());
-                    }
-                    queues
-                        .entry(message.tenant.clone())
-                        .or_default()
-                        .pending
-                        .push_back(message);
-                }
-            }
+            let queued: Vec<u64> = messages.iter().map(|m| m.seq).collect();
+            let tenants = self.queues.enqueue(messages);
             futures_util::future::join_all(tenants.iter().map(|tenant| self.pump(tenant))).await;
             // Queued messages that went out while pumping are delivered now.
-            for (index, seq) in queued {
-                let tenant = deliveries[index].tenant.clone();
-                if !self.is_pending(&tenant, seq) {
-                    deliveries[index].outcome = Outcome::Delivered;
+            for (delivery, seq) in deliveries.iter_mut().zip(queued) {
+                if !self.queues.is_pending(&delivery.tenant, seq) {
+                    delivery.outcome = Outcome::Delivered;
                 }
             }
         } else {
             // No ordering promised: every subscriber at once.
-            let outcomes = futures_util::future::join_all(
-                matching
-                    .iter()
-                    .map(|s| self.send(self.message(event, payload, s))),
-            )
-            .await;
+            let outcomes =
+                futures_util::future::join_all(messages.into_iter().map(|m| self.send(m))).await;
             for (delivery, outcome) in deliveries.iter_mut().zip(outcomes) {
                 delivery.outcome = outcome;
             }
@@ -289,66 +247,31 @@ impl Dispatcher {
         }
     }
 
+    /// Pipeline stage 1 for one subscriber, with the key and headers every attempt shares.
     fn message(&self, event: &str, payload: &Value, subscriber: &Subscriber) -> Message {
-        let personal =
-            envelope::personalise(&self.spec, payload, &subscriber.resource, &subscriber.id);
-        let key = match self.spec.signature.key.as_ref() {
-            Some(key) if key.from == KeySource::Subscription => key
-                .pointer
-                .as_deref()
-                .and_then(|p| pointer::get(&subscriber.resource, p))
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .as_bytes()
-                .to_vec(),
-            Some(key) => key
-                .name
-                .as_deref()
-                .and_then(|n| self.secrets.get(&subscriber.tenant)?.get(n))
-                .map(|s| s.as_bytes().to_vec())
-                .unwrap_or_default(),
-            None => Vec::new(),
-        };
-        let headers = self
-            .spec
-            .delivery
-            .forward_headers
-            .as_deref()
-            .and_then(|at| pointer::get(&subscriber.resource, at))
-            .and_then(Value::as_object)
-            .map(|map| {
-                map.iter()
-                    .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let key = self.hook.key(self.pipeline.key(subscriber, |tenant, name| {
+            self.secrets.get(tenant)?.get(name).cloned()
+        }));
         Message {
             seq: self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             event: event.to_string(),
-            payload: personal,
+            payload: self.pipeline.envelope(payload, subscriber),
             subscription: subscriber.id.clone(),
             tenant: subscriber.tenant.clone(),
-            target: pointer::get(&subscriber.resource, &self.target)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string(),
+            target: Pipeline::target(subscriber, &self.target),
             key,
-            headers,
+            headers: self.pipeline.forwarded(subscriber),
         }
     }
 
     /// Sends a message under the drop, retry or undeliverable rule.
     async fn send(&self, message: Message) -> Outcome {
-        let attempts = match (self.policy, &self.spec.delivery.retry) {
+        let delivery = &self.spec().delivery;
+        let attempts = match (delivery.on_failure, &delivery.retry) {
             (OnFailure::Retry, Some(retry)) => retry.max_attempts.max(1),
             _ => 1,
         };
-        let mut wait = self
-            .spec
-            .delivery
-            .retry
-            .as_ref()
-            .map_or(0, |r| r.initial_backoff_ms);
+        let mut wait = delivery.retry.as_ref().map_or(0, |r| r.initial_backoff_ms);
         let mut last = None;
         for number in 1..=attempts {
             let attempt = self.attempt(&message, number).await;
@@ -358,102 +281,77 @@ impl Dispatcher {
             last = Some(attempt);
             if number < attempts {
                 tokio::time::sleep(Duration::from_millis(wait)).await;
-                if let Some(retry) = &self.spec.delivery.retry {
+                if let Some(retry) = &delivery.retry {
                     wait = ((wait as f64 * retry.multiplier) as u64).min(retry.max_backoff_ms);
                 }
             }
         }
-        if self.policy == OnFailure::Undeliverable {
-            let id = {
-                let mut rng = self
-                    .rng
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                crate::ids::fill("{hex:24}", &mut *rng)
-            };
+        if delivery.on_failure == OnFailure::Undeliverable {
             let reason = last
                 .as_ref()
-                .map_or_else(|| "not sent".to_string(), describe);
-            let entry = Undeliverable {
-                id: id.clone(),
-                event: message.event.clone(),
-                subscription: message.subscription.clone(),
-                tenant: message.tenant.clone(),
-                target: message.target.clone(),
-                payload: message.payload.clone(),
-                reason,
+                .map_or_else(|| "not sent".to_string(), Attempt::failure);
+            return Outcome::Undeliverable {
+                id: self.keep_undeliverable(message, reason),
             };
-            self.undeliverable
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .push((entry, message));
-            return Outcome::Undeliverable { id };
         }
         Outcome::Dropped
     }
 
+    /// Puts a failed message in the undeliverable list; its id there.
+    fn keep_undeliverable(&self, message: Message, reason: String) -> String {
+        let id = {
+            let mut rng = self
+                .rng
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            crate::ids::fill("{hex:24}", &mut *rng)
+        };
+        let entry = Undeliverable {
+            id: id.clone(),
+            event: message.event.clone(),
+            subscription: message.subscription.clone(),
+            tenant: message.tenant.clone(),
+            target: message.target.clone(),
+            payload: message.payload.clone(),
+            reason,
+        };
+        self.lock_undeliverable().push((entry, message));
+        id
+    }
+
     /// Sends the tenant's queue in order, one message in flight, until it is empty or blocked.
     async fn pump(&self, tenant: &str) {
-        loop {
-            let message = {
-                let mut queues = self.lock_queues();
-                let queue = queues.entry(tenant.to_string()).or_default();
-                if queue.blocked || queue.sending {
-                    return;
-                }
-                let Some(message) = queue.pending.front().cloned() else {
-                    return;
-                };
-                queue.sending = true;
-                message
-            };
+        while let Some(message) = self.queues.next(tenant) {
             let attempt = self.attempt(&message, 1).await;
-            let mut queues = self.lock_queues();
-            let queue = queues.entry(tenant.to_string()).or_default();
-            queue.sending = false;
-            if attempt.delivered {
-                queue.pending.pop_front();
-            } else {
-                // The failed message stays first; nothing else goes until it is unblocked.
-                queue.blocked = true;
+            // A failed message stays first; nothing else goes until it is unblocked.
+            if !self.queues.done(tenant, attempt.delivered) {
                 return;
             }
         }
     }
 
-    fn is_pending(&self, tenant: &str, seq: u64) -> bool {
-        self.lock_queues()
-            .get(tenant)
-            .is_some_and(|q| q.pending.iter().any(|m| m.seq == seq))
-    }
-
     /// Unblocks a tenant's queue and sends what waits in it, the blocked message first.
     pub async fn unblock(&self, tenant: &str) {
-        if let Some(queue) = self.lock_queues().get_mut(tenant) {
-            queue.blocked = false;
-        }
+        self.queues.unblock(tenant);
         self.pump(tenant).await;
     }
 
     /// Tenants whose queue is blocked, with how many messages wait in each.
     #[must_use]
     pub fn blocked(&self) -> Vec<(String, usize)> {
-        let mut out: Vec<(String, usize)> = self
-            .lock_queues()
-            .iter()
-            .filter(|(_, q)| q.blocked)
-            .map(|(t, q)| (t.clone(), q.pending.len()))
-            .collect();
-        out.sort();
-        out
+        self.queues.blocked()
+    }
+
+    fn lock_undeliverable(&self) -> std::sync::MutexGuard<'_, Vec<(Undeliverable, Message)>> {
+        self.undeliverable
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The undeliverable list.
     #[must_use]
     pub fn undeliverable(&self) -> Vec<Undeliverable> {
-        self.undeliverable
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.lock_undeliverable()
             .iter()
             .map(|(entry, _)| entry.clone())
             .collect()
@@ -463,10 +361,7 @@ impl Dispatcher {
     /// stay in the list. Returns how many were resent.
     pub async fn resend(&self, id: Option<&str>) -> usize {
         let taken: Vec<(Undeliverable, Message)> = {
-            let mut list = self
-                .undeliverable
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut list = self.lock_undeliverable();
             let (take, keep): (Vec<_>, Vec<_>) = list
                 .drain(..)
                 .partition(|(u, _)| id.is_none_or(|id| u.id == id));
@@ -478,13 +373,10 @@ impl Dispatcher {
             let attempt = self.attempt(&message, 1).await;
             if !attempt.delivered {
                 let entry = Undeliverable {
-                    reason: describe(&attempt),
+                    reason: attempt.failure(),
                     ..entry
                 };
-                self.undeliverable
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .push((entry, message));
+                self.lock_undeliverable().push((entry, message));
             }
         }
         count
@@ -492,10 +384,7 @@ impl Dispatcher {
 
     /// Erases the undeliverable message `id` (all of them with `None`); returns how many.
     pub fn erase(&self, id: Option<&str>) -> usize {
-        let mut list = self
-            .undeliverable
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut list = self.lock_undeliverable();
         let before = list.len();
         list.retain(|(u, _)| id.is_some_and(|id| u.id != id));
         before - list.len()
@@ -504,28 +393,16 @@ impl Dispatcher {
     /// Attempts made and deliveries acknowledged since the start (not bounded like the log).
     #[must_use]
     pub fn totals(&self) -> (u64, u64) {
-        use std::sync::atomic::Ordering::Relaxed;
-        (self.attempts.load(Relaxed), self.delivered.load(Relaxed))
+        self.log.totals()
     }
 
     /// The attempt log, oldest first (the most recent [`LOG_LIMIT`]).
     #[must_use]
     pub fn log(&self) -> Vec<Attempt> {
-        self.log
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .iter()
-            .cloned()
-            .collect()
+        self.log.recent()
     }
 
-    fn lock_queues(&self) -> std::sync::MutexGuard<'_, HashMap<String, Queue>> {
-        self.queues
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// One POST: a fresh attempt id, the provider's bytes, its signature, logged.
+    /// One POST: pipeline stages 1 (a fresh attempt id) to 5, sent, timed and logged.
     async fn attempt(&self, message: &Message, number: u32) -> Attempt {
         let mut payload = message.payload.clone();
         {
@@ -533,133 +410,72 @@ impl Dispatcher {
                 .rng
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            envelope::new_attempt(&self.spec, &mut payload, &mut *rng);
+            self.pipeline.new_attempt(&mut payload, &mut *rng);
         }
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();
-        let signing_time = self.clock.unwrap_or(now.as_secs_f64());
-        let Prepared { headers, body, .. } = prepare(
-            &self.spec,
-            &self.signer,
+        let delivery = self.pipeline.prepare(
             &payload,
-            if self.wrong_key {
-                b"not-the-subscribers-key"
-            } else {
-                &message.key
-            },
-            signing_time,
+            &message.key,
+            self.clock.unwrap_or(now.as_secs_f64()),
             &message.headers,
         );
-        let mut request = self.client.request(
-            self.spec
-                .delivery
-                .method
-                .parse()
-                .unwrap_or(reqwest::Method::POST),
-            &message.target,
-        );
-        for (name, value) in &headers {
-            request = request.header(name.as_str(), value.as_str());
-        }
         let started = Instant::now();
-        let (status, excerpt, error) = match request.body(body.clone()).send().await {
-            Ok(response) => {
-                let status = response.status().as_u16();
-                let bytes = response.bytes().await.unwrap_or_default();
-                (
-                    Some(status),
-                    Some(String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).into_owned()),
-                    None,
-                )
-            }
-            Err(error) => (
-                None,
-                None,
-                Some(if error.is_timeout() {
-                    format!("timed out after {} ms", self.spec.delivery.timeout_ms)
-                } else {
-                    error.to_string()
-                }),
-            ),
-        };
+        let (status, response_excerpt, error) = self.post(&message.target, &delivery).await;
         let attempt = Attempt {
             at_ms: now.as_millis() as u64,
             event: message.event.clone(),
-            event_id: self.spec.event_id_of(&payload).map(str::to_string),
+            event_id: self.spec().event_id_of(&payload).map(str::to_string),
             subscription: message.subscription.clone(),
             tenant: message.tenant.clone(),
             target: message.target.clone(),
-            headers,
-            body: String::from_utf8_lossy(&body).into_owned(),
+            body: String::from_utf8_lossy(&delivery.body).into_owned(),
+            headers: delivery.headers,
             delivered: status.is_some_and(|s| (200..300).contains(&s)),
             status,
-            response_excerpt: excerpt,
+            response_excerpt,
             latency_ms: started.elapsed().as_millis() as u64,
             error,
             number,
         };
-        self.attempts
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if attempt.delivered {
-            self.delivered
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        }
-        let mut log = self
-            .log
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if log.len() >= LOG_LIMIT {
-            log.pop_front();
-        }
-        log.push_back(attempt.clone());
+        self.log.push(&attempt);
         attempt
     }
-}
 
-/// A delivery request ready to send: what every attempt, the tests and the snapshots share.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Prepared {
-    /// The payload text (what is signed).
-    pub text: String,
-    /// The wire body.
-    pub body: Vec<u8>,
-    /// The headers, in the order sent: content type, signature, forwarded headers.
-    pub headers: Vec<(String, String)>,
-}
-
-/// The request a provider sends for `payload`: its serialisation, wire encoding, content type and
-/// signature (made with `key` at `unix` seconds), and the subscription's forwarded headers.
-#[must_use]
-pub fn prepare(
-    spec: &ProviderSpec,
-    signer: &Signer,
-    payload: &Value,
-    key: &[u8],
-    unix: f64,
-    forwarded: &[(String, String)],
-) -> Prepared {
-    let text = serialize::payload_text(payload, spec.delivery.serialization);
-    let body = serialize::wire_body(&text, spec.delivery.body_encoding);
-    let mut headers: Vec<(String, String)> = Vec::new();
-    if let Some(content_type) = &spec.delivery.content_type {
-        headers.push(("content-type".into(), content_type.clone()));
-    }
-    if let Some(signature) = signer.sign(&text, key, signer.timestamp(unix)) {
-        headers.push((signature.header, signature.value));
-    }
-    headers.extend(forwarded.iter().cloned());
-    Prepared {
-        text,
-        body,
-        headers,
-    }
-}
-
-fn describe(attempt: &Attempt) -> String {
-    match (&attempt.status, &attempt.error) {
-        (Some(status), _) => format!("the receiver answered {status}"),
-        (None, Some(error)) => error.clone(),
-        (None, None) => "no answer".into(),
+    /// Sends a prepared delivery to `target`: the status, the start of the answer, or why no
+    /// answer came.
+    async fn post(
+        &self,
+        target: &str,
+        delivery: &Prepared,
+    ) -> (Option<u16>, Option<String>, Option<String>) {
+        let method = self
+            .spec()
+            .delivery
+            .method
+            .parse()
+            .unwrap_or(reqwest::Method::POST);
+        let mut request = self.client.request(method, target);
+        for (name, value) in &delivery.headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        match request.body(delivery.body.clone()).send().await {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                let bytes = response.bytes().await.unwrap_or_default();
+                let excerpt = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).into_owned();
+                (Some(status), Some(excerpt), None)
+            }
+            Err(error) if error.is_timeout() => (
+                None,
+                None,
+                Some(format!(
+                    "timed out after {} ms",
+                    self.spec().delivery.timeout_ms
+                )),
+            ),
+            Err(error) => (None, None, Some(error.to_string())),
+        }
     }
 }

@@ -1,10 +1,17 @@
-//! Delivery: turning an event payload into the exact bytes and headers a provider sends.
+//! Delivery: turning an event payload into the exact bytes and headers a provider sends, and
+//! sending them under the provider's rules.
 //!
-//! [`dispatch`] sends an event to the subscriptions that [`matching`] selects, each with its own
-//! payload ([`envelope`]), as the provider's bytes ([`serialize`]) signed by [`crate::sign`],
-//! under the provider's delivery rules.
+//! [`delivery`] is the one pipeline every delivery goes through (envelope → serialise → wire
+//! encoding → headers → signature); [`dispatch`] sends an event to the subscriptions that
+//! [`matching`] selects, under the provider's delivery rules, with its attempts in a log and
+//! its FIFO queues in `queue.rs`.
 
+pub mod delivery;
 pub mod dispatch;
 pub mod envelope;
+mod log;
 pub mod matching;
+mod queue;
 pub mod serialize;
+
+pub use delivery::{Delivery, Pipeline, Subscriber};

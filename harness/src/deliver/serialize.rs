@@ -33,6 +33,16 @@ pub fn wire_body(text: &str, encoding: BodyEncoding) -> Vec<u8> {
     }
 }
 
+/// The payload text of a wire body as received: the inverse of [`wire_body`] (for a JSON-string
+/// body, the decoded string). An error says why the body is not what the encoding promises.
+pub fn read_body(body: &[u8], encoding: BodyEncoding) -> Result<String, String> {
+    match encoding {
+        BodyEncoding::Plain => Ok(String::from_utf8_lossy(body).into_owned()),
+        BodyEncoding::JsonString => serde_json::from_slice::<String>(body)
+            .map_err(|e| format!("the body is not a JSON string: {e}")),
+    }
+}
+
 /// `JSON.stringify(value)` as ECMAScript specifies it.
 #[must_use]
 pub fn json_stringify(value: &Value) -> String {

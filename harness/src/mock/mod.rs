@@ -44,11 +44,11 @@ use std::sync::Arc;
 use serde_json::Value;
 use tokio::sync::watch;
 
-pub use crate::deliver::dispatch::{Attempt, Delivery, Outcome, Report, Undeliverable};
+pub use crate::deliver::dispatch::{Attempt, Outcome, Recipient, Report, Undeliverable};
+pub use crate::ids::fill as fill_id;
 pub use auth::{Credentials, Tenant};
 pub use emit::{Emit, EmitError};
 pub use engine::{Defect, Recorded, Settings};
-pub use crate::ids::fill as fill_id;
 
 use crate::spec::ProviderSpec;
 

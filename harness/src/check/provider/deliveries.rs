@@ -9,9 +9,7 @@ use serde_json::{Value, json};
 
 use super::{Api, Applies, As, ProviderCheck};
 use crate::check::CheckInfo;
-use crate::spec::extensions::{
-    BodyEncoding, KeySource, MockAction, Ordering, SignatureKind, VerifiedOver,
-};
+use crate::spec::extensions::{KeySource, MockAction, Ordering, SignatureKind};
 use crate::spec::pointer;
 
 /// The check.
@@ -238,17 +236,14 @@ fn check(
     }
     let mut seen_ids = Vec::new();
     for request in &received {
-        let text = match api.spec.delivery.body_encoding {
-            BodyEncoding::Plain => String::from_utf8_lossy(&request.body).into_owned(),
-            BodyEncoding::JsonString => {
-                serde_json::from_slice::<String>(&request.body).map_err(|e| {
+        let text =
+            crate::deliver::serialize::read_body(&request.body, api.spec.delivery.body_encoding)
+                .map_err(|e| {
                     fail(
                         "a body that is a JSON string",
                         format!("{e}\n{}", rendered(request)),
                     )
-                })?
-            }
-        };
+                })?;
         let payload: Value = serde_json::from_str(&text)
             .map_err(|e| fail("a JSON payload", format!("{e}\n{}", rendered(request))))?;
         if api.spec.envelope.event_name.is_some() && api.spec.event_name_of(&payload) != Some(event)
@@ -289,7 +284,7 @@ fn check(
                 ));
             }
         }
-        verify_signature(api, request, &text, &payload, resource).map_err(|why| {
+        verify_signature(api, request, resource).map_err(|why| {
             fail(
                 "a signature made with the subscriber's key",
                 format!("{why}\n{}", rendered(request)),
@@ -355,52 +350,66 @@ fn delivered_to(report: &Value, subscription: &str) -> bool {
 fn verify_signature(
     api: &Api,
     request: &wiremock::Request,
-    text: &str,
-    payload: &Value,
     resource: Option<&Value>,
 ) -> Result<(), String> {
-    let scheme = &api.spec.signature;
-    if scheme.scheme != SignatureKind::Hmac {
+    let pipeline = crate::deliver::Pipeline::new(std::sync::Arc::new(api.spec.clone()));
+    let verifier = pipeline.verifier();
+    if !verifier.signs() {
         return Ok(());
     }
-    let header = scheme.header.as_deref().unwrap_or_default();
-    let value = request
-        .headers
-        .get(header)
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| format!("no `{header}` header"))?;
-    let key = match scheme.key.as_ref() {
-        Some(k) if k.from == KeySource::Subscription => k
-            .pointer
-            .as_deref()
-            .and_then(|at| resource.and_then(|r| pointer::get(r, at)))
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .ok_or("the subscription's answer holds no signing key")?,
-        Some(k) => {
-            let name = k.name.clone().unwrap_or_default();
-            api.settings
-                .credentials
-                .tenants
-                .first()
-                .and_then(|t| t.secrets.get(&name))
-                .cloned()
-                .ok_or_else(|| {
-                    format!("no `{name}` credential given (--credential {name}=VALUE)")
-                })?
+    let subscriber = crate::deliver::Subscriber {
+        resource: resource.cloned().unwrap_or(Value::Null),
+        id: String::new(),
+        tenant: String::new(),
+    };
+    // The key the subscriber holds: the subscription's own secret (from the answer that created
+    // it), or the first tenant's credential named by the spec.
+    let first = api.settings.credentials.tenants.first();
+    let key = pipeline.key(&subscriber, |_, name| first?.secrets.get(name).cloned());
+    if key.is_empty() {
+        return Err(match api.spec.signature.key.as_ref() {
+            Some(k) if k.from == KeySource::Subscription => {
+                "the subscription's answer holds no signing key".to_string()
+            }
+            Some(k) => {
+                let name = k.name.clone().unwrap_or_default();
+                format!("no `{name}` credential given (--credential {name}=VALUE)")
+            }
+            None => "the spec names no signing key".to_string(),
+        });
+    }
+    verifier
+        .verify(&request.headers, &request.body, &key)
+        .map_err(|rejected| match rejected {
+            crate::sign::Rejected::Mismatch { header, value } => {
+                format!("`{header}: {value}` does not verify with the subscriber's key")
+            }
+            other => other.to_string(),
+        })
+}
+
+/// The defects this check exists for, for the tests that prove it can fail.
+pub mod fault {
+    use crate::deliver::Subscriber;
+    use crate::deliver::dispatch::Hook;
+
+    /// Signs deliveries with a key that is not the subscriber's.
+    #[derive(Debug)]
+    pub struct SignsWithWrongKey;
+
+    impl Hook for SignsWithWrongKey {
+        fn key(&self, _: Vec<u8>) -> Vec<u8> {
+            b"not-the-subscribers-key".to_vec()
         }
-        None => return Err("the spec names no signing key".into()),
-    };
-    let signed = if scheme.verified_over == VerifiedOver::Reserialised {
-        crate::deliver::serialize::payload_text(payload, api.spec.delivery.serialization)
-    } else {
-        text.to_string()
-    };
-    if crate::sign::verify(&api.spec, key.as_bytes(), value, &signed) {
-        Ok(())
-    } else {
-        Err(format!(
-            "`{header}: {value}` does not verify with the subscriber's key"
-        ))
+    }
+
+    /// Delivers every event to every subscription, subscribed or not.
+    #[derive(Debug)]
+    pub struct DeliversUnsubscribed;
+
+    impl Hook for DeliversUnsubscribed {
+        fn matches(&self, _: bool, _: &Subscriber, _: &str) -> bool {
+            true
+        }
     }
 }

@@ -24,6 +24,7 @@ use crate::spec::model::Endpoint;
 use crate::spec::{ProviderSpec, pointer};
 
 pub use deliveries::Capture;
+pub use deliveries::fault as deliveries_fault;
 
 /// Whether a check runs for a subject (an operation, a collection or an event).
 pub use super::receiver::Applies;

@@ -33,3 +33,22 @@ fn run(probe: &Probe, event: &str) -> Result<(), String> {
         .collect();
     probe.require_2xx(&CHECK.info, &probe.send(&headers, &body), "")
 }
+
+/// The defect this check exists for, for the tests that prove it can fail.
+#[cfg(feature = "test-support")]
+pub(crate) mod fault {
+    use crate::reference::Quirk;
+    use crate::spec::ProviderSpec;
+
+    /// Answers 415 unless the Content-Type is exactly the provider's, parameters included.
+    pub struct ExactContentType;
+
+    impl Quirk for ExactContentType {
+        fn first(&self, spec: &ProviderSpec, headers: &hyper::HeaderMap) -> Option<u16> {
+            let sent = headers
+                .get(hyper::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok());
+            (sent != spec.delivery.content_type.as_deref()).then_some(415)
+        }
+    }
+}

@@ -33,3 +33,19 @@ fn run(probe: &super::Probe, event: &str) -> Result<(), String> {
         &format!("example: {} ({})", example.name, example.pointer),
     )
 }
+
+/// The defect this check exists for, for the tests that prove it can fail.
+#[cfg(feature = "test-support")]
+pub(crate) mod fault {
+    use crate::reference::Quirk;
+    use crate::spec::ProviderSpec;
+
+    /// Refuses every delivery with a 400.
+    pub struct RejectsEverything;
+
+    impl Quirk for RejectsEverything {
+        fn first(&self, _: &ProviderSpec, _: &hyper::HeaderMap) -> Option<u16> {
+            Some(400)
+        }
+    }
+}

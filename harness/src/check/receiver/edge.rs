@@ -2,15 +2,12 @@
 //! fields, non-ASCII and escape-sensitive text, extreme numbers), and so is a body whose bytes
 //! differ from its re-serialisation (`\/` and `\u00e9` escapes), signed over its exact bytes.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use serde_json::Value;
 
 use super::{Applies, Probe, ReceiverCheck};
 use crate::check::CheckInfo;
-use crate::deliver::{envelope, serialize};
+use crate::deliver::serialize;
 use crate::generate::Mode;
-use crate::sign::Signer;
 use crate::spec::extensions::VerifiedOver;
 
 /// The check.
@@ -63,8 +60,8 @@ fn run(probe: &Probe, event: &str) -> Result<(), String> {
 /// The delivery of `payload` written with escapes a serialiser would not produce, signed over
 /// exactly that text.
 fn non_canonical(probe: &Probe, event: &str, payload: &Value) -> (Vec<u8>, Vec<(String, String)>) {
-    let (subscription, id) = probe.subscription(event);
-    let personal = envelope::personalise(&probe.spec, payload, &subscription, &id);
+    let subscriber = probe.subscriber(event);
+    let personal = probe.pipeline.envelope(payload, &subscriber);
     let canonical = serialize::payload_text(&personal, probe.spec.delivery.serialization);
     let mut text = String::with_capacity(canonical.len() + 16);
     let mut in_string = false;
@@ -91,22 +88,107 @@ fn non_canonical(probe: &Probe, event: &str, payload: &Value) -> (Vec<u8>, Vec<(
     if text == canonical {
         text = format!("{text} ");
     }
-    let body = serialize::wire_body(&text, probe.spec.delivery.body_encoding);
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs_f64();
-    let signer = Signer::new(&probe.spec.signature);
-    let mut headers = Vec::new();
-    if let Some(content_type) = &probe.spec.delivery.content_type {
-        headers.push(("content-type".to_string(), content_type.clone()));
-    }
-    if let Some(signature) = signer.sign(
-        &text,
+    let delivery = probe.pipeline.prepare_text(
+        text,
         probe.settings.secret.as_bytes(),
-        signer.timestamp(now),
-    ) {
-        headers.push((signature.header, signature.value));
+        super::now(),
+        &probe.pipeline.forwarded(&subscriber),
+    );
+    (delivery.body, delivery.headers)
+}
+
+/// The defects this check exists for, for the tests that prove it can fail.
+#[cfg(feature = "test-support")]
+pub(crate) mod fault {
+    use std::collections::HashSet;
+
+    use serde_json::Value;
+
+    use crate::reference::Quirk;
+    use crate::spec::ProviderSpec;
+
+    /// Answers 500 to any string with a character outside ASCII.
+    pub struct CrashesOnNonAscii;
+
+    impl Quirk for CrashesOnNonAscii {
+        fn payload(&self, _: &ProviderSpec, _: &str, payload: &Value) -> Option<u16> {
+            has(payload, &|s: &str| !s.is_ascii(), true).then_some(500)
+        }
     }
-    (body, headers)
+
+    /// Verifies the signature over its own re-serialisation of the parsed body, not the bytes.
+    pub struct VerifiesReserialised;
+
+    impl Quirk for VerifiesReserialised {
+        fn signed_over(&self, text: &str) -> Option<String> {
+            Some(
+                serde_json::from_str::<Value>(text)
+                    .map(|v| serde_json::to_string(&v).unwrap_or_default())
+                    .unwrap_or_default(),
+            )
+        }
+    }
+
+    /// Answers 500 to a payload holding a `null` anywhere (a parser into non-optional types).
+    pub struct CrashesOnNull;
+
+    impl Quirk for CrashesOnNull {
+        fn payload(&self, _: &ProviderSpec, _: &str, payload: &Value) -> Option<u16> {
+            fn has_null(value: &Value) -> bool {
+                match value {
+                    Value::Null => true,
+                    Value::Array(items) => items.iter().any(has_null),
+                    Value::Object(map) => map.values().any(has_null),
+                    _ => false,
+                }
+            }
+            has_null(payload).then_some(500)
+        }
+    }
+
+    /// Answers 500 to a payload holding a property name that no schema of the spec declares
+    /// (a parser that denies unknown fields).
+    pub struct CrashesOnUnknownField;
+
+    impl Quirk for CrashesOnUnknownField {
+        fn payload(&self, spec: &ProviderSpec, _: &str, payload: &Value) -> Option<u16> {
+            let mut declared = HashSet::new();
+            declared_names(&spec.document, &mut declared);
+            has(payload, &|k: &str| !declared.contains(k), false).then_some(500)
+        }
+    }
+
+    /// Whether a string (or, with `strings`, also a string value) of `value` passes `test`:
+    /// keys always, string values only when `strings` is set.
+    fn has(value: &Value, test: &dyn Fn(&str) -> bool, strings: bool) -> bool {
+        match value {
+            Value::String(s) => strings && test(s),
+            Value::Array(items) => items.iter().any(|v| has(v, test, strings)),
+            Value::Object(map) => map.iter().any(|(k, v)| test(k) || has(v, test, strings)),
+            _ => false,
+        }
+    }
+
+    /// Every property name a schema of the document declares (`properties` and `required`).
+    fn declared_names<'a>(document: &'a Value, out: &mut HashSet<&'a str>) {
+        match document {
+            Value::Object(map) => {
+                if let Some(Value::Object(properties)) = map.get("properties") {
+                    out.extend(properties.keys().map(String::as_str));
+                }
+                if let Some(Value::Array(required)) = map.get("required") {
+                    out.extend(required.iter().filter_map(Value::as_str));
+                }
+                for value in map.values() {
+                    declared_names(value, out);
+                }
+            }
+            Value::Array(items) => {
+                for item in items {
+                    declared_names(item, out);
+                }
+            }
+            _ => {}
+        }
+    }
 }

@@ -58,3 +58,30 @@ fn run(probe: &super::Probe, event: &str) -> Result<(), String> {
         Err(error) => Err(format!("{error}")),
     }
 }
+
+/// The defect this check exists for, for the tests that prove it can fail.
+#[cfg(feature = "test-support")]
+pub(crate) mod fault {
+    use serde_json::Value;
+
+    use crate::reference::Quirk;
+    use crate::spec::ProviderSpec;
+
+    /// Answers 500 to any payload holding a string with an underscore (which the documented
+    /// examples never have, and generated payloads often do).
+    pub struct ChokesOnUnderscores;
+
+    impl Quirk for ChokesOnUnderscores {
+        fn payload(&self, _: &ProviderSpec, _: &str, payload: &Value) -> Option<u16> {
+            fn has_underscore(value: &Value) -> bool {
+                match value {
+                    Value::String(s) => s.contains('_'),
+                    Value::Array(items) => items.iter().any(has_underscore),
+                    Value::Object(map) => map.values().any(has_underscore),
+                    _ => false,
+                }
+            }
+            has_underscore(payload).then_some(500)
+        }
+    }
+}

@@ -40,3 +40,19 @@ fn run(probe: &Probe, event: &str) -> Result<(), String> {
         None => Ok(()),
     }
 }
+
+/// The defect this check exists for, for the tests that prove it can fail.
+#[cfg(feature = "test-support")]
+pub(crate) mod fault {
+    use crate::reference::Quirk;
+
+    /// Looks headers up by their lower-case names with an exact-case comparison (a raw header
+    /// list, as some frameworks expose), so title-case names go unseen.
+    pub struct CaseSensitiveHeaders;
+
+    impl Quirk for CaseSensitiveHeaders {
+        fn reads_raw_headers(&self) -> bool {
+            true
+        }
+    }
+}

@@ -5,6 +5,8 @@
 mod content_type;
 mod documented_example;
 mod edge;
+#[cfg(feature = "test-support")]
+pub mod faults;
 mod generated;
 mod header_case;
 mod out_of_order;
@@ -18,10 +20,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::Value;
 
 use super::{CheckInfo, excerpt};
-use crate::deliver::dispatch::prepare;
-use crate::deliver::envelope;
+use crate::deliver::{Delivery, Pipeline, Subscriber, envelope};
 use crate::generate::{Generator, Mode, SchemaGen};
-use crate::sign::Signer;
 use crate::spec::extensions::{KeySource, MockState};
 use crate::spec::{ProviderSpec, pointer};
 
@@ -111,10 +111,13 @@ impl Exchange {
     /// target's URL, the signature header's value and the reason a connection failed left
     /// out).
     #[must_use]
-    pub fn transcript(&self, method: &str, target: &str, signature_header: Option<&str>) -> String {
+    pub fn transcript(&self, method: &str, target: &str, signature_headers: &[&str]) -> String {
         let mut out = format!("{method} {{target}}\n");
         for (name, value) in &self.headers {
-            let value = if signature_header.is_some_and(|h| h.eq_ignore_ascii_case(name)) {
+            let value = if signature_headers
+                .iter()
+                .any(|h| h.eq_ignore_ascii_case(name))
+            {
                 "[signature]"
             } else {
                 value
@@ -172,6 +175,15 @@ impl Exchange {
     }
 }
 
+/// The time now, in Unix seconds: when a delivery is signed.
+#[must_use]
+pub fn now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs_f64()
+}
+
 /// What went wrong when no answer came: the kind first, then reqwest's chain of causes.
 pub(crate) fn describe(error: &reqwest::Error) -> String {
     let kind = if error.is_timeout() {
@@ -197,7 +209,9 @@ pub(crate) fn describe(error: &reqwest::Error) -> String {
 /// Sends deliveries of one provider to the target.
 pub struct Probe {
     /// The spec.
-    pub spec: ProviderSpec,
+    pub spec: std::sync::Arc<ProviderSpec>,
+    /// How the provider builds its deliveries.
+    pub pipeline: Pipeline,
     /// The settings.
     pub settings: Settings,
     /// The generator of the spec's payloads.
@@ -205,7 +219,6 @@ pub struct Probe {
     client: reqwest::Client,
     title_case: reqwest::Client,
     runtime: tokio::runtime::Handle,
-    signer: Signer,
     /// The subscription of each event, built once (it does not change between deliveries).
     subscriptions: std::collections::HashMap<String, (Value, String)>,
     /// The payload generator of each event, compiled once.
@@ -236,13 +249,14 @@ impl Probe {
             };
             builder.build().unwrap_or_default()
         };
+        let spec = std::sync::Arc::new(spec);
         let mut probe = Self {
             subscriptions: std::collections::HashMap::new(),
             payloads: std::collections::HashMap::new(),
             client: client(false),
             title_case: client(true),
             generator: Generator::new(&spec),
-            signer: Signer::new(&spec.signature),
+            pipeline: Pipeline::new(std::sync::Arc::clone(&spec)),
             spec,
             settings,
             runtime,
@@ -345,6 +359,17 @@ impl Probe {
         (resource, id)
     }
 
+    /// The subscriber a real provider would deliver `event` to for this receiver.
+    #[must_use]
+    pub fn subscriber(&self, event: &str) -> Subscriber {
+        let (resource, id) = self.subscription(event);
+        Subscriber {
+            resource,
+            id,
+            tenant: String::new(),
+        }
+    }
+
     /// The request the provider would send for `payload` of `event`: body and headers, signed
     /// with the secret (or with `key` when given).
     #[must_use]
@@ -354,22 +379,17 @@ impl Probe {
         payload: &Value,
         key: Option<&[u8]>,
     ) -> (Vec<u8>, Vec<(String, String)>) {
-        let (subscription, id) = self.subscription(event);
-        let payload = self.with_event_id(payload);
-        let personal = envelope::personalise(&self.spec, &payload, &subscription, &id);
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_secs_f64();
-        let prepared = prepare(
-            &self.spec,
-            &self.signer,
+        let subscriber = self.subscriber(event);
+        let personal = self
+            .pipeline
+            .envelope(&self.with_event_id(payload), &subscriber);
+        let Delivery { body, headers, .. } = self.pipeline.prepare(
             &personal,
             key.unwrap_or(self.settings.secret.as_bytes()),
-            now,
-            &[],
+            now(),
+            &self.pipeline.forwarded(&subscriber),
         );
-        (prepared.body, prepared.headers)
+        (body, headers)
     }
 
     /// `payload` with an event id of its own, as a provider gives every event: derived from the
@@ -551,7 +571,7 @@ impl Probe {
             exchange.transcript(
                 &self.spec.delivery.method,
                 &self.settings.target,
-                self.spec.signature.header.as_deref(),
+                &self.pipeline.signer().headers().collect::<Vec<_>>(),
             )
         });
     }

@@ -120,3 +120,45 @@ mod tests {
         assert!(sequence(&life, "other").is_empty());
     }
 }
+
+/// The defect this check exists for, for the tests that prove it can fail.
+#[cfg(feature = "test-support")]
+pub(crate) mod fault {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    use serde_json::Value;
+
+    use crate::reference::Quirk;
+    use crate::spec::{ProviderSpec, pointer};
+
+    /// Answers 422 to an event about an object it has seen a later event of (a creation after
+    /// the removal).
+    #[derive(Default)]
+    pub struct RejectsOutOfOrder {
+        latest: Mutex<HashMap<String, usize>>,
+    }
+
+    impl Quirk for RejectsOutOfOrder {
+        fn payload(&self, spec: &ProviderSpec, _: &str, payload: &Value) -> Option<u16> {
+            let name = spec.event_name_of(payload)?;
+            let lifecycle = spec.lifecycle(name);
+            let step = lifecycle.iter().position(|e| e.name == name)?;
+            let id = lifecycle[step]
+                .ext
+                .resource_id
+                .first()
+                .and_then(|at| pointer::get(payload, at))?;
+            let mut latest = self
+                .latest
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let seen = latest.entry(id.to_string()).or_insert(step);
+            if step < *seen {
+                return Some(422);
+            }
+            *seen = step;
+            None
+        }
+    }
+}

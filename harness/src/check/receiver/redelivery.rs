@@ -33,3 +33,35 @@ fn run(probe: &Probe, event: &str) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// The defect this check exists for, for the tests that prove it can fail.
+#[cfg(feature = "test-support")]
+pub(crate) mod fault {
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+
+    use serde_json::Value;
+
+    use crate::reference::Quirk;
+    use crate::spec::ProviderSpec;
+
+    /// Answers 409 to an event it has seen (same event id, or same body without one).
+    #[derive(Default)]
+    pub struct ConflictOnRedelivery {
+        seen: Mutex<HashSet<String>>,
+    }
+
+    impl Quirk for ConflictOnRedelivery {
+        fn payload(&self, spec: &ProviderSpec, text: &str, payload: &Value) -> Option<u16> {
+            let key = spec
+                .event_id_of(payload)
+                .map_or_else(|| text.to_string(), str::to_string);
+            let fresh = self
+                .seen
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(key);
+            (!fresh).then_some(409)
+        }
+    }
+}

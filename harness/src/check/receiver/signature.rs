@@ -5,7 +5,6 @@ use serde_json::Value;
 
 use super::{Applies, Exchange, Probe, ReceiverCheck};
 use crate::check::CheckInfo;
-use crate::deliver::serialize;
 use crate::spec::extensions::SignatureKind;
 
 /// The check.
@@ -27,10 +26,10 @@ pub const CHECK: ReceiverCheck = ReceiverCheck {
 
 fn run(probe: &Probe, event: &str) -> Result<(), String> {
     let header = probe
-        .spec
-        .signature
-        .header
-        .clone()
+        .pipeline
+        .signer()
+        .headers()
+        .next()
         .unwrap_or_default()
         .to_ascii_lowercase();
     let payload = probe.generated(event, 0)?;
@@ -132,6 +131,52 @@ fn tamper(probe: &Probe, payload: &Value) -> Vec<u8> {
     {
         map.insert("tampered".into(), Value::Bool(true));
     }
-    let text = serialize::payload_text(&changed, probe.spec.delivery.serialization);
-    serialize::wire_body(&text, probe.spec.delivery.body_encoding)
+    probe.pipeline.body(&changed)
+}
+
+/// The defects this check exists for, for the tests that prove it can fail.
+#[cfg(feature = "test-support")]
+pub(crate) mod fault {
+    use hyper::HeaderMap;
+
+    use crate::reference::Quirk;
+    use crate::sign::Verifier;
+
+    /// Never checks the signature.
+    pub struct SkipsSignatureCheck;
+
+    impl Quirk for SkipsSignatureCheck {
+        fn verify(&self, _: &Verifier, _: &HeaderMap, _: &str, _: &[u8]) -> Option<bool> {
+            Some(true)
+        }
+    }
+
+    /// Answers 500 (not a 4xx) to a bad signature.
+    pub struct ServerErrorOnBadSignature;
+
+    impl Quirk for ServerErrorOnBadSignature {
+        fn bad_signature(&self) -> u16 {
+            500
+        }
+    }
+
+    /// Compares only the first 16 characters of the signature.
+    pub struct ComparesSignaturePrefix;
+
+    impl Quirk for ComparesSignaturePrefix {
+        fn verify(
+            &self,
+            verifier: &Verifier,
+            headers: &HeaderMap,
+            signed: &str,
+            key: &[u8],
+        ) -> Option<bool> {
+            let Ok(presented) = verifier.presented(headers) else {
+                return Some(false);
+            };
+            let expected = verifier.expected(&presented, signed, key);
+            let signature = &presented.signature;
+            Some(signature.len() >= 16 && expected.starts_with(&signature[..16]))
+        }
+    }
 }

@@ -34,3 +34,20 @@ fn run(probe: &Probe, event: &str) -> Result<(), String> {
         ))
     }
 }
+
+/// The defect this check exists for, for the tests that prove it can fail.
+#[cfg(feature = "test-support")]
+pub(crate) mod fault {
+    use std::time::Duration;
+
+    use crate::reference::Quirk;
+
+    /// Answers after this many milliseconds.
+    pub struct Slow(pub u64);
+
+    impl Quirk for Slow {
+        fn delay(&self) -> Duration {
+            Duration::from_millis(self.0)
+        }
+    }
+}

@@ -44,3 +44,22 @@ fn run(probe: &Probe, event: &str) -> Result<(), String> {
         )),
     }
 }
+
+/// The defect this check exists for, for the tests that prove it can fail.
+#[cfg(feature = "test-support")]
+pub(crate) mod fault {
+    use serde_json::Value;
+
+    use crate::reference::Quirk;
+    use crate::spec::ProviderSpec;
+
+    /// Answers 500 to an event type the spec does not list.
+    pub struct ServerErrorOnUnknownEvent;
+
+    impl Quirk for ServerErrorOnUnknownEvent {
+        fn payload(&self, spec: &ProviderSpec, _: &str, payload: &Value) -> Option<u16> {
+            let name = spec.event_name_of(payload)?;
+            spec.event(name).is_none().then_some(500)
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! Delivery queues of providers that promise order (HappyColis): one FIFO queue per tenant,
+//! one message in flight, blocked on a failure until unblocked.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Mutex, MutexGuard};
+
+use super::dispatch::Message;
+
+#[derive(Debug, Default)]
+struct Queue {
+    pending: VecDeque<Message>,
+    blocked: bool,
+    sending: bool,
+}
+
+/// Every tenant's queue.
+#[derive(Debug, Default)]
+pub(super) struct Queues {
+    queues: Mutex<HashMap<String, Queue>>,
+}
+
+impl Queues {
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, Queue>> {
+        self.queues
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Appends messages, each to its tenant's queue, in order; the tenants touched, in order.
+    pub(super) fn enqueue(&self, messages: Vec<Message>) -> Vec<String> {
+        let mut tenants: Vec<String> = Vec::new();
+        let mut queues = self.lock();
+        for message in messages {
+            if !tenants.contains(&message.tenant) {
+                tenants.push(message.tenant.clone());
+            }
+            queues
+                .entry(message.tenant.clone())
+                .or_default()
+                .pending
+                .push_back(message);
+        }
+        tenants
+    }
+
+    /// The tenant's next message to send, marked in flight; `None` when the queue is empty,
+    /// blocked, or already sending.
+    pub(super) fn next(&self, tenant: &str) -> Option<Message> {
+        let mut queues = self.lock();
+        let queue = queues.entry(tenant.to_string()).or_default();
+        if queue.blocked || queue.sending {
+            return None;
+        }
+        let message = queue.pending.front().cloned()?;
+        queue.sending = true;
+        Some(message)
+    }
+
+    /// Ends the message in flight: delivered, it leaves the queue; failed, it stays first and
+    /// the queue blocks. Whether the queue may go on.
+    pub(super) fn done(&self, tenant: &str, delivered: bool) -> bool {
+        let mut queues = self.lock();
+        let queue = queues.entry(tenant.to_string()).or_default();
+        queue.sending = false;
+        if delivered {
+            queue.pending.pop_front();
+        } else {
+            queue.blocked = true;
+        }
+        delivered
+    }
+
+    /// Whether message `seq` still waits in the tenant's queue.
+    pub(super) fn is_pending(&self, tenant: &str, seq: u64) -> bool {
+        self.lock()
+            .get(tenant)
+            .is_some_and(|q| q.pending.iter().any(|m| m.seq == seq))
+    }
+
+    /// Lifts the tenant's block (its messages go again when pumped).
+    pub(super) fn unblock(&self, tenant: &str) {
+        if let Some(queue) = self.lock().get_mut(tenant) {
+            queue.blocked = false;
+        }
+    }
+
+    /// Blocked tenants, with how many messages wait in each, by tenant.
+    pub(super) fn blocked(&self) -> Vec<(String, usize)> {
+        let mut out: Vec<(String, usize)> = self
+            .lock()
+            .iter()
+            .filter(|(_, q)| q.blocked)
+            .map(|(t, q)| (t.clone(), q.pending.len()))
+            .collect();
+        out.sort();
+        out
+    }
+}
