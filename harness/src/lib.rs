@@ -17,6 +17,7 @@ pub mod deliver;
 pub mod generate;
 pub mod ids;
 pub mod mock;
+pub mod redact;
 pub mod reference;
 pub mod report;
 pub mod runner;

@@ -12,7 +12,7 @@ use libtest_mimic::{Arguments, Completion, Conclusion, Failed, Trial};
 
 use crate::check::receiver::{self, Applies, Probe, Settings};
 use crate::spec::ProviderSpec;
-use crate::transcript::{self, Snapshots};
+use crate::transcript::{self, Recorder, Snapshots};
 
 /// One provider's receiver to check.
 #[derive(Debug, Clone)]
@@ -155,16 +155,15 @@ impl Context {
         &self,
         name: String,
         kind: &'static str,
-        body: impl FnOnce() -> Result<Option<String>, String> + Send + 'static,
+        body: impl FnOnce(&Recorder) -> Result<Option<String>, String> + Send + 'static,
     ) -> Trial {
         let context = self.clone();
         let label = name.clone();
         Trial::ignorable_test(name, move || {
             let started = Instant::now();
-            crate::check::provider::Api::forget_ids();
-            let (result, entries) = transcript::capture_as(context.snapshots.is_some(), body);
-            let entries = crate::check::provider::Api::normalise(entries);
-            let mut result = result;
+            let recorder = Recorder::new(context.snapshots.is_some());
+            let mut result = body(&recorder);
+            let entries = recorder.finish();
             if let Some(snapshots) = &context.snapshots
                 && !matches!(result, Ok(Some(_)))
             {
@@ -243,8 +242,8 @@ pub fn receiver_trials(
                         let probe = Arc::clone(&probe);
                         let event = event.clone();
                         let command = format!("{reproduce} -- --exact {name}");
-                        context.trial(name, "receiver", move || {
-                            (check.run)(&probe, &event)
+                        context.trial(name, "receiver", move |recorder| {
+                            (check.run)(&probe.session(recorder), &event)
                                 .map(|()| None)
                                 .map_err(|report| format!("{report}\nreproduce: {command}"))
                         })
@@ -292,8 +291,8 @@ pub fn provider_trials(
                     Applies::Yes => {
                         let api = Arc::clone(&api);
                         let command = format!("{reproduce} -- --exact {name}");
-                        context.trial(name, "provider", move || {
-                            (check.run)(&api, &subject)
+                        context.trial(name, "provider", move |recorder| {
+                            (check.run)(&api.session(recorder), &subject)
                                 .map_err(|report| format!("{report}\nreproduce: {command}"))
                         })
                     }

@@ -2,62 +2,100 @@
 //! same seed give the same text, and kept as insta snapshots. A change of the target's
 //! behaviour between runs then fails with a readable diff, accepted with `cargo insta review`.
 //!
-//! Recording is per thread: libtest-mimic runs each trial on one thread, and a trial's
-//! requests are made from it (`block_on`), so [`capture`] collects exactly one trial's
-//! exchanges.
+//! Each trial gets its own [`Recorder`], handed to the check; the check's requests are
+//! recorded into it, and the runner takes the entries back when the trial ends: a transcript
+//! is data returned from a trial, never gathered behind its back.
 
 use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-/// What is being recorded on a thread: the entries, and whether they are rendered (or only
-/// counted, when no snapshot will be compared).
-struct Recording {
-    entries: Vec<String>,
+/// One trial's transcript being recorded: its exchanges, and the values the target made up
+/// during the trial (ids, ports) with the placeholders shown instead.
+#[derive(Debug, Default)]
+pub struct Recorder {
     render: bool,
+    entries: RefCell<Vec<String>>,
+    made_up: RefCell<Vec<(String, String)>>,
 }
 
-thread_local! {
-    static RECORDING: RefCell<Option<Recording>> = const { RefCell::new(None) };
-}
-
-/// Adds one exchange to the transcript being recorded on this thread, if any.
-pub fn record(entry: String) {
-    record_with(|| entry);
-}
-
-/// Adds the exchange `render` describes; it runs only when the transcript is rendered (an
-/// exchange is counted either way).
-pub fn record_with(render: impl FnOnce() -> String) {
-    RECORDING.with(|r| {
-        if let Some(recording) = r.borrow_mut().as_mut() {
-            let entry = if recording.render {
-                render()
-            } else {
-                String::new()
-            };
-            recording.entries.push(entry);
-        }
-    });
-}
-
-/// Runs `f`, recording the exchanges it makes on this thread.
-pub fn capture<R>(f: impl FnOnce() -> R) -> (R, Vec<String>) {
-    capture_as(true, f)
-}
-
-/// Runs `f`, recording the exchanges it makes on this thread: rendered if `render`, else
-/// only counted (empty entries).
-pub fn capture_as<R>(render: bool, f: impl FnOnce() -> R) -> (R, Vec<String>) {
-    let outer = RECORDING.with(|r| {
-        r.borrow_mut().replace(Recording {
-            entries: Vec::new(),
+impl Recorder {
+    /// A recorder whose exchanges are rendered (`render`) or only counted (no snapshot will
+    /// be compared).
+    #[must_use]
+    pub fn new(render: bool) -> Self {
+        Self {
             render,
-        })
-    });
-    let result = f();
-    let recording = RECORDING.with(|r| std::mem::replace(&mut *r.borrow_mut(), outer));
-    (result, recording.map(|r| r.entries).unwrap_or_default())
+            ..Self::default()
+        }
+    }
+
+    /// Adds one exchange.
+    pub fn record(&self, entry: String) {
+        self.record_with(|| entry);
+    }
+
+    /// Adds the exchange `render` describes; it runs only when the transcript is rendered (an
+    /// exchange is counted either way).
+    pub fn record_with(&self, render: impl FnOnce() -> String) {
+        let entry = if self.render { render() } else { String::new() };
+        self.entries.borrow_mut().push(entry);
+    }
+
+    /// Remembers a value the target made up (an id), shown as `[id N]` in the transcript.
+    pub fn remember_id(&self, id: &str) {
+        let mut made = self.made_up.borrow_mut();
+        if !id.is_empty() && !made.iter().any(|(known, _)| known == id) {
+            let label = format!("[id {}]", made.len() + 1);
+            made.push((id.to_string(), label));
+        }
+    }
+
+    /// Remembers a value that changes from run to run (a port), shown as `label`.
+    pub fn remember_as(&self, value: &str, label: &str) {
+        self.made_up
+            .borrow_mut()
+            .push((value.to_string(), label.to_string()));
+    }
+
+    /// Whether `value` was made up during this trial.
+    #[must_use]
+    pub fn made_here(&self, value: &str) -> bool {
+        self.made_up
+            .borrow()
+            .iter()
+            .any(|(known, _)| known == value)
+    }
+
+    /// How many exchanges were recorded so far.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.entries.borrow().len()
+    }
+
+    /// Whether nothing was recorded.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The transcript's entries, with what the trial made up replaced by placeholders (longest
+    /// first, so that an id inside a longer value is not cut).
+    #[must_use]
+    pub fn finish(self) -> Vec<String> {
+        let mut made = self.made_up.into_inner();
+        made.sort_by_key(|(value, _)| std::cmp::Reverse(value.len()));
+        self.entries
+            .into_inner()
+            .into_iter()
+            .map(|mut entry| {
+                for (value, label) in &made {
+                    entry = entry.replace(value.as_str(), label);
+                }
+                entry
+            })
+            .collect()
+    }
 }
 
 /// A 64-bit FNV-1a digest, as 16 hex digits: names a body in a transcript.
@@ -205,24 +243,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn capture_collects_only_its_own_exchanges() {
-        record("before".into());
-        let ((), entries) = capture(|| {
-            record("one".into());
-            let ((), inner) = capture(|| record("inner".into()));
-            assert_eq!(inner, ["inner"]);
-            record("two".into());
-        });
-        assert_eq!(entries, ["one", "two"]);
+    fn a_recorder_keeps_its_own_exchanges_with_placeholders() {
+        let recorder = Recorder::new(true);
+        recorder.record("made wh-123 at 127.0.0.1:4000".into());
+        recorder.remember_id("wh-123");
+        recorder.remember_as("127.0.0.1:4000", "{capture}");
+        assert!(recorder.made_here("wh-123"));
+        assert_eq!(recorder.len(), 1);
+        assert_eq!(recorder.finish(), ["made [id 1] at {capture}"]);
     }
 
     #[test]
-    fn an_unrendered_capture_counts_without_rendering() {
-        let ((), entries) = capture_as(false, || {
-            record_with(|| unreachable!("not rendered"));
-            record("cheap".into());
-        });
-        assert_eq!(entries, ["", ""]);
+    fn an_unrendered_recorder_counts_without_rendering() {
+        let recorder = Recorder::new(false);
+        recorder.record_with(|| unreachable!("not rendered"));
+        recorder.record("cheap".into());
+        assert_eq!(recorder.finish(), ["", ""]);
     }
 
     #[test]

@@ -72,7 +72,7 @@ fn outcome(
         Some(Applies::Yes),
         "{provider} {check:?} {subject}"
     );
-    (check.run)(&api, subject)
+    check.run_on(&api, subject)
 }
 
 /// Each defect, the check that must catch it, where, and what its report must say.
@@ -199,7 +199,7 @@ fn the_mock_passes_every_provider_check_of_every_spec() {
                 if applies != Applies::Yes {
                     continue;
                 }
-                let outcome = (check.run)(&api, &subject);
+                let outcome = check.run_on(&api, &subject);
                 assert_eq!(
                     outcome,
                     Ok(None),
@@ -230,7 +230,7 @@ fn a_target_without_triggers_skips_deliveries_with_the_reason() {
         .into_iter()
         .find(|c| c.info.id == "deliveries")
         .unwrap();
-    let outcome = (check.run)(&api, "newPhoto").unwrap();
+    let outcome = check.run_on(&api, "newPhoto").unwrap();
     assert!(
         outcome.is_some_and(|reason| reason.contains("no way to trigger events")),
         "runtime-ignored with the reason"
@@ -256,7 +256,7 @@ fn a_target_that_is_down_fails_every_check_clearly() {
         .into_iter()
         .find(|c| c.info.id == "documented-example")
         .unwrap();
-    let report = (check.run)(&api, "ping").unwrap_err();
+    let report = check.run_on(&api, "ping").unwrap_err();
     assert!(
         report.contains("response: none (could not connect"),
         "{report}"

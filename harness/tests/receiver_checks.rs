@@ -41,7 +41,7 @@ fn outcomes(
                 timeout: Duration::from_secs(5),
             };
             let probe = Probe::new(spec.clone(), settings, runtime.handle().clone());
-            (e.name.clone(), (check.run)(&probe, &e.name))
+            (e.name.clone(), check.run_on(&probe, &e.name))
         })
         .collect();
     assert!(
@@ -237,7 +237,7 @@ fn a_target_that_is_down_fails_clearly_without_hanging() {
         .into_iter()
         .find(|c| c.info.id == "documented-example")
         .unwrap();
-    let report = (check.run)(&probe, "product/image/created").unwrap_err();
+    let report = check.run_on(&probe, "product/image/created").unwrap_err();
     assert!(report.contains("response: none"), "{report}");
 }
 
@@ -283,7 +283,7 @@ fn redelivery_fails_on_a_receiver_that_refuses_duplicates() {
                 .into_iter()
                 .find(|c| c.info.id == "documented-example")
                 .unwrap();
-            assert!((check.run)(&probe, &event).is_ok(), "{provider} {event}");
+            assert!(check.run_on(&probe, &event).is_ok(), "{provider} {event}");
         }
     }
 }
@@ -379,7 +379,7 @@ fn timing_fails_on_a_receiver_slower_than_the_providers_timeout() {
         .into_iter()
         .find(|c| c.info.id == "timing")
         .unwrap();
-    let report = (timing.run)(&probe, "newAlbum").unwrap_err();
+    let report = timing.run_on(&probe, "newAlbum").unwrap_err();
     assert!(
         report.contains("an answer within 200 ms") && report.contains("answered after"),
         "{report}"
@@ -389,7 +389,7 @@ fn timing_fails_on_a_receiver_slower_than_the_providers_timeout() {
         .find(|c| c.info.id == "documented-example")
         .unwrap();
     assert!(
-        (documented.run)(&probe, "newAlbum").is_ok(),
+        documented.run_on(&probe, "newAlbum").is_ok(),
         "a slow 2xx is still a 2xx for the other checks"
     );
     let fast = runtime
@@ -410,7 +410,7 @@ fn timing_fails_on_a_receiver_slower_than_the_providers_timeout() {
         },
         runtime.handle().clone(),
     );
-    assert!((timing.run)(&probe, "newAlbum").is_ok());
+    assert!(timing.run_on(&probe, "newAlbum").is_ok());
 }
 
 #[test]

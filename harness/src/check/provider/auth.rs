@@ -2,7 +2,7 @@
 //! refused with the documented status; another tenant's items stay invisible and untouched.
 
 use super::documented_example::with_item;
-use super::{Api, Applies, As, Call, ProviderCheck};
+use super::{Applies, As, Call, ProviderCheck, Session};
 use crate::check::CheckInfo;
 use crate::spec::extensions::MockAction;
 
@@ -30,7 +30,7 @@ pub const CHECK: ProviderCheck = ProviderCheck {
     run,
 };
 
-fn run(api: &Api, name: &str) -> Result<Option<String>, String> {
+fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
     let op = api
         .op(name)
         .ok_or_else(|| format!("no operation `{name}`"))?;
@@ -96,7 +96,7 @@ fn run(api: &Api, name: &str) -> Result<Option<String>, String> {
 /// The second tenant, in the first tenant's place: refused (4xx), and the first tenant's item
 /// is still there afterwards; a list shows none of the first tenant's items.
 fn stranger(
-    api: &Api,
+    api: &Session<'_>,
     op: &super::Op,
     id: Option<&str>,
     created: &mut Vec<String>,

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::{Api, Applies, As, ProviderCheck};
+use super::{Api, Applies, As, ProviderCheck, Session};
 use crate::check::CheckInfo;
 use crate::spec::extensions::{KeySource, MockAction, Ordering, SignatureKind};
 use crate::spec::pointer;
@@ -73,7 +73,7 @@ fn creator(api: &Api) -> Option<&super::Op> {
     })
 }
 
-fn run(api: &Api, event: &str) -> Result<Option<String>, String> {
+fn run(api: &Session<'_>, event: &str) -> Result<Option<String>, String> {
     if let Some(reason) = api.trigger_support() {
         return Ok(Some(reason));
     }
@@ -144,7 +144,7 @@ fn run(api: &Api, event: &str) -> Result<Option<String>, String> {
 }
 
 fn check(
-    api: &Api,
+    api: &Session<'_>,
     event: &str,
     subscription: &str,
     resource: Option<&Value>,
@@ -291,7 +291,7 @@ fn check(
             )
         })?;
         seen_ids.extend(api.spec.event_id_of(&payload).map(str::to_string));
-        crate::transcript::record(format!(
+        api.recorder().record(format!(
             "delivery of {event}: schema, invariants{} checked\n",
             if api.spec.signature.scheme == SignatureKind::Hmac {
                 ", signature"
@@ -315,7 +315,7 @@ fn check(
 
 /// Triggers `event` through the mock's admin endpoint; its report and the call.
 fn trigger(
-    api: &Api,
+    api: &Session<'_>,
     event: &str,
     context: &BTreeMap<String, Value>,
 ) -> Result<(Value, super::Call), String> {
@@ -348,7 +348,7 @@ fn delivered_to(report: &Value, subscription: &str) -> bool {
 }
 
 fn verify_signature(
-    api: &Api,
+    api: &Session<'_>,
     request: &wiremock::Request,
     resource: Option<&Value>,
 ) -> Result<(), String> {

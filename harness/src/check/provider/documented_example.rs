@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{Api, Applies, As, Op, ProviderCheck};
+use super::{Api, Applies, As, Op, ProviderCheck, Session};
 use crate::check::CheckInfo;
 use crate::spec::extensions::MockAction;
 use crate::spec::pointer;
@@ -43,7 +43,7 @@ pub fn applies(api: &Api, op: &Op) -> Applies {
 }
 
 /// Creates the item `op` needs, as the first tenant, from the creator's documented example.
-pub fn prerequisite(api: &Api, op: &Op, n: usize) -> Result<Option<String>, String> {
+pub fn prerequisite(api: &Session<'_>, op: &Op, n: usize) -> Result<Option<String>, String> {
     if !op.needs_id() {
         return Ok(None);
     }
@@ -67,7 +67,7 @@ pub fn prerequisite(api: &Api, op: &Op, n: usize) -> Result<Option<String>, Stri
 /// what it creates; everything is deleted afterwards. Holds the shared side of
 /// [`Api::subscriptions`], as every trial that creates items does.
 pub fn with_item(
-    api: &Api,
+    api: &Session<'_>,
     op: &Op,
     body: impl FnOnce(Option<&str>, &mut Vec<String>) -> Result<Option<String>, String>,
 ) -> Result<Option<String>, String> {
@@ -85,7 +85,7 @@ pub fn with_item(
 }
 
 /// Removes what a trial created (best effort: the checks that test deletion say if it fails).
-pub fn cleanup(api: &Api, collection: Option<&str>, ids: &[String]) {
+pub fn cleanup(api: &Session<'_>, collection: Option<&str>, ids: &[String]) {
     if let Some(collection) = collection {
         for id in ids {
             let _ = api.delete(collection, As::Tenant(0), id);
@@ -93,7 +93,7 @@ pub fn cleanup(api: &Api, collection: Option<&str>, ids: &[String]) {
     }
 }
 
-fn run(api: &Api, name: &str) -> Result<Option<String>, String> {
+fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
     let op = api
         .op(name)
         .ok_or_else(|| format!("no operation `{name}`"))?;
@@ -172,7 +172,7 @@ fn run(api: &Api, name: &str) -> Result<Option<String>, String> {
 }
 
 /// A token request carries the client credentials given for the first tenant.
-fn fill_client_credentials(api: &Api, op: &Op, body: &mut Value) {
+fn fill_client_credentials(api: &Session<'_>, op: &Op, body: &mut Value) {
     if op.action() != Some(MockAction::Token) {
         return;
     }

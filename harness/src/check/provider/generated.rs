@@ -5,7 +5,7 @@ use proptest::test_runner::{TestCaseError, TestError};
 use serde_json::Value;
 
 use super::documented_example::with_item;
-use super::{Api, Applies, As, Call, Op, ProviderCheck};
+use super::{Api, Applies, As, Call, Op, ProviderCheck, Session};
 use crate::check::CheckInfo;
 use crate::spec::extensions::MockAction;
 use crate::spec::pointer;
@@ -46,7 +46,7 @@ pub fn writers(api: &Api) -> Vec<(String, Applies)> {
         .collect()
 }
 
-fn run(api: &Api, name: &str) -> Result<Option<String>, String> {
+fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
     let op = api
         .op(name)
         .ok_or_else(|| format!("no operation `{name}`"))?;
@@ -95,7 +95,7 @@ fn run(api: &Api, name: &str) -> Result<Option<String>, String> {
 
 /// Sends one generated body and checks the answer and the read-back.
 fn exercise(
-    api: &Api,
+    api: &Session<'_>,
     op: &Op,
     id: Option<&str>,
     body: &Value,
@@ -150,7 +150,7 @@ fn exercise(
 
 /// What was written reads back: the answered resource exactly, or else the request's fields.
 fn read_back(
-    api: &Api,
+    api: &Session<'_>,
     op: &Op,
     id: &str,
     body: &Value,

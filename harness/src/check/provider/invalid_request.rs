@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::documented_example::with_item;
-use super::{Api, As, ProviderCheck};
+use super::{As, ProviderCheck, Session};
 use crate::check::CheckInfo;
 use crate::generate::Mode;
 use crate::spec::pointer;
@@ -20,7 +20,7 @@ pub const CHECK: ProviderCheck = ProviderCheck {
     run,
 };
 
-fn run(api: &Api, name: &str) -> Result<Option<String>, String> {
+fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
     let op = api
         .op(name)
         .ok_or_else(|| format!("no operation `{name}`"))?;

@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{TestCaseError, TestError};
 use serde_json::Value;
 
-use super::{Api, Applies, As, ProviderCheck};
+use super::{Applies, As, ProviderCheck, Session};
 use crate::check::CheckInfo;
 use crate::spec::extensions::MockAction;
 use crate::spec::pointer;
@@ -77,7 +77,7 @@ struct Item {
     live: bool,
 }
 
-fn run(api: &Api, collection: &str) -> Result<Option<String>, String> {
+fn run(api: &Session<'_>, collection: &str) -> Result<Option<String>, String> {
     let _shared = api
         .subscriptions
         .read()
@@ -116,7 +116,7 @@ fn run(api: &Api, collection: &str) -> Result<Option<String>, String> {
 }
 
 fn sequence(
-    api: &Api,
+    api: &Session<'_>,
     collection: &str,
     steps: &[Step],
     items: &mut Vec<Item>,

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::documented_example::with_item;
-use super::{Api, Applies, As, ProviderCheck};
+use super::{Applies, As, ProviderCheck, Session};
 use crate::check::CheckInfo;
 use crate::spec::extensions::MockAction;
 use crate::spec::pointer;
@@ -44,7 +44,7 @@ pub const CHECK: ProviderCheck = ProviderCheck {
 /// Not this machine: a mock's opt-in for local http receivers does not cover it.
 const HTTP_TARGET: &str = "http://receiver.example.com/conformance-hook";
 
-fn run(api: &Api, name: &str) -> Result<Option<String>, String> {
+fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
     let op = api
         .op(name)
         .ok_or_else(|| format!("no operation `{name}`"))?;

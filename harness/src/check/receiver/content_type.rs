@@ -1,7 +1,7 @@
 //! `content-type-charset`: the provider's content type with a `charset=utf-8` parameter is
 //! accepted, as media types allow.
 
-use super::{Applies, Probe, ReceiverCheck};
+use super::{Applies, ReceiverCheck};
 use crate::check::CheckInfo;
 
 /// The check.
@@ -18,7 +18,7 @@ pub const CHECK: ReceiverCheck = ReceiverCheck {
     run,
 };
 
-fn run(probe: &Probe, event: &str) -> Result<(), String> {
+fn run(probe: &super::Session<'_>, event: &str) -> Result<(), String> {
     let payload = probe.generated(event, 3)?;
     let (body, headers) = probe.delivery(event, &payload, None);
     let headers: Vec<(String, String)> = headers

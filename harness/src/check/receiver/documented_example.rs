@@ -14,7 +14,7 @@ pub const CHECK: ReceiverCheck = ReceiverCheck {
     run,
 };
 
-fn run(probe: &super::Probe, event: &str) -> Result<(), String> {
+fn run(probe: &super::Session<'_>, event: &str) -> Result<(), String> {
     let Some(declared) = probe.spec.event(event) else {
         return Err(format!("no event `{event}`"));
     };

@@ -21,7 +21,7 @@ pub const CHECK: ReceiverCheck = ReceiverCheck {
     run,
 };
 
-fn run(probe: &Probe, event: &str) -> Result<(), String> {
+fn run(probe: &super::Session<'_>, event: &str) -> Result<(), String> {
     let generator = probe.payloads(event)?;
     let count = (probe.settings.cases / 4).clamp(2, 16) as usize;
     for (i, sample) in generator

@@ -17,7 +17,7 @@ pub const CHECK: ReceiverCheck = ReceiverCheck {
     run,
 };
 
-fn run(probe: &super::Probe, event: &str) -> Result<(), String> {
+fn run(probe: &super::Session<'_>, event: &str) -> Result<(), String> {
     let generator = probe.payloads(event)?;
     let config = proptest::test_runner::Config {
         cases: probe.settings.cases,

@@ -1,7 +1,7 @@
 //! `header-case`: the delivery with its header names in another case is accepted: HTTP header
 //! names are case-insensitive.
 
-use super::{Applies, Probe, ReceiverCheck};
+use super::{Applies, ReceiverCheck};
 use crate::check::CheckInfo;
 
 /// The check.
@@ -15,7 +15,7 @@ pub const CHECK: ReceiverCheck = ReceiverCheck {
     run,
 };
 
-fn run(probe: &Probe, event: &str) -> Result<(), String> {
+fn run(probe: &super::Session<'_>, event: &str) -> Result<(), String> {
     let payload = probe.generated(event, 4)?;
     let (body, headers) = probe.delivery(event, &payload, None);
     probe.require_2xx(

@@ -22,8 +22,10 @@ use serde_json::Value;
 use super::{CheckInfo, excerpt};
 use crate::deliver::{Delivery, Pipeline, Subscriber, envelope};
 use crate::generate::{Generator, Mode, SchemaGen};
+use crate::redact::Redactor;
 use crate::spec::extensions::{KeySource, MockState};
 use crate::spec::{ProviderSpec, pointer};
+use crate::transcript::Recorder;
 
 /// Whether a check runs for a provider.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,8 +43,60 @@ pub struct ReceiverCheck {
     pub info: CheckInfo,
     /// Whether it runs for an event of a provider.
     pub applies: fn(&ProviderSpec, &str) -> Applies,
-    /// Runs it for one event.
-    pub run: fn(&Probe, &str) -> Result<(), String>,
+    /// Runs it for one event, recording what it sends into the session's transcript.
+    pub run: fn(&Session<'_>, &str) -> Result<(), String>,
+}
+
+impl ReceiverCheck {
+    /// Runs it for one event against `probe`'s target, outside a run (no transcript kept).
+    pub fn run_on(&self, probe: &Probe, event: &str) -> Result<(), String> {
+        let recorder = Recorder::new(false);
+        (self.run)(&probe.session(&recorder), event)
+    }
+}
+
+/// One trial's use of a [`Probe`]: everything it sends is recorded into the trial's own
+/// transcript. It reads like the probe it wraps.
+pub struct Session<'a> {
+    probe: &'a Probe,
+    recorder: &'a Recorder,
+}
+
+impl std::ops::Deref for Session<'_> {
+    type Target = Probe;
+
+    fn deref(&self) -> &Probe {
+        self.probe
+    }
+}
+
+impl Session<'_> {
+    /// Sends a request to the target (header names in lower case on the wire, as hyper writes
+    /// them).
+    pub fn send(&self, headers: &[(String, String)], body: &[u8]) -> Exchange {
+        self.recorded(self.probe.exchange(&self.probe.client, headers, body))
+    }
+
+    /// Sends a request to the target with header names in title case on the wire
+    /// (`Content-Type`, `X-Signature`).
+    pub fn send_title_case(&self, headers: &[(String, String)], body: &[u8]) -> Exchange {
+        self.recorded(self.probe.exchange(&self.probe.title_case, headers, body))
+    }
+
+    /// Sends a request over a plain HTTP/1.1 connection written by hand, with the header names
+    /// exactly as given (hyper's client can only lower-case or title-case them). `None` for
+    /// an `https://` target.
+    pub fn send_verbatim(&self, headers: &[(String, String)], body: &[u8]) -> Option<Exchange> {
+        Some(self.recorded(self.probe.exchange_verbatim(headers, body)?))
+    }
+
+    /// Adds an exchange to the trial's transcript.
+    fn recorded(&self, exchange: Exchange) -> Exchange {
+        self.recorder.record_with(|| {
+            exchange.transcript(&self.probe.spec.delivery.method, &self.probe.redactor())
+        });
+        exchange
+    }
 }
 
 impl std::fmt::Debug for ReceiverCheck {
@@ -111,27 +165,13 @@ impl Exchange {
     /// target's URL, the signature header's value and the reason a connection failed left
     /// out).
     #[must_use]
-    pub fn transcript(&self, method: &str, target: &str, signature_headers: &[&str]) -> String {
+    pub fn transcript(&self, method: &str, redactor: &Redactor) -> String {
         let mut out = format!("{method} {{target}}\n");
         for (name, value) in &self.headers {
-            let value = if signature_headers
-                .iter()
-                .any(|h| h.eq_ignore_ascii_case(name))
-            {
-                "[signature]"
-            } else {
-                value
-            };
-            out.push_str(&format!("  {name}: {value}\n"));
+            out.push_str(&format!("  {name}: {}\n", redactor.header(name, value)));
         }
         // Payloads that echo the subscription hold the target's URL, whose port changes.
-        // (Its host and port too, for the bodies that escape the URL's slashes.)
-        let mut body = String::from_utf8_lossy(&self.body).replace(target, "{target}");
-        if let Ok(url) = reqwest::Url::parse(target)
-            && let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default())
-        {
-            body = body.replace(&format!("{host}:{port}"), "{host}");
-        }
+        let body = redactor.text(&String::from_utf8_lossy(&self.body));
         out.push_str(&format!(
             "  {}\n",
             crate::transcript::body_line(body.as_bytes())
@@ -419,19 +459,34 @@ impl Probe {
         out
     }
 
-    /// Sends a request to the target (header names in lower case on the wire, as hyper writes
-    /// them).
-    pub fn send(&self, headers: &[(String, String)], body: &[u8]) -> Exchange {
-        self.send_via(&self.client, headers, body)
+    /// What transcripts show instead of the target's address (its URL, and its host and port
+    /// for bodies that escape the URL's slashes) and the signatures.
+    #[must_use]
+    pub fn redactor(&self) -> Redactor {
+        let target = &self.settings.target;
+        let mut redactor = Redactor::new().value(target, "{target}");
+        if let Ok(url) = reqwest::Url::parse(target)
+            && let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default())
+        {
+            redactor = redactor.value(&format!("{host}:{port}"), "{host}");
+        }
+        self.pipeline
+            .signer()
+            .headers()
+            .fold(redactor, Redactor::signature_header)
     }
 
-    /// Sends a request to the target with header names in title case on the wire
-    /// (`Content-Type`, `X-Signature`).
-    pub fn send_title_case(&self, headers: &[(String, String)], body: &[u8]) -> Exchange {
-        self.send_via(&self.title_case, headers, body)
+    /// A trial's session with this probe, recording into `recorder`.
+    #[must_use]
+    pub fn session<'a>(&'a self, recorder: &'a Recorder) -> Session<'a> {
+        Session {
+            probe: self,
+            recorder,
+        }
     }
 
-    fn send_via(
+    /// One request to the target with `client`, not recorded.
+    fn exchange(
         &self,
         client: &reqwest::Client,
         headers: &[(String, String)],
@@ -477,14 +532,12 @@ impl Probe {
             response_body,
             error,
         };
-        self.record(&exchange);
         exchange
     }
 
-    /// Sends a request over a plain HTTP/1.1 connection written by hand, with the header names
-    /// exactly as given (hyper's client can only lower-case or title-case them). `None` for
+    /// One request over a plain HTTP/1.1 connection written by hand, not recorded; `None` for
     /// an `https://` target.
-    pub fn send_verbatim(&self, headers: &[(String, String)], body: &[u8]) -> Option<Exchange> {
+    fn exchange_verbatim(&self, headers: &[(String, String)], body: &[u8]) -> Option<Exchange> {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let url = reqwest::Url::parse(&self.settings.target).ok()?;
         if url.scheme() != "http" {
@@ -561,19 +614,7 @@ impl Probe {
             response_body,
             error,
         };
-        self.record(&exchange);
         Some(exchange)
-    }
-
-    /// Adds an exchange to the trial's transcript.
-    fn record(&self, exchange: &Exchange) {
-        crate::transcript::record_with(|| {
-            exchange.transcript(
-                &self.spec.delivery.method,
-                &self.settings.target,
-                &self.pipeline.signer().headers().collect::<Vec<_>>(),
-            )
-        });
     }
 
     /// `Ok` when the exchange got a 2xx, else the failure report of `info`, with `extra`.

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{Applies, Probe, ReceiverCheck};
+use super::{Applies, ReceiverCheck};
 use crate::check::CheckInfo;
 use crate::spec::pointer;
 
@@ -44,7 +44,7 @@ pub fn sequence<'a>(lifecycle: &[&'a str], event: &str) -> Vec<&'a str> {
         .collect()
 }
 
-fn run(probe: &Probe, event: &str) -> Result<(), String> {
+fn run(probe: &super::Session<'_>, event: &str) -> Result<(), String> {
     let lifecycle: Vec<&str> = probe
         .spec
         .lifecycle(event)

@@ -1,7 +1,7 @@
 //! `redelivery`: the same event delivered again (same event id, a new attempt id where the
 //! provider has one) is accepted again.
 
-use super::{Applies, Probe, ReceiverCheck};
+use super::{Applies, ReceiverCheck};
 use crate::check::CheckInfo;
 
 /// The check.
@@ -15,7 +15,7 @@ pub const CHECK: ReceiverCheck = ReceiverCheck {
     run,
 };
 
-fn run(probe: &Probe, event: &str) -> Result<(), String> {
+fn run(probe: &super::Session<'_>, event: &str) -> Result<(), String> {
     let payload = probe.generated(event, 2)?;
     for attempt in 1..=2 {
         // Each delivery gets a fresh attempt id, as the provider's resend does.

@@ -24,7 +24,7 @@ pub const CHECK: ReceiverCheck = ReceiverCheck {
     run,
 };
 
-fn run(probe: &Probe, event: &str) -> Result<(), String> {
+fn run(probe: &super::Session<'_>, event: &str) -> Result<(), String> {
     let header = probe
         .pipeline
         .signer()

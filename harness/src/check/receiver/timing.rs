@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{Applies, Probe, ReceiverCheck};
+use super::{Applies, ReceiverCheck};
 use crate::check::CheckInfo;
 
 /// The check.
@@ -16,7 +16,7 @@ pub const CHECK: ReceiverCheck = ReceiverCheck {
     run,
 };
 
-fn run(probe: &Probe, event: &str) -> Result<(), String> {
+fn run(probe: &super::Session<'_>, event: &str) -> Result<(), String> {
     let limit = Duration::from_millis(probe.spec.delivery.timeout_ms);
     let payload = probe.generated(event, 4)?;
     let (body, headers) = probe.delivery(event, &payload, None);

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{Applies, Probe, ReceiverCheck};
+use super::{Applies, ReceiverCheck};
 use crate::check::CheckInfo;
 use crate::spec::pointer;
 
@@ -26,7 +26,7 @@ pub const CHECK: ReceiverCheck = ReceiverCheck {
     run,
 };
 
-fn run(probe: &Probe, event: &str) -> Result<(), String> {
+fn run(probe: &super::Session<'_>, event: &str) -> Result<(), String> {
     let Some(at) = &probe.spec.envelope.event_name else {
         return Ok(());
     };

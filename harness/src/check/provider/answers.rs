@@ -1,0 +1,183 @@
+//! What the spec documents about an operation (statuses, examples, the delivery URL field),
+//! and reading and judging the answers: the resource an answer holds, its id, a list's items,
+//! schema violations, the failure report.
+
+use serde_json::Value;
+
+use super::{Api, Call, Op};
+use crate::check::CheckInfo;
+use crate::spec::pointer;
+
+impl Api {
+    /// The first documented 2xx status of `op` (200 for GraphQL and when none is).
+    #[must_use]
+    pub fn success_status(&self, op: &Op) -> u16 {
+        self.endpoint(op)
+            .responses
+            .iter()
+            .filter_map(|r| r.status.parse::<u16>().ok())
+            .find(|s| (200..300).contains(s))
+            .unwrap_or(200)
+    }
+    /// Whether `op`'s endpoint documents `status`.
+    #[must_use]
+    pub fn documents(&self, op: &Op, status: u16) -> bool {
+        self.endpoint(op)
+            .responses
+            .iter()
+            .any(|r| r.status.parse::<u16>().ok() == Some(status))
+    }
+    /// The documented 4xx statuses of `op`.
+    #[must_use]
+    pub fn client_errors(&self, op: &Op) -> Vec<u16> {
+        self.endpoint(op)
+            .responses
+            .iter()
+            .filter_map(|r| r.status.parse::<u16>().ok())
+            .filter(|s| (400..500).contains(s))
+            .collect()
+    }
+    /// The documented example request bodies of `op` (for a GraphQL operation, the examples
+    /// named after it), with their pointers.
+    #[must_use]
+    pub fn examples(&self, op: &Op) -> Vec<(String, Value)> {
+        let Some(media) = self.endpoint(op).request.as_ref().and_then(|b| {
+            b.content
+                .iter()
+                .find(|m| m.content_type.contains("json") || m.content_type.contains("form"))
+        }) else {
+            return Vec::new();
+        };
+        media
+            .examples
+            .iter()
+            .filter(|e| match &op.graphql {
+                Some(name) => &e.name == name,
+                None => true,
+            })
+            .map(|e| (e.pointer.clone(), e.value.clone()))
+            .collect()
+    }
+    /// A body for `op`: its first documented example (or an empty object), with the target
+    /// URL set to `target` when it has one.
+    #[must_use]
+    pub fn example_body(&self, op: &Op, target: Option<&str>) -> Value {
+        let mut body = self
+            .examples(op)
+            .into_iter()
+            .next()
+            .map_or_else(|| Value::Object(serde_json::Map::new()), |(_, v)| v);
+        if let (Some(url), Some(at)) = (target, self.target_field(op)) {
+            pointer::set(&mut body, &at, Value::String(url.to_string()));
+        }
+        body
+    }
+    /// Where `op`'s request carries the delivery URL.
+    #[must_use]
+    pub fn target_field(&self, op: &Op) -> Option<String> {
+        let target = op.mock.as_ref()?.target.as_deref()?;
+        Some(format!("{}{target}", op.fields_at()))
+    }
+    /// A delivery URL that goes nowhere (connections to port 9 of this machine are refused at
+    /// once), for subscriptions the checks create and delete.
+    #[must_use]
+    pub fn nowhere(&self, n: usize) -> String {
+        format!("https://127.0.0.1:9/conformance/{n}")
+    }
+    /// The resource in the answer to `op` (at `response`, or the GraphQL field).
+    #[must_use]
+    pub fn resource<'v>(&self, op: &Op, answer: &'v Value) -> Option<&'v Value> {
+        match &op.graphql {
+            Some(name) => pointer::get(answer, &format!("/data/{name}")),
+            None => {
+                let mock = op.mock.as_ref()?;
+                let at = mock
+                    .response
+                    .as_deref()
+                    .or(mock.resource.as_ref().map(|_| ""))?;
+                pointer::get(answer, at)
+            }
+        }
+    }
+    /// The id of a resource of `collection`.
+    #[must_use]
+    pub fn id_of(&self, collection: &str, resource: &Value) -> Option<String> {
+        let at = self
+            .ops
+            .iter()
+            .filter(|o| o.collection() == Some(collection))
+            .find_map(|o| o.mock.as_ref().and_then(|m| m.id_field.clone()))
+            .unwrap_or_else(|| "/id".to_string());
+        match pointer::get(resource, &at)? {
+            Value::String(s) => Some(s.clone()),
+            other => Some(other.to_string()),
+        }
+    }
+    /// The resources a list answer holds.
+    #[must_use]
+    pub fn listed(&self, op: &Op, call: &Call) -> Vec<Value> {
+        call.json
+            .as_ref()
+            .and_then(|j| {
+                let at = op
+                    .mock
+                    .as_ref()
+                    .and_then(|m| m.response.as_deref())
+                    .unwrap_or("");
+                pointer::get(j, at)
+            })
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    }
+    /// Checks an answer against the schema of its status: the violations, if any.
+    #[must_use]
+    pub fn schema_violations(&self, op: &Op, call: &Call) -> Vec<String> {
+        let (Some(status), Some(json)) = (call.status, call.json.as_ref()) else {
+            return Vec::new();
+        };
+        let Some(schema) = self
+            .endpoint(op)
+            .responses
+            .iter()
+            .find(|r| r.status.parse::<u16>().ok() == Some(status))
+            .or_else(|| {
+                self.endpoint(op)
+                    .responses
+                    .iter()
+                    .find(|r| r.covers(status))
+            })
+            .and_then(|r| r.body.json())
+            .and_then(|m| m.schema.clone())
+        else {
+            return Vec::new();
+        };
+        self.spec
+            .schemas
+            .violations(&schema, json)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|v| {
+                if v.instance_pointer.is_empty() {
+                    v.message
+                } else {
+                    format!("{}: {}", v.instance_pointer, v.message)
+                }
+            })
+            .collect()
+    }
+    /// The failure report of a call that broke a check.
+    #[must_use]
+    pub fn failure(&self, info: &CheckInfo, expected: &str, call: &Call, extra: &str) -> String {
+        let mut out = format!(
+            "{}: {}\n  (source: {})\nexpected: {expected}\n",
+            info.id, info.reason, info.source
+        );
+        if !extra.is_empty() {
+            out.push_str(extra);
+            out.push('\n');
+        }
+        out.push_str(&call.render());
+        out
+    }
+}
