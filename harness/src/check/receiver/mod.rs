@@ -524,15 +524,14 @@ impl Probe {
                 Err(error) => (None, Vec::new(), String::new(), Some(describe(&error))),
             }
         });
-        let exchange = Exchange {
+        Exchange {
             headers: headers.to_vec(),
             body: body.to_vec(),
             status,
             response_headers,
             response_body,
             error,
-        };
-        exchange
+        }
     }
 
     /// One request over a plain HTTP/1.1 connection written by hand, not recorded; `None` for
@@ -606,15 +605,14 @@ impl Probe {
             }
             Err(error) => (None, String::new(), Some(error)),
         };
-        let exchange = Exchange {
+        Some(Exchange {
             headers: headers.to_vec(),
             body: body.to_vec(),
             status,
             response_headers: Vec::new(),
             response_body,
             error,
-        };
-        Some(exchange)
+        })
     }
 
     /// `Ok` when the exchange got a 2xx, else the failure report of `info`, with `extra`.
