@@ -7,10 +7,11 @@ use std::time::{Duration, Instant};
 
 use webhook_harness::check::provider;
 use webhook_harness::check::receiver::Settings;
-use webhook_harness::mock::{Credentials, MockProvider};
-use webhook_harness::reference::ReferenceReceiver;
-use webhook_harness::runner::{self, Context, Journal, ProviderTarget, ReceiverTarget};
-use webhook_harness::spec::{ProviderSpec, builtin_names};
+use webhook_harness::mock::Credentials;
+use webhook_harness::report;
+use webhook_harness::runner::embedded::EmbeddedError;
+use webhook_harness::runner::{self, Context, Embedded, Journal, ProviderTarget, ReceiverTarget};
+use webhook_harness::spec::ProviderSpec;
 use webhook_harness::transcript::Snapshots;
 
 use crate::exit;
@@ -132,141 +133,89 @@ pub fn run(args: &Args) -> ExitCode {
         Err(code) => return code,
     };
     match &args.mode {
-        Some(Mode::Receiver(receiver)) => {
-            let (spec, timeout) = match receiver.spec.load(&receiver.target) {
-                Ok(loaded) => loaded,
-                Err(code) => return code,
-            };
-            let snapshots = snapshots(&receiver.run, || {
-                Some(PathBuf::from("snapshots/conformance"))
-            });
-            let target = ReceiverTarget {
-                spec,
-                spec_arg: receiver.spec.spec.clone(),
-                settings: Settings {
-                    target: receiver.target.clone(),
-                    secret: receiver.secret.clone(),
-                    cases: receiver.run.cases,
-                    seed: receiver.run.seed,
-                    timeout,
-                },
-            };
-            execute(&runtime, vec![target], Vec::new(), &receiver.run, snapshots)
-        }
-        Some(Mode::Provider(provider)) => {
-            let (spec, timeout) = match provider.spec.load(&provider.target) {
-                Ok(loaded) => loaded,
-                Err(code) => return code,
-            };
-            let credentials = match credentials(&spec, &provider.credentials) {
-                Ok(credentials) => credentials,
-                Err(message) => {
-                    eprintln!("error: {message}");
-                    return exit::code(exit::USAGE);
-                }
-            };
-            let snapshots = snapshots(&provider.run, || {
-                Some(PathBuf::from("snapshots/conformance"))
-            });
-            let target = ProviderTarget {
-                spec,
-                spec_arg: provider.spec.spec.clone(),
-                settings: provider::Settings {
-                    target: provider.target.clone(),
-                    credentials,
-                    cases: provider.run.cases,
-                    seed: provider.run.seed,
-                    timeout,
-                },
-            };
-            execute(&runtime, Vec::new(), vec![target], &provider.run, snapshots)
-        }
-        None => {
-            // The embedded default: every built-in spec against its reference receiver.
-            let mut receivers = Vec::new();
-            let mut targets = Vec::new();
-            for name in builtin_names() {
-                let spec = match ProviderSpec::load(&name) {
-                    Ok(spec) => spec,
-                    Err(errors) => {
-                        eprintln!("{errors}");
-                        return exit::code(exit::SPEC);
-                    }
-                };
-                let secret = "reference-receiver-secret";
-                let receiver =
-                    match runtime.block_on(ReferenceReceiver::start(spec.clone(), secret)) {
-                        Ok(receiver) => receiver,
-                        Err(error) => {
-                            eprintln!("error: cannot start the reference receiver: {error}");
-                            return exit::code(exit::USAGE);
-                        }
-                    };
-                targets.push(ReceiverTarget {
-                    spec,
-                    spec_arg: name.clone(),
-                    settings: Settings {
-                        target: receiver.url(),
-                        secret: secret.into(),
-                        cases: args.run.cases,
-                        seed: args.run.seed,
-                        timeout: Duration::from_secs(10),
-                    },
-                });
-                receivers.push(receiver);
-            }
-            // And every built-in spec's mock, checked in provider mode.
-            let mut mocks = Vec::new();
-            let mut providers = Vec::new();
-            for target in &targets {
-                let spec = target.spec.clone();
-                let mock = match runtime.block_on(
-                    MockProvider::builder(spec.clone())
-                        .allow_http_targets(true)
-                        .seed(args.run.seed)
-                        .clock(1_700_000_000.0)
-                        .start(),
-                ) {
-                    Ok(mock) => mock,
-                    Err(error) => {
-                        eprintln!(
-                            "error: cannot start the mock of {}: {error}",
-                            spec.provider.id
-                        );
-                        return exit::code(exit::USAGE);
-                    }
-                };
-                providers.push(ProviderTarget {
-                    settings: provider::Settings {
-                        target: mock.uri(),
-                        credentials: mock.credentials().clone(),
-                        cases: args.run.cases,
-                        seed: args.run.seed,
-                        timeout: Duration::from_secs(10),
-                    },
-                    spec_arg: target.spec_arg.clone(),
-                    spec,
-                });
-                mocks.push(mock);
-            }
-            // The committed transcripts of the reference receivers and mocks hold for the
-            // default settings only.
-            let snapshots = snapshots(&args.run, || {
-                (args.run.cases == DEFAULT_CASES && args.run.seed == 0).then(|| {
-                    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-                    repo.canonicalize()
-                        .unwrap_or(repo)
-                        .join("snapshots/conformance/reference")
-                })
-            });
-            match args.only.as_deref() {
-                Some("receiver") => providers.clear(),
-                Some("provider") => targets.clear(),
-                _ => {}
-            }
-            execute(&runtime, targets, providers, &args.run, snapshots)
-        }
+        Some(Mode::Receiver(receiver)) => run_receiver(&runtime, receiver),
+        Some(Mode::Provider(provider)) => run_provider(&runtime, provider),
+        None => run_embedded(&runtime, args),
     }
+}
+
+fn run_receiver(runtime: &tokio::runtime::Runtime, receiver: &ReceiverArgs) -> ExitCode {
+    let (spec, timeout) = match receiver.spec.load(&receiver.target) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let snapshots = snapshots(&receiver.run, || {
+        Some(PathBuf::from("snapshots/conformance"))
+    });
+    let target = ReceiverTarget {
+        spec,
+        spec_arg: receiver.spec.spec.clone(),
+        settings: Settings {
+            target: receiver.target.clone(),
+            secret: receiver.secret.clone(),
+            cases: receiver.run.cases,
+            seed: receiver.run.seed,
+            timeout,
+        },
+    };
+    execute(runtime, vec![target], Vec::new(), &receiver.run, snapshots)
+}
+
+fn run_provider(runtime: &tokio::runtime::Runtime, provider: &ProviderArgs) -> ExitCode {
+    let (spec, timeout) = match provider.spec.load(&provider.target) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let credentials = match credentials(&spec, &provider.credentials) {
+        Ok(credentials) => credentials,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return exit::code(exit::USAGE);
+        }
+    };
+    let snapshots = snapshots(&provider.run, || {
+        Some(PathBuf::from("snapshots/conformance"))
+    });
+    let target = ProviderTarget {
+        spec,
+        spec_arg: provider.spec.spec.clone(),
+        settings: provider::Settings {
+            target: provider.target.clone(),
+            credentials,
+            cases: provider.run.cases,
+            seed: provider.run.seed,
+            timeout,
+        },
+    };
+    execute(runtime, Vec::new(), vec![target], &provider.run, snapshots)
+}
+
+/// The embedded default: every built-in spec against its reference receiver and its mock.
+fn run_embedded(runtime: &tokio::runtime::Runtime, args: &Args) -> ExitCode {
+    let embedded = match runtime.block_on(Embedded::start(args.run.cases, args.run.seed)) {
+        Ok(embedded) => embedded,
+        Err(error @ EmbeddedError::Spec(_)) => {
+            eprintln!("{error}");
+            return exit::code(exit::SPEC);
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            return exit::code(exit::USAGE);
+        }
+    };
+    // The committed transcripts of the reference receivers and mocks hold for the default
+    // settings only.
+    let snapshots = snapshots(&args.run, || {
+        (args.run.cases == DEFAULT_CASES && args.run.seed == 0).then(Embedded::committed_snapshots)
+    });
+    let mut receivers = embedded.receivers.clone();
+    let mut providers = embedded.providers.clone();
+    match args.only.as_deref() {
+        Some("receiver") => providers.clear(),
+        Some("provider") => receivers.clear(),
+        _ => {}
+    }
+    execute(runtime, receivers, providers, &args.run, snapshots)
 }
 
 /// The snapshot folder of a run: `--snapshots`, none with `--no-snapshots`, else `default`.
@@ -345,9 +294,7 @@ fn execute(
         snapshots,
         journal: Journal::new(),
     };
-    let receivers = !targets.is_empty();
     let mut trials = runner::receiver_trials(targets, runtime.handle(), &context);
-    let has_providers = !providers.is_empty();
     trials.extend(runner::provider_trials(
         providers,
         runtime.handle(),
@@ -355,42 +302,16 @@ fn execute(
     ));
     let started = Instant::now();
     let conclusion = runner::run(&arguments, trials);
-    let elapsed = started.elapsed();
     if !arguments.list {
-        for (kind, present) in [("receiver", receivers), ("provider", has_providers)] {
-            if !present {
-                continue;
-            }
-            let records: Vec<_> = context
-                .journal
-                .records()
-                .into_iter()
-                .filter(|r| r.kind == kind)
-                .collect();
-            let requests: usize = records.iter().map(|r| r.exchanges).sum();
-            if records.is_empty() {
-                continue;
-            }
-            let busy: f64 = records
-                .iter()
-                .map(|r| r.duration.as_secs_f64())
-                .sum::<f64>()
-                + 0.0;
-            println!(
-                "conformance {kind}: {requests} requests in {:.2} s ({:.0} requests/s; {} trials, {:.2} s of trial time)",
-                elapsed.as_secs_f64(),
-                requests as f64 / elapsed.as_secs_f64().max(1e-9),
-                records.len(),
-                busy
-            );
+        for line in report::summary(&context.journal, started.elapsed()) {
+            println!("{line}");
         }
     }
     if let Some(path) = &run.junit
         && !arguments.list
     {
-        if let Err(error) = context
-            .journal
-            .write_junit("webhook-harness conformance", path)
+        if let Err(error) =
+            report::write_junit(&context.journal, "webhook-harness conformance", path)
         {
             eprintln!("error: {error}");
             return exit::code(exit::USAGE);

@@ -73,6 +73,9 @@ async fn serve(args: &Args) -> ExitCode {
             return exit::code(exit::USAGE);
         }
     };
+    // Listen for the stop signals before saying the mock is up: a script that reads the first
+    // line and sends SIGTERM at once must get a clean stop, not the default action.
+    let stop = Stop::listen();
     if args.json {
         let line = json!({
             "provider": provider.spec().provider.id,
@@ -97,30 +100,35 @@ async fn serve(args: &Args) -> ExitCode {
         }
         println!("Ctrl-C or SIGTERM stops it.");
     }
-    wait_for_signal().await;
+    stop.wait().await;
     eprintln!("shutting down");
     provider.shutdown().await;
     exit::code(exit::OK)
 }
 
-async fn wait_for_signal() {
+/// The signals that stop the mock (Ctrl-C, and SIGTERM on Unix), listened for from creation.
+struct Stop {
     #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(term) => term,
-                Err(_) => {
-                    let _ = tokio::signal::ctrl_c().await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
+    term: Option<tokio::signal::unix::Signal>,
+}
+
+impl Stop {
+    fn listen() -> Self {
+        Self {
+            #[cfg(unix)]
+            term: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok(),
         }
     }
-    #[cfg(not(unix))]
-    {
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        if let Some(mut term) = self.term {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
         let _ = tokio::signal::ctrl_c().await;
     }
 }

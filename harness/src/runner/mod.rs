@@ -4,11 +4,16 @@
 //! transcript and compared with its snapshot; every outcome goes into a [`Journal`], which
 //! can be written as JUnit XML.
 
-use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use libtest_mimic::{Arguments, Completion, Conclusion, Failed, Trial};
+
+pub mod embedded;
+mod journal;
+
+pub use embedded::Embedded;
+pub use journal::{Journal, Record, Status};
 
 use crate::check::receiver::{self, Applies, Probe, Settings};
 use crate::spec::ProviderSpec;
@@ -23,119 +28,6 @@ pub struct ReceiverTarget {
     pub spec_arg: String,
     /// Where and how to send.
     pub settings: Settings,
-}
-
-/// How a trial ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Status {
-    /// It passed.
-    Passed,
-    /// It failed, with the report.
-    Failed(String),
-    /// It was not run, for this reason.
-    Ignored(String),
-}
-
-/// One trial's outcome.
-#[derive(Debug, Clone)]
-pub struct Record {
-    /// `provider::check::subject`.
-    pub name: String,
-    /// `receiver` or `provider`.
-    pub kind: &'static str,
-    /// How long it ran.
-    pub duration: Duration,
-    /// Requests it made.
-    pub exchanges: usize,
-    /// How it ended.
-    pub status: Status,
-}
-
-/// The outcomes of the trials that ran, in the order they finished.
-#[derive(Debug, Default)]
-pub struct Journal {
-    records: Mutex<Vec<Record>>,
-}
-
-impl Journal {
-    /// An empty journal, shared by the trials.
-    #[must_use]
-    pub fn new() -> Arc<Self> {
-        Arc::default()
-    }
-
-    fn push(&self, record: Record) {
-        self.records
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(record);
-    }
-
-    /// The outcomes so far, sorted by name.
-    #[must_use]
-    pub fn records(&self) -> Vec<Record> {
-        let mut records = self
-            .records
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone();
-        records.sort_by(|a, b| a.name.cmp(&b.name));
-        records
-    }
-
-    /// Requests made by all trials.
-    #[must_use]
-    pub fn exchanges(&self) -> usize {
-        self.records().iter().map(|r| r.exchanges).sum()
-    }
-
-    /// The outcomes as JUnit XML: one test suite per provider, one test case per trial.
-    pub fn junit(&self, suite: &str) -> Result<String, String> {
-        use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
-        let mut report = Report::new(suite);
-        let mut suites: Vec<TestSuite> = Vec::new();
-        for record in self.records() {
-            let provider = record
-                .name
-                .split("::")
-                .next()
-                .unwrap_or_default()
-                .to_string();
-            let status = match &record.status {
-                Status::Passed => TestCaseStatus::success(),
-                Status::Failed(message) => {
-                    let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                    status.set_message(message.lines().next().unwrap_or_default());
-                    status.set_description(message.as_str());
-                    status
-                }
-                Status::Ignored(reason) => {
-                    let mut status = TestCaseStatus::skipped();
-                    status.set_message(reason.as_str());
-                    status
-                }
-            };
-            let mut case = TestCase::new(record.name.as_str(), status);
-            case.set_classname(format!("{provider}.{}", record.kind));
-            case.set_time(record.duration);
-            let at = match suites.iter().position(|s| s.name.as_str() == provider) {
-                Some(at) => at,
-                None => {
-                    suites.push(TestSuite::new(provider.as_str()));
-                    suites.len() - 1
-                }
-            };
-            suites[at].add_test_case(case);
-        }
-        report.add_test_suites(suites);
-        report.to_string().map_err(|e| e.to_string())
-    }
-
-    /// Writes the JUnit XML to `path`.
-    pub fn write_junit(&self, suite: &str, path: &Path) -> Result<(), String> {
-        let xml = self.junit(suite)?;
-        std::fs::write(path, xml).map_err(|e| format!("cannot write {}: {e}", path.display()))
-    }
 }
 
 /// What every trial of a run shares.

@@ -1,0 +1,29 @@
+//! The console summary of a conformance run: one line per mode that ran, with the requests it
+//! made, the rate, and its trials.
+
+use std::time::Duration;
+
+use crate::runner::Journal;
+
+/// The summary lines of a run that took `elapsed`:
+/// `conformance receiver: N requests in X s (R requests/s; T trials, Y s of trial time)`.
+#[must_use]
+pub fn summary(journal: &Journal, elapsed: Duration) -> Vec<String> {
+    let records = journal.records();
+    let mut lines = Vec::new();
+    for kind in ["receiver", "provider"] {
+        let of_kind: Vec<_> = records.iter().filter(|r| r.kind == kind).collect();
+        if of_kind.is_empty() {
+            continue;
+        }
+        let requests: usize = of_kind.iter().map(|r| r.exchanges).sum();
+        let busy: f64 = of_kind.iter().map(|r| r.duration.as_secs_f64()).sum();
+        lines.push(format!(
+            "conformance {kind}: {requests} requests in {:.2} s ({:.0} requests/s; {} trials, {busy:.2} s of trial time)",
+            elapsed.as_secs_f64(),
+            requests as f64 / elapsed.as_secs_f64().max(1e-9),
+            of_kind.len(),
+        ));
+    }
+    lines
+}
