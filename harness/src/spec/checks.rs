@@ -373,97 +373,7 @@ fn operations(spec: &ProviderSpec, errors: &mut Vec<SpecError>) {
             );
         }
         if let Some(mock) = &endpoint.ext.mock {
-            for (field, value) in [("tenant", &mock.tenant), ("id", &mock.id)] {
-                if let Some(v) = value
-                    && v != "credential"
-                    && !v.starts_with("path:")
-                    && !v.starts_with("body:")
-                {
-                    errors.push(err(
-                        &spec.file,
-                        format!("{}/x-operation/mock/{field}", endpoint.pointer),
-                        format!("`{v}` is not `credential`, `path:<param>` or `body:<pointer>`"),
-                    ));
-                }
-            }
-            let at = format!("{}/x-operation/mock", endpoint.pointer);
-            if let Some(resource) = &mock.resource {
-                let resolves = resource
-                    .strip_prefix('#')
-                    .is_some_and(|p| pointer::get(&spec.document, p).is_some());
-                if !resolves {
-                    errors.push(err(
-                        &spec.file,
-                        format!("{at}/resource"),
-                        format!("`{resource}` does not resolve in this document"),
-                    ));
-                }
-            }
-            for (field, value) in [
-                ("idField", &mock.id_field),
-                ("requestInto", &mock.request_into),
-                ("target", &mock.target),
-                ("request", &mock.request),
-                ("response", &mock.response),
-            ] {
-                if let Some(p) = value
-                    && !pointer::is_valid(p)
-                {
-                    errors.push(err(
-                        &spec.file,
-                        format!("{at}/{field}"),
-                        format!("`{p}` is not a JSON Pointer"),
-                    ));
-                }
-            }
-            for (field, value) in [("pageSize", &mock.page_size), ("page", &mock.page)] {
-                if let Some(param) = value
-                    && !endpoint
-                        .parameters
-                        .iter()
-                        .any(|p| &p.name == param && p.location == "query")
-                {
-                    errors.push(err(
-                        &spec.file,
-                        format!("{at}/{field}"),
-                        format!("the operation has no query parameter `{param}`"),
-                    ));
-                }
-            }
-            for param in mock.from_path.values() {
-                if !endpoint
-                    .parameters
-                    .iter()
-                    .any(|p| &p.name == param && p.location == "path")
-                {
-                    errors.push(err(
-                        &spec.file,
-                        format!("{at}/fromPath"),
-                        format!("the operation has no path parameter `{param}`"),
-                    ));
-                }
-            }
-            if matches!(mock.action, MockAction::Create | MockAction::Replace)
-                && mock.resource.is_none()
-                && mock.response.is_some()
-            {
-                errors.push(
-                    err(&spec.file, format!("{at}/resource"), "a create or replace that answers with the resource needs the resource's schema")
-                        .with_hint("set `resource: '#/components/schemas/...'`"),
-                );
-            }
-            if let Some(param) = mock.id.as_deref().and_then(|v| v.strip_prefix("path:"))
-                && !endpoint
-                    .parameters
-                    .iter()
-                    .any(|p| p.name == param && p.location == "path")
-            {
-                errors.push(err(
-                    &spec.file,
-                    format!("{}/x-operation/mock/id", endpoint.pointer),
-                    format!("the operation has no path parameter `{param}`"),
-                ));
-            }
+            mock_state(spec, endpoint, mock, errors);
         }
     }
     for event in &spec.events {
@@ -472,6 +382,121 @@ fn operations(spec: &ProviderSpec, errors: &mut Vec<SpecError>) {
                 &spec.file,
                 &event.pointer,
                 format!("duplicate operationId `{}`", event.operation_id),
+            ));
+        }
+    }
+}
+
+/// `x-operation.mock` of one endpoint: its id and tenant sources, pointers and parameters.
+fn mock_state(
+    spec: &ProviderSpec,
+    endpoint: &crate::spec::Endpoint,
+    mock: &crate::spec::extensions::MockState,
+    errors: &mut Vec<SpecError>,
+) {
+    for (field, value) in [("tenant", &mock.tenant), ("id", &mock.id)] {
+        if let Some(v) = value
+            && v != "credential"
+            && !v.starts_with("path:")
+            && !v.starts_with("body:")
+        {
+            errors.push(err(
+                &spec.file,
+                format!("{}/x-operation/mock/{field}", endpoint.pointer),
+                format!("`{v}` is not `credential`, `path:<param>` or `body:<pointer>`"),
+            ));
+        }
+    }
+    let at = format!("{}/x-operation/mock", endpoint.pointer);
+    if let Some(resource) = &mock.resource {
+        let resolves = resource
+            .strip_prefix('#')
+            .is_some_and(|p| pointer::get(&spec.document, p).is_some());
+        if !resolves {
+            errors.push(err(
+                &spec.file,
+                format!("{at}/resource"),
+                format!("`{resource}` does not resolve in this document"),
+            ));
+        }
+    }
+    for (field, value) in [
+        ("idField", &mock.id_field),
+        ("requestInto", &mock.request_into),
+        ("target", &mock.target),
+        ("request", &mock.request),
+        ("response", &mock.response),
+    ] {
+        if let Some(p) = value
+            && !pointer::is_valid(p)
+        {
+            errors.push(err(
+                &spec.file,
+                format!("{at}/{field}"),
+                format!("`{p}` is not a JSON Pointer"),
+            ));
+        }
+    }
+    mock_parameters(spec, endpoint, mock, &at, errors);
+    if matches!(mock.action, MockAction::Create | MockAction::Replace)
+        && mock.resource.is_none()
+        && mock.response.is_some()
+    {
+        errors.push(
+            err(
+                &spec.file,
+                format!("{at}/resource"),
+                "a create or replace that answers with the resource needs the resource's schema",
+            )
+            .with_hint("set `resource: '#/components/schemas/...'`"),
+        );
+    }
+    if let Some(param) = mock.id.as_deref().and_then(|v| v.strip_prefix("path:"))
+        && !endpoint
+            .parameters
+            .iter()
+            .any(|p| p.name == param && p.location == "path")
+    {
+        errors.push(err(
+            &spec.file,
+            format!("{}/x-operation/mock/id", endpoint.pointer),
+            format!("the operation has no path parameter `{param}`"),
+        ));
+    }
+}
+
+/// The parameters `x-operation.mock` names (paging, path fields) are the operation's.
+fn mock_parameters(
+    spec: &ProviderSpec,
+    endpoint: &crate::spec::Endpoint,
+    mock: &crate::spec::extensions::MockState,
+    at: &str,
+    errors: &mut Vec<SpecError>,
+) {
+    for (field, value) in [("pageSize", &mock.page_size), ("page", &mock.page)] {
+        if let Some(param) = value
+            && !endpoint
+                .parameters
+                .iter()
+                .any(|p| &p.name == param && p.location == "query")
+        {
+            errors.push(err(
+                &spec.file,
+                format!("{at}/{field}"),
+                format!("the operation has no query parameter `{param}`"),
+            ));
+        }
+    }
+    for param in mock.from_path.values() {
+        if !endpoint
+            .parameters
+            .iter()
+            .any(|p| &p.name == param && p.location == "path")
+        {
+            errors.push(err(
+                &spec.file,
+                format!("{at}/fromPath"),
+                format!("the operation has no path parameter `{param}`"),
             ));
         }
     }

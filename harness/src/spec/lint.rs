@@ -91,30 +91,78 @@ impl Report {
 /// Lints a loaded spec.
 #[must_use]
 pub fn lint(spec: &ProviderSpec) -> Report {
-    let mut findings = Vec::new();
-    let mut coverage = Coverage {
-        events: spec.events.len(),
-        endpoints_documented: spec
-            .endpoints
-            .iter()
-            .filter(|e| e.ext.status == Status::Documented)
-            .count(),
-        endpoints_inferred: spec
-            .endpoints
-            .iter()
-            .filter(|e| e.ext.status == Status::Inferred)
-            .count(),
-        invariants: spec.invariants.len(),
-        assumptions: spec.assumptions.len(),
-        errata: spec.errata.len(),
-        ..Coverage::default()
+    let mut lint = Lint {
+        spec,
+        findings: Vec::new(),
+        coverage: Coverage {
+            events: spec.events.len(),
+            endpoints_documented: spec
+                .endpoints
+                .iter()
+                .filter(|e| e.ext.status == Status::Documented)
+                .count(),
+            endpoints_inferred: spec
+                .endpoints
+                .iter()
+                .filter(|e| e.ext.status == Status::Inferred)
+                .count(),
+            invariants: spec.invariants.len(),
+            assumptions: spec.assumptions.len(),
+            errata: spec.errata.len(),
+            ..Coverage::default()
+        },
+        checked: BTreeSet::new(),
+        fixtures_used: BTreeSet::new(),
     };
-    let mut checked_examples = BTreeSet::new();
-    let mut fixtures_used = BTreeSet::new();
-
     for event in &spec.events {
+        lint.event(event);
+    }
+    for endpoint in &spec.endpoints {
+        lint.endpoint(endpoint);
+    }
+    lint.errata();
+    let Lint {
+        mut findings,
+        coverage,
+        fixtures_used,
+        ..
+    } = lint;
+    unreferenced_fixtures(spec, &fixtures_used, &mut findings);
+    findings.sort_by_key(|f| f.severity);
+    Report {
+        provider: spec.provider.id.clone(),
+        coverage,
+        findings,
+    }
+}
+
+/// A lint in progress: what was found, and which examples and fixtures were seen.
+struct Lint<'s> {
+    spec: &'s ProviderSpec,
+    findings: Vec<Finding>,
+    coverage: Coverage,
+    checked: BTreeSet<String>,
+    fixtures_used: BTreeSet<PathBuf>,
+}
+
+impl Lint<'_> {
+    fn body(&mut self, body: &Body) {
+        check_body(
+            self.spec,
+            body,
+            &mut self.findings,
+            &mut self.coverage,
+            &mut self.checked,
+            &mut self.fixtures_used,
+        );
+    }
+
+    /// An event: it has examples, its invariants and `resourceId` pointers hold on them, and
+    /// its payload's examples validate.
+    fn event(&mut self, event: &crate::spec::Event) {
+        let spec = self.spec;
         if event.examples().is_empty() {
-            findings.push(error(
+            self.findings.push(error(
                 spec,
                 &event.payload.pointer,
                 format!("event `{}` has no example payload", event.name),
@@ -126,72 +174,60 @@ pub fn lint(spec: &ProviderSpec) -> Report {
                 .filter(|i| !i.needs_subscription())
             {
                 if let Err(breach) = inv.check(&event.name, &example.value, None) {
-                    findings.push(against_errata(spec, &example.pointer, breach.to_string()));
+                    self.findings
+                        .push(against_errata(spec, &example.pointer, breach.to_string()));
                 }
             }
-            // Every resourceId pointer holds the object's id, the same at each.
-            let ids: Vec<Option<&Value>> = event
-                .ext
-                .resource_id
-                .iter()
-                .map(|at| crate::spec::pointer::get(&example.value, at))
-                .collect();
-            if let Some(missing) = ids.iter().position(Option::is_none) {
-                findings.push(against_errata(
-                    spec,
-                    &example.pointer,
-                    format!(
-                        "x-event.resourceId `{}` is absent from the example",
-                        event.ext.resource_id[missing]
-                    ),
-                ));
-            } else if ids.windows(2).any(|w| w[0] != w[1]) {
-                findings.push(against_errata(
-                    spec,
-                    &example.pointer,
-                    format!(
-                        "the pointers of x-event.resourceId ({}) hold different values",
-                        event.ext.resource_id.join(", ")
-                    ),
-                ));
-            }
+            self.resource_ids(event, example);
         }
-        check_body(
-            spec,
-            &event.payload,
-            &mut findings,
-            &mut coverage,
-            &mut checked_examples,
-            &mut fixtures_used,
-        );
+        self.body(&event.payload);
     }
-    for endpoint in &spec.endpoints {
+
+    /// Every `resourceId` pointer of `event` holds the object's id on `example`, the same at
+    /// each.
+    fn resource_ids(&mut self, event: &crate::spec::Event, example: &crate::spec::Example) {
+        let ids: Vec<Option<&Value>> = event
+            .ext
+            .resource_id
+            .iter()
+            .map(|at| crate::spec::pointer::get(&example.value, at))
+            .collect();
+        if let Some(missing) = ids.iter().position(Option::is_none) {
+            self.findings.push(against_errata(
+                self.spec,
+                &example.pointer,
+                format!(
+                    "x-event.resourceId `{}` is absent from the example",
+                    event.ext.resource_id[missing]
+                ),
+            ));
+        } else if ids.windows(2).any(|w| w[0] != w[1]) {
+            self.findings.push(against_errata(
+                self.spec,
+                &example.pointer,
+                format!(
+                    "the pointers of x-event.resourceId ({}) hold different values",
+                    event.ext.resource_id.join(", ")
+                ),
+            ));
+        }
+    }
+
+    /// An endpoint: its bodies' examples validate, and it documents a 2xx with an example.
+    fn endpoint(&mut self, endpoint: &crate::spec::Endpoint) {
+        let spec = self.spec;
         if let Some(request) = &endpoint.request {
-            check_body(
-                spec,
-                request,
-                &mut findings,
-                &mut coverage,
-                &mut checked_examples,
-                &mut fixtures_used,
-            );
+            self.body(request);
         }
         for response in &endpoint.responses {
-            check_body(
-                spec,
-                &response.body,
-                &mut findings,
-                &mut coverage,
-                &mut checked_examples,
-                &mut fixtures_used,
-            );
+            self.body(&response.body);
         }
         let success = endpoint
             .responses
             .iter()
             .find(|r| r.status.starts_with('2'));
         match success {
-            None => findings.push(error(
+            None => self.findings.push(error(
                 spec,
                 &endpoint.pointer,
                 format!("`{}` documents no 2xx response", endpoint.operation_id),
@@ -200,7 +236,7 @@ pub fn lint(spec: &ProviderSpec) -> Report {
                 if !r.body.content.is_empty()
                     && r.body.content.iter().all(|m| m.examples.is_empty()) =>
             {
-                findings.push(error(
+                self.findings.push(error(
                     spec,
                     &r.body.pointer,
                     format!(
@@ -213,37 +249,33 @@ pub fn lint(spec: &ProviderSpec) -> Report {
         }
     }
 
-    for (i, erratum) in spec.errata.iter().enumerate() {
-        if erratum.expect != ErratumExpect::Invalid {
-            continue;
-        }
-        if erratum.affects.is_empty() {
-            findings.push(error(
-                spec,
-                &format!("/x-errata/{i}"),
-                format!(
-                    "erratum `{}` expects invalid examples but lists none",
-                    erratum.id
-                ),
-            ));
-        }
-        for (j, target) in erratum.affects.iter().enumerate() {
-            if !checked_examples.contains(target.as_str()) {
-                findings.push(error(
+    /// Every erratum that expects invalid examples lists examples that exist.
+    fn errata(&mut self) {
+        let spec = self.spec;
+        for (i, erratum) in spec.errata.iter().enumerate() {
+            if erratum.expect != ErratumExpect::Invalid {
+                continue;
+            }
+            if erratum.affects.is_empty() {
+                self.findings.push(error(
                     spec,
-                    &format!("/x-errata/{i}/affects/{j}"),
-                    format!("erratum `{}` expects {target} to be an invalid example, but no example of a body with a schema is there", erratum.id),
+                    &format!("/x-errata/{i}"),
+                    format!(
+                        "erratum `{}` expects invalid examples but lists none",
+                        erratum.id
+                    ),
                 ));
             }
+            for (j, target) in erratum.affects.iter().enumerate() {
+                if !self.checked.contains(target.as_str()) {
+                    self.findings.push(error(
+                        spec,
+                        &format!("/x-errata/{i}/affects/{j}"),
+                        format!("erratum `{}` expects {target} to be an invalid example, but no example of a body with a schema is there", erratum.id),
+                    ));
+                }
+            }
         }
-    }
-
-    unreferenced_fixtures(spec, &fixtures_used, &mut findings);
-    findings.sort_by_key(|f| f.severity);
-    Report {
-        provider: spec.provider.id.clone(),
-        coverage,
-        findings,
     }
 }
 

@@ -179,35 +179,7 @@ impl Loader {
             return Err(SpecErrors(errors));
         };
 
-        let mut schema_pointers: Vec<String> = Vec::new();
-        for endpoint in &endpoints {
-            schema_pointers.extend(endpoint.parameters.iter().filter_map(|p| p.schema.clone()));
-            let bodies = endpoint
-                .request
-                .iter()
-                .chain(endpoint.responses.iter().map(|r| &r.body));
-            schema_pointers
-                .extend(bodies.flat_map(|b| b.content.iter().filter_map(|m| m.schema.clone())));
-        }
-        for event in &events {
-            schema_pointers.extend(
-                event
-                    .payload
-                    .content
-                    .iter()
-                    .filter_map(|m| m.schema.clone()),
-            );
-        }
-        if let Some(components) = document
-            .pointer("/components/schemas")
-            .and_then(Value::as_object)
-        {
-            schema_pointers.extend(
-                components
-                    .keys()
-                    .map(|k| pointer::join("/components/schemas", k)),
-            );
-        }
+        let schema_pointers = schema_pointers(&document, &endpoints, &events);
         let (schemas, failures) = SchemaSet::compile(&document, &schema_pointers);
         for (at, message) in failures {
             errors.push(SpecError::new(path, at, SpecErrorKind::Schema(message)));
@@ -426,4 +398,42 @@ fn short(message: &str) -> String {
         end -= 1;
     }
     format!("{}…", &message[..end])
+}
+
+/// Every schema the spec uses: parameters, bodies, payloads and the named components.
+fn schema_pointers(
+    document: &Value,
+    endpoints: &[crate::spec::Endpoint],
+    events: &[crate::spec::Event],
+) -> Vec<String> {
+    let mut schema_pointers: Vec<String> = Vec::new();
+    for endpoint in endpoints {
+        schema_pointers.extend(endpoint.parameters.iter().filter_map(|p| p.schema.clone()));
+        let bodies = endpoint
+            .request
+            .iter()
+            .chain(endpoint.responses.iter().map(|r| &r.body));
+        schema_pointers
+            .extend(bodies.flat_map(|b| b.content.iter().filter_map(|m| m.schema.clone())));
+    }
+    for event in events {
+        schema_pointers.extend(
+            event
+                .payload
+                .content
+                .iter()
+                .filter_map(|m| m.schema.clone()),
+        );
+    }
+    if let Some(components) = document
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    {
+        schema_pointers.extend(
+            components
+                .keys()
+                .map(|k| pointer::join("/components/schemas", k)),
+        );
+    }
+    schema_pointers
 }

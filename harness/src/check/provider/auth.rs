@@ -111,47 +111,7 @@ fn stranger(
         .is_some_and(|t| t.starts_with("path:"));
     let collection = op.collection().unwrap_or_default();
     if let Some(id) = id {
-        // In the first tenant's place; and, where the tenant is in the path, in its own.
-        let places: &[(As, &str)] = if path_tenancy {
-            &[
-                (As::Stranger, "in the first tenant's path"),
-                (As::Tenant(1), "in its own path"),
-            ]
-        } else {
-            &[(As::Stranger, "")]
-        };
-        for (who, place) in places {
-            let call = api.call_with_id(op, *who, id, None);
-            if !call.status.is_some_and(|s| matches!(s, 401 | 403 | 404)) || call.succeeded() {
-                return Ok(Some(api.failure(
-                    &CHECK.info,
-                    "404 (or 401/403): another tenant's item does not exist for these credentials",
-                    &call,
-                    &format!(
-                        "the second tenant's credentials{}, naming the first tenant's item `{id}`",
-                        if place.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" {place}")
-                        }
-                    ),
-                )));
-            }
-        }
-        if let Ok((found, read)) = api.read(collection, As::Tenant(0), id)
-            && found.is_none()
-        {
-            return Ok(Some(api.failure(
-                &CHECK.info,
-                "the first tenant's item untouched by the second tenant's request",
-                &read,
-                &format!(
-                    "read back by its owner after `{}` by the second tenant",
-                    op.name
-                ),
-            )));
-        }
-        return Ok(None);
+        return stranger_on_item(api, op, id, path_tenancy);
     }
     match op.action() {
         Some(MockAction::List) => {
@@ -199,6 +159,57 @@ fn stranger(
             }
         }
         _ => {}
+    }
+    Ok(None)
+}
+
+/// The second tenant naming the first tenant's item: refused, and the item untouched.
+fn stranger_on_item(
+    api: &Session<'_>,
+    op: &super::Op,
+    id: &str,
+    path_tenancy: bool,
+) -> Result<Option<String>, String> {
+    let collection = op.collection().unwrap_or_default();
+    // In the first tenant's place; and, where the tenant is in the path, in its own.
+    let places: &[(As, &str)] = if path_tenancy {
+        &[
+            (As::Stranger, "in the first tenant's path"),
+            (As::Tenant(1), "in its own path"),
+        ]
+    } else {
+        &[(As::Stranger, "")]
+    };
+    for (who, place) in places {
+        let call = api.call_with_id(op, *who, id, None);
+        if !call.status.is_some_and(|s| matches!(s, 401 | 403 | 404)) || call.succeeded() {
+            return Ok(Some(api.failure(
+                &CHECK.info,
+                "404 (or 401/403): another tenant's item does not exist for these credentials",
+                &call,
+                &format!(
+                    "the second tenant's credentials{}, naming the first tenant's item `{id}`",
+                    if place.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" {place}")
+                    }
+                ),
+            )));
+        }
+    }
+    if let Ok((found, read)) = api.read(collection, As::Tenant(0), id)
+        && found.is_none()
+    {
+        return Ok(Some(api.failure(
+            &CHECK.info,
+            "the first tenant's item untouched by the second tenant's request",
+            &read,
+            &format!(
+                "read back by its owner after `{}` by the second tenant",
+                op.name
+            ),
+        )));
     }
     Ok(None)
 }

@@ -151,8 +151,57 @@ fn check(
     capture: &Capture,
     context: &BTreeMap<String, Value>,
 ) -> Result<(), String> {
-    let info = &CHECK.info;
-    // An event it did not subscribe to first: it must not arrive.
+    let ids = trigger_events(api, event, subscription, context)?;
+    let received = await_deliveries(api, capture, ids.len());
+    if received.len() != ids.len() {
+        return Err(fail(
+            &format!(
+                "{} deliver{} of `{event}`",
+                ids.len(),
+                if ids.len() == 1 { "y" } else { "ies" }
+            ),
+            format!(
+                "{} arrived within {} ms:\n{}",
+                received.len(),
+                api.settings.timeout.as_millis(),
+                received.iter().map(rendered).collect::<String>()
+            ),
+        ));
+    }
+    let mut seen_ids = Vec::new();
+    for request in &received {
+        seen_ids.extend(judge(api, event, request, resource)?);
+        api.recorder().record(format!(
+            "delivery of {event}: schema, invariants{} checked\n",
+            if api.spec.signature.scheme == SignatureKind::Hmac {
+                ", signature"
+            } else {
+                ""
+            }
+        ));
+    }
+    if ids.len() > 1 && seen_ids.len() == ids.len() && seen_ids != ids {
+        return Err(fail(
+            "deliveries in the order the events happened (the provider's queue is first in, first out)",
+            format!(
+                "triggered: {}\ndelivered: {}",
+                ids.join(", "),
+                seen_ids.join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Triggers another event (which must not reach the subscription), then `event` once, or
+/// three times for a FIFO provider (each must reach it); the triggered event ids, in order
+/// (one entry per trigger, empty where the report names no id).
+fn trigger_events(
+    api: &Session<'_>,
+    event: &str,
+    subscription: &str,
+    context: &BTreeMap<String, Value>,
+) -> Result<Vec<String>, String> {
     if let Some(other) = api
         .spec
         .events
@@ -163,7 +212,7 @@ fn check(
         let (report, call) = trigger(api, other, context)?;
         if delivered_to(&report, subscription) {
             return Err(api.failure(
-                info,
+                &CHECK.info,
                 &format!("no delivery of `{other}` to a subscription to `{event}` only"),
                 &call,
                 "the trigger's report lists a delivery to the subscription",
@@ -180,137 +229,121 @@ fn check(
         let (report, call) = trigger(api, event, context)?;
         if !delivered_to(&report, subscription) {
             return Err(api.failure(
-                info,
+                &CHECK.info,
                 &format!("a delivery of `{event}` to the subscription"),
                 &call,
                 "the trigger's report lists no delivery to the subscription",
             ));
         }
-        ids.extend(
-            report
-                .get("event_id")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-        );
+        let id = report.get("event_id").and_then(Value::as_str);
+        ids.push(id.unwrap_or_default().to_string());
     }
-    // Deliveries may be asynchronous: wait for them, then a little more for strays (an
-    // unsubscribed delivery the trigger's report did not list).
+    Ok(ids)
+}
+
+/// What the capture endpoint got: waits for `expected` deliveries (they may be asynchronous,
+/// up to the timeout), then a little more for strays (an unsubscribed delivery the trigger's
+/// report did not list).
+fn await_deliveries(
+    api: &Session<'_>,
+    capture: &Capture,
+    expected: usize,
+) -> Vec<wiremock::Request> {
     let deadline = Instant::now() + api.settings.timeout;
     let mut received = api.block_on(capture.received());
-    while received.len() < repeats && Instant::now() < deadline {
+    while received.len() < expected && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(5));
         received = api.block_on(capture.received());
     }
     std::thread::sleep(Duration::from_millis(25));
-    received = api.block_on(capture.received());
-    let rendered = |r: &wiremock::Request| {
-        let mut out = format!("delivery: {} {}\n", r.method, r.url);
-        for (name, value) in &r.headers {
-            out.push_str(&format!(
-                "  {name}: {}\n",
-                value.to_str().unwrap_or("<binary>")
-            ));
-        }
-        out.push_str(&format!("  body: {}\n", String::from_utf8_lossy(&r.body)));
-        out
-    };
-    let fail = |expected: &str, extra: String| -> String {
-        format!(
-            "{}: {}\n  (source: {})\nexpected: {expected}\n{extra}",
-            info.id, info.reason, info.source
-        )
-    };
-    if received.len() != repeats {
-        return Err(fail(
-            &format!(
-                "{repeats} deliver{} of `{event}`",
-                if repeats == 1 { "y" } else { "ies" }
-            ),
-            format!(
-                "{} arrived within {} ms:\n{}",
-                received.len(),
-                api.settings.timeout.as_millis(),
-                received.iter().map(rendered).collect::<String>()
-            ),
-        ));
-    }
-    let mut seen_ids = Vec::new();
-    for request in &received {
-        let text =
-            crate::deliver::serialize::read_body(&request.body, api.spec.delivery.body_encoding)
-                .map_err(|e| {
-                    fail(
-                        "a body that is a JSON string",
-                        format!("{e}\n{}", rendered(request)),
-                    )
-                })?;
-        let payload: Value = serde_json::from_str(&text)
-            .map_err(|e| fail("a JSON payload", format!("{e}\n{}", rendered(request))))?;
-        if api.spec.envelope.event_name.is_some() && api.spec.event_name_of(&payload) != Some(event)
-        {
-            return Err(fail(
-                &format!("only `{event}`, the event subscribed to"),
-                rendered(request),
-            ));
-        }
-        let schema = api
-            .spec
-            .event(event)
-            .and_then(|e| e.schema())
-            .unwrap_or_default();
-        let violations: Vec<String> = api
-            .spec
-            .schemas
-            .violations(schema, &payload)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|v| format!("{}: {}", v.instance_pointer, v.message))
-            .collect();
-        if !violations.is_empty() {
-            return Err(fail(
-                "a payload valid against the event's schema",
-                format!(
-                    "violations: {}\n{}",
-                    violations.join("; "),
-                    rendered(request)
-                ),
-            ));
-        }
-        for invariant in api.spec.invariants_for(event) {
-            if let Err(breach) = invariant.check(event, &payload, resource) {
-                return Err(fail(
-                    "the spec's invariants hold",
-                    format!("{breach}\n{}", rendered(request)),
-                ));
-            }
-        }
-        verify_signature(api, request, resource).map_err(|why| {
+    api.block_on(capture.received())
+}
+
+/// Checks one delivery: its body, event, schema, invariants and signature; its event id.
+fn judge(
+    api: &Session<'_>,
+    event: &str,
+    request: &wiremock::Request,
+    resource: Option<&Value>,
+) -> Result<Option<String>, String> {
+    let text = crate::deliver::serialize::read_body(&request.body, api.spec.delivery.body_encoding)
+        .map_err(|e| {
             fail(
-                "a signature made with the subscriber's key",
-                format!("{why}\n{}", rendered(request)),
+                "a body that is a JSON string",
+                format!("{e}\n{}", rendered(request)),
             )
         })?;
-        seen_ids.extend(api.spec.event_id_of(&payload).map(str::to_string));
-        api.recorder().record(format!(
-            "delivery of {event}: schema, invariants{} checked\n",
-            if api.spec.signature.scheme == SignatureKind::Hmac {
-                ", signature"
-            } else {
-                ""
-            }
+    let payload: Value = serde_json::from_str(&text)
+        .map_err(|e| fail("a JSON payload", format!("{e}\n{}", rendered(request))))?;
+    if api.spec.envelope.event_name.is_some() && api.spec.event_name_of(&payload) != Some(event) {
+        return Err(fail(
+            &format!("only `{event}`, the event subscribed to"),
+            rendered(request),
         ));
     }
-    if repeats > 1 && seen_ids.len() == ids.len() && seen_ids != ids {
+    let schema = api
+        .spec
+        .event(event)
+        .and_then(|e| e.schema())
+        .unwrap_or_default();
+    let violations: Vec<String> = api
+        .spec
+        .schemas
+        .violations(schema, &payload)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|v| format!("{}: {}", v.instance_pointer, v.message))
+        .collect();
+    if !violations.is_empty() {
         return Err(fail(
-            "deliveries in the order the events happened (the provider's queue is first in, first out)",
+            "a payload valid against the event's schema",
             format!(
-                "triggered: {}\ndelivered: {}",
-                ids.join(", "),
-                seen_ids.join(", ")
+                "violations: {}\n{}",
+                violations.join("; "),
+                rendered(request)
             ),
         ));
     }
-    Ok(())
+    for invariant in api.spec.invariants_for(event) {
+        if let Err(breach) = invariant.check(event, &payload, resource) {
+            return Err(fail(
+                "the spec's invariants hold",
+                format!("{breach}\n{}", rendered(request)),
+            ));
+        }
+    }
+    verify_signature(api, request, resource).map_err(|why| {
+        fail(
+            "a signature made with the subscriber's key",
+            format!("{why}\n{}", rendered(request)),
+        )
+    })?;
+    Ok(api.spec.event_id_of(&payload).map(str::to_string))
+}
+
+/// A delivery as a failure report shows it.
+fn rendered(request: &wiremock::Request) -> String {
+    let mut out = format!("delivery: {} {}\n", request.method, request.url);
+    for (name, value) in &request.headers {
+        out.push_str(&format!(
+            "  {name}: {}\n",
+            value.to_str().unwrap_or("<binary>")
+        ));
+    }
+    out.push_str(&format!(
+        "  body: {}\n",
+        String::from_utf8_lossy(&request.body)
+    ));
+    out
+}
+
+/// The failure report of a delivery that broke the check.
+fn fail(expected: &str, extra: String) -> String {
+    let info = &CHECK.info;
+    format!(
+        "{}: {}\n  (source: {})\nexpected: {expected}\n{extra}",
+        info.id, info.reason, info.source
+    )
 }
 
 /// Triggers `event` through the mock's admin endpoint; its report and the call.

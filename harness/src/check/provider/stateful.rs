@@ -115,176 +115,232 @@ fn run(api: &Session<'_>, collection: &str) -> Result<Option<String>, String> {
     }
 }
 
+/// One step of a sequence, checked against the model (`items`); `n` is its place.
 fn sequence(
     api: &Session<'_>,
     collection: &str,
     steps: &[Step],
     items: &mut Vec<Item>,
 ) -> Result<(), String> {
-    let info = &CHECK.info;
-    let creator = api
-        .op_for(collection, &[MockAction::Create])
-        .ok_or("no create")?;
-    let pick = |items: &Vec<Item>, i: usize| (!items.is_empty()).then(|| i % items.len());
     for (n, step) in steps.iter().enumerate() {
         let context = format!("step {} of {steps:?}", n + 1);
-        match step {
-            Step::Create => {
-                let body = api.example_body(creator, Some(&api.nowhere(n)));
-                let (id, last, _) =
-                    api.create(collection, As::Tenant(0), &body)
-                        .map_err(|call| {
-                            api.failure(info, "a 2xx answer naming the new item", &call, &context)
-                        })?;
-                items.push(Item {
-                    id,
-                    last,
-                    live: true,
-                });
+        let at = Place {
+            api,
+            collection,
+            n,
+            context: &context,
+        };
+        match *step {
+            Step::Create => at.create(items)?,
+            Step::Read(i) => at.read(items, i)?,
+            Step::Update(i) => at.update(items, i)?,
+            Step::Delete(i) => at.delete(items, i)?,
+            Step::List => at.list(items)?,
+            Step::Stranger(i) => at.stranger(items, i)?,
+        }
+    }
+    Ok(())
+}
+
+/// Where a step runs: the session, the collection, the step's place and how reports name it.
+struct Place<'s, 'a> {
+    api: &'s Session<'a>,
+    collection: &'s str,
+    n: usize,
+    context: &'s str,
+}
+
+/// The item a step's index names, if there is one.
+fn pick(items: &[Item], i: usize) -> Option<usize> {
+    (!items.is_empty()).then(|| i % items.len())
+}
+
+impl Place<'_, '_> {
+    /// Creates an item: a 2xx naming it.
+    fn create(&self, items: &mut Vec<Item>) -> Result<(), String> {
+        let (api, collection, n, context) = (self.api, self.collection, self.n, self.context);
+        let info = &CHECK.info;
+        let creator = api
+            .op_for(collection, &[MockAction::Create])
+            .ok_or("no create")?;
+        let body = api.example_body(creator, Some(&api.nowhere(n)));
+        let (id, last, _) = api
+            .create(collection, As::Tenant(0), &body)
+            .map_err(|call| {
+                api.failure(info, "a 2xx answer naming the new item", &call, context)
+            })?;
+        items.push(Item {
+            id,
+            last,
+            live: true,
+        });
+        Ok(())
+    }
+
+    /// Reads an item: as last written while live, the documented 404 once deleted.
+    fn read(&self, items: &mut [Item], i: usize) -> Result<(), String> {
+        let (api, collection, context) = (self.api, self.collection, self.context);
+        let info = &CHECK.info;
+        let Some(i) = pick(items, i) else {
+            return Ok(());
+        };
+        let (found, call) = api.read(collection, As::Tenant(0), &items[i].id)?;
+        let item = &items[i];
+        match (&found, item.live) {
+            (None, true) => {
+                return Err(api.failure(info, "the live item", &call, context));
             }
-            Step::Read(i) => {
-                let Some(i) = pick(items, *i) else { continue };
-                let (found, call) = api.read(collection, As::Tenant(0), &items[i].id)?;
-                let item = &items[i];
-                match (&found, item.live) {
-                    (None, true) => {
-                        return Err(api.failure(info, "the live item", &call, &context));
-                    }
-                    (Some(found), true) => {
-                        if let Some(last) = &item.last
-                            && last != found
-                        {
-                            return Err(api.failure(
-                                info,
-                                "the item as last written",
-                                &call,
-                                &format!("{context}\nlast written: {last}\nread:         {found}"),
-                            ));
-                        }
-                    }
-                    (Some(_), false) => {
-                        return Err(api.failure(
-                            info,
-                            "404: the item was deleted",
-                            &call,
-                            &context,
-                        ));
-                    }
-                    (None, false) => {
-                        if api.op_for(collection, &[MockAction::Read]).is_some()
-                            && call.status != Some(404)
-                            && api
-                                .op_for(collection, &[MockAction::Read])
-                                .is_some_and(|op| api.documents(op, 404))
-                        {
-                            return Err(api.failure(
-                                info,
-                                "the documented 404 for a deleted item",
-                                &call,
-                                &context,
-                            ));
-                        }
-                    }
-                }
-            }
-            Step::Update(i) => {
-                let Some(i) = pick(items, *i) else { continue };
-                let Some(op) = api.op_for(collection, &[MockAction::Update, MockAction::Replace])
-                else {
-                    continue;
-                };
-                let mut body = api.example_body(op, Some(&api.nowhere(100 + n)));
-                // Change something visible: the delivery URL.
-                if let Some(at) = api.target_field(op) {
-                    pointer::set(
-                        &mut body,
-                        &at,
-                        Value::String(format!("{}-updated", api.nowhere(100 + n))),
-                    );
-                }
-                let call = api.call_with_id(op, As::Tenant(0), &items[i].id, Some(body));
-                if items[i].live {
-                    if !call.succeeded() {
-                        return Err(api.failure(info, "a 2xx answer", &call, &context));
-                    }
-                    items[i].last = call
-                        .json
-                        .as_ref()
-                        .and_then(|j| api.resource(op, j))
-                        .cloned();
-                } else if call.succeeded() || call.status.is_some_and(|s| s >= 500) {
-                    return Err(api.failure(info, "a 404: the item was deleted", &call, &context));
-                }
-            }
-            Step::Delete(i) => {
-                let Some(i) = pick(items, *i) else { continue };
-                let call = api
-                    .delete(collection, As::Tenant(0), &items[i].id)
-                    .ok_or("no delete")?;
-                if items[i].live {
-                    if !call.succeeded() {
-                        return Err(api.failure(info, "a 2xx answer", &call, &context));
-                    }
-                    items[i].live = false;
-                } else if call.succeeded() || call.status.is_some_and(|s| s >= 500) {
-                    return Err(api.failure(
-                        info,
-                        "a 404: the item was deleted already",
-                        &call,
-                        &context,
-                    ));
-                }
-            }
-            Step::List => {
-                let Some(op) = api.op_for(collection, &[MockAction::List]) else {
-                    continue;
-                };
-                let call = api.call(op, As::Tenant(0), None, None);
-                if !call.succeeded() {
-                    return Err(api.failure(info, "a 2xx answer", &call, &context));
-                }
-                let listed: Vec<String> = api
-                    .listed(op, &call)
-                    .iter()
-                    .filter_map(|r| api.id_of(collection, r))
-                    .collect();
-                for item in items.iter() {
-                    if item.live != listed.contains(&item.id) {
-                        return Err(api.failure(
-                            info,
-                            &format!(
-                                "a list {} `{}`",
-                                if item.live {
-                                    "with the live item"
-                                } else {
-                                    "without the deleted item"
-                                },
-                                item.id
-                            ),
-                            &call,
-                            &context,
-                        ));
-                    }
-                }
-            }
-            Step::Stranger(i) => {
-                let Some(i) = pick(items, *i) else { continue };
-                if api.tenants() < 2 {
-                    continue;
-                }
-                let (found, call) = api.read(collection, As::Stranger, &items[i].id)?;
-                if found.is_some()
-                    || call.succeeded() && api.op_for(collection, &[MockAction::Read]).is_some()
+            (Some(found), true) => {
+                if let Some(last) = &item.last
+                    && last != found
                 {
                     return Err(api.failure(
                         info,
-                        "another tenant's item is not there for these credentials (404, 401 or 403)",
+                        "the item as last written",
                         &call,
-                        &format!("{context}: the second tenant reads the first tenant's `{}`", items[i].id),
+                        &format!("{context}\nlast written: {last}\nread:         {found}"),
+                    ));
+                }
+            }
+            (Some(_), false) => {
+                return Err(api.failure(info, "404: the item was deleted", &call, context));
+            }
+            (None, false) => {
+                if api.op_for(collection, &[MockAction::Read]).is_some()
+                    && call.status != Some(404)
+                    && api
+                        .op_for(collection, &[MockAction::Read])
+                        .is_some_and(|op| api.documents(op, 404))
+                {
+                    return Err(api.failure(
+                        info,
+                        "the documented 404 for a deleted item",
+                        &call,
+                        context,
                     ));
                 }
             }
         }
+        Ok(())
     }
-    Ok(())
+
+    /// Updates an item: a 2xx while live (the model keeps the answer), a refusal once deleted.
+    fn update(&self, items: &mut [Item], i: usize) -> Result<(), String> {
+        let (api, collection, n, context) = (self.api, self.collection, self.n, self.context);
+        let info = &CHECK.info;
+        let Some(i) = pick(items, i) else {
+            return Ok(());
+        };
+        let Some(op) = api.op_for(collection, &[MockAction::Update, MockAction::Replace]) else {
+            return Ok(());
+        };
+        let mut body = api.example_body(op, Some(&api.nowhere(100 + n)));
+        // Change something visible: the delivery URL.
+        if let Some(at) = api.target_field(op) {
+            pointer::set(
+                &mut body,
+                &at,
+                Value::String(format!("{}-updated", api.nowhere(100 + n))),
+            );
+        }
+        let call = api.call_with_id(op, As::Tenant(0), &items[i].id, Some(body));
+        if items[i].live {
+            if !call.succeeded() {
+                return Err(api.failure(info, "a 2xx answer", &call, context));
+            }
+            items[i].last = call
+                .json
+                .as_ref()
+                .and_then(|j| api.resource(op, j))
+                .cloned();
+        } else if call.succeeded() || call.status.is_some_and(|s| s >= 500) {
+            return Err(api.failure(info, "a 404: the item was deleted", &call, context));
+        }
+        Ok(())
+    }
+
+    /// Deletes an item: a 2xx while live, a refusal once deleted.
+    fn delete(&self, items: &mut [Item], i: usize) -> Result<(), String> {
+        let (api, collection, context) = (self.api, self.collection, self.context);
+        let info = &CHECK.info;
+        let Some(i) = pick(items, i) else {
+            return Ok(());
+        };
+        let call = api
+            .delete(collection, As::Tenant(0), &items[i].id)
+            .ok_or("no delete")?;
+        if items[i].live {
+            if !call.succeeded() {
+                return Err(api.failure(info, "a 2xx answer", &call, context));
+            }
+            items[i].live = false;
+        } else if call.succeeded() || call.status.is_some_and(|s| s >= 500) {
+            return Err(api.failure(info, "a 404: the item was deleted already", &call, context));
+        }
+        Ok(())
+    }
+
+    /// Lists: every live item, no deleted one.
+    fn list(&self, items: &mut [Item]) -> Result<(), String> {
+        let (api, collection, context) = (self.api, self.collection, self.context);
+        let info = &CHECK.info;
+        let Some(op) = api.op_for(collection, &[MockAction::List]) else {
+            return Ok(());
+        };
+        let call = api.call(op, As::Tenant(0), None, None);
+        if !call.succeeded() {
+            return Err(api.failure(info, "a 2xx answer", &call, context));
+        }
+        let listed: Vec<String> = api
+            .listed(op, &call)
+            .iter()
+            .filter_map(|r| api.id_of(collection, r))
+            .collect();
+        for item in items.iter() {
+            if item.live != listed.contains(&item.id) {
+                return Err(api.failure(
+                    info,
+                    &format!(
+                        "a list {} `{}`",
+                        if item.live {
+                            "with the live item"
+                        } else {
+                            "without the deleted item"
+                        },
+                        item.id
+                    ),
+                    &call,
+                    context,
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The second tenant reads an item: not there for it.
+    fn stranger(&self, items: &mut [Item], i: usize) -> Result<(), String> {
+        let (api, collection, context) = (self.api, self.collection, self.context);
+        let info = &CHECK.info;
+        let Some(i) = pick(items, i) else {
+            return Ok(());
+        };
+        if api.tenants() < 2 {
+            return Ok(());
+        }
+        let (found, call) = api.read(collection, As::Stranger, &items[i].id)?;
+        if found.is_some()
+            || call.succeeded() && api.op_for(collection, &[MockAction::Read]).is_some()
+        {
+            return Err(api.failure(
+                info,
+                "another tenant's item is not there for these credentials (404, 401 or 403)",
+                &call,
+                &format!(
+                    "{context}: the second tenant reads the first tenant's `{}`",
+                    items[i].id
+                ),
+            ));
+        }
+        Ok(())
+    }
 }
