@@ -44,46 +44,8 @@ pub struct Args {
 /// Re-runs itself in release mode if needed, then runs every benchmark.
 pub fn run(args: &Args) -> ExitCode {
     if cfg!(debug_assertions) {
-        // Benchmarks of a debug build measure the compiler's settings, not the product.
-        let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-        command.args([
-            "run",
-            "--release",
-            "--quiet",
-            "--package",
-            "xtask",
-            "--",
-            "bench",
-        ]);
-        if args.quick {
-            command.arg("--quick");
-        }
-        if let Some(only) = &args.only {
-            command.args(["--only", only]);
-        }
-        if args.peers {
-            command.arg("--peers");
-        }
-        return match command.status() {
-            Ok(status) if status.success() => exit::code(exit::OK),
-            Ok(status) => ExitCode::from(u8::try_from(status.code().unwrap_or(1)).unwrap_or(1)),
-            Err(error) => {
-                eprintln!("error: cannot run cargo for the release build: {error}");
-                exit::code(exit::USAGE)
-            }
-        };
+        return rerun_in_release(args);
     }
-    let budget = if args.quick {
-        Duration::from_millis(100)
-    } else {
-        Duration::from_millis(1000)
-    };
-    let wants = |section: &str| {
-        if section == "peers" {
-            return args.peers || args.only.as_deref() == Some("peers");
-        }
-        args.only.as_deref().is_none_or(|only| only == section)
-    };
     if let Some(only) = &args.only
         && !SECTIONS.contains(&only.as_str())
     {
@@ -100,90 +62,137 @@ pub fn run(args: &Args) -> ExitCode {
     };
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let repo = repo.canonicalize().unwrap_or(repo);
-    let rows = match if wants("generation") {
-        generation(budget)
-    } else {
-        Ok(Vec::new())
-    } {
-        Ok(rows) => rows,
+    let results = match measure(args, &exe, &repo) {
+        Ok(results) => results,
         Err(message) => {
             eprintln!("error: {message}");
             return exit::code(exit::SPEC);
         }
     };
-    let mock_duration = if args.quick {
-        Duration::from_millis(500)
-    } else {
-        Duration::from_secs(3)
-    };
-    let mock_rows = match if wants("mock") {
-        mock::run(mock_duration)
-    } else {
-        Ok(Vec::new())
-    } {
-        Ok(rows) => rows,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return exit::code(exit::SPEC);
-        }
-    };
-    let delivery_rows = match if wants("delivery") {
-        delivery::run(mock_duration)
-    } else {
-        Ok(Vec::new())
-    } {
-        Ok(rows) => rows,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return exit::code(exit::SPEC);
-        }
-    };
-    let conformance_rows = if wants("conformance") {
-        conformance::run(&exe, &repo)
-    } else {
-        Vec::new()
-    };
-    let peers = wants("peers").then(|| peers::run(&exe, &repo, peers::Settings::new(args.quick)));
-    let mut markdown = table(&rows);
-    markdown.push('\n');
-    markdown.push_str(&mock_table(&mock_rows));
-    markdown.push('\n');
-    markdown.push_str(&delivery_table(&delivery_rows));
-    markdown.push('\n');
-    markdown.push_str(&conformance::table(&conformance_rows));
-    if let Some(peers) = &peers {
-        markdown.push('\n');
-        markdown.push_str(&peers::tables(peers));
-    }
+    let markdown = results.markdown();
     print!("{markdown}");
     println!("\nbench took {:.0} s", started.elapsed().as_secs_f64());
-    let dir = repo.join("target/bench");
-    let written = std::fs::create_dir_all(&dir)
-        .and_then(|()| std::fs::write(dir.join("bench.md"), &markdown))
-        .and_then(|()| {
-            std::fs::write(
-                dir.join("bench.json"),
-                serde_json::to_string_pretty(&json!({
-                    "generation": rows,
-                    "mock": mock_rows,
-                    "delivery": delivery_rows,
-                    "conformance": conformance_rows,
-                    "peers": peers,
-                }))
-                .unwrap_or_default(),
-            )
-        });
-    match written {
-        Ok(()) => println!(
-            "\nwritten to {}",
-            dir.canonicalize()
-                .unwrap_or(dir)
-                .join("bench.{md,json}")
-                .display()
-        ),
-        Err(error) => eprintln!("warning: cannot write target/bench: {error}"),
-    }
+    results.write(&repo.join("target/bench"), &markdown);
     exit::code(exit::OK)
+}
+
+/// Benchmarks of a debug build measure the compiler's settings, not the product: runs the
+/// same command from a release build.
+fn rerun_in_release(args: &Args) -> ExitCode {
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command.args([
+        "run",
+        "--release",
+        "--quiet",
+        "--package",
+        "xtask",
+        "--",
+        "bench",
+    ]);
+    if args.quick {
+        command.arg("--quick");
+    }
+    if let Some(only) = &args.only {
+        command.args(["--only", only]);
+    }
+    if args.peers {
+        command.arg("--peers");
+    }
+    match command.status() {
+        Ok(status) if status.success() => exit::code(exit::OK),
+        Ok(status) => ExitCode::from(u8::try_from(status.code().unwrap_or(1)).unwrap_or(1)),
+        Err(error) => {
+            eprintln!("error: cannot run cargo for the release build: {error}");
+            exit::code(exit::USAGE)
+        }
+    }
+}
+
+/// What one bench run measured, section by section (empty where a section did not run).
+struct Results {
+    generation: Vec<Value>,
+    mock: Vec<Value>,
+    delivery: Vec<Value>,
+    conformance: Vec<Value>,
+    peers: Option<Value>,
+}
+
+/// Runs the sections `args` asks for.
+fn measure(args: &Args, exe: &std::path::Path, repo: &std::path::Path) -> Result<Results, String> {
+    let wants = |section: &str| {
+        if section == "peers" {
+            return args.peers || args.only.as_deref() == Some("peers");
+        }
+        args.only.as_deref().is_none_or(|only| only == section)
+    };
+    let budget = Duration::from_millis(if args.quick { 100 } else { 1000 });
+    let load = Duration::from_millis(if args.quick { 500 } else { 3000 });
+    Ok(Results {
+        generation: if wants("generation") {
+            generation(budget)?
+        } else {
+            Vec::new()
+        },
+        mock: if wants("mock") {
+            mock::run(load)?
+        } else {
+            Vec::new()
+        },
+        delivery: if wants("delivery") {
+            delivery::run(load)?
+        } else {
+            Vec::new()
+        },
+        conformance: if wants("conformance") {
+            conformance::run(exe, repo)
+        } else {
+            Vec::new()
+        },
+        peers: wants("peers").then(|| peers::run(exe, repo, peers::Settings::new(args.quick))),
+    })
+}
+
+impl Results {
+    /// Every table, as Markdown.
+    fn markdown(&self) -> String {
+        let mut markdown = table(&self.generation);
+        markdown.push('\n');
+        markdown.push_str(&mock_table(&self.mock));
+        markdown.push('\n');
+        markdown.push_str(&delivery_table(&self.delivery));
+        markdown.push('\n');
+        markdown.push_str(&conformance::table(&self.conformance));
+        if let Some(peers) = &self.peers {
+            markdown.push('\n');
+            markdown.push_str(&peers::tables(peers));
+        }
+        markdown
+    }
+
+    /// Writes `bench.md` and `bench.json` into `dir`; a failure is a warning.
+    fn write(&self, dir: &std::path::Path, markdown: &str) {
+        let json = serde_json::to_string_pretty(&json!({
+            "generation": self.generation,
+            "mock": self.mock,
+            "delivery": self.delivery,
+            "conformance": self.conformance,
+            "peers": self.peers,
+        }))
+        .unwrap_or_default();
+        let written = std::fs::create_dir_all(dir)
+            .and_then(|()| std::fs::write(dir.join("bench.md"), markdown))
+            .and_then(|()| std::fs::write(dir.join("bench.json"), json));
+        match written {
+            Ok(()) => println!(
+                "\nwritten to {}",
+                dir.canonicalize()
+                    .unwrap_or_else(|_| dir.to_path_buf())
+                    .join("bench.{md,json}")
+                    .display()
+            ),
+            Err(error) => eprintln!("warning: cannot write target/bench: {error}"),
+        }
+    }
 }
 
 /// Generation, per event: payloads generated, validated (inside the generator) and serialised

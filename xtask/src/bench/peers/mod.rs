@@ -12,7 +12,6 @@
 //! Targets are reported, never asserted. A peer that cannot be installed (no network) or that
 //! fails gets a row saying why; the others still run.
 
-use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::Command;
@@ -21,12 +20,14 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use super::process::Server;
-use super::{cell, markdown, num};
 
 mod hypothesis;
 mod install;
 mod prism;
 mod schemathesis;
+mod tables;
+
+pub use tables::tables;
 
 /// The error of a row whose peer could not be installed (the versions table says why).
 const NOT_INSTALLED: &str = "not installed (see the versions table)";
@@ -369,183 +370,6 @@ fn ratios(prism: &[Value], testing: &[Value], generation: &[Value]) -> Vec<Value
             ),
         ));
     }
-    out
-}
-
-/// The Markdown tables of a peers run.
-pub fn tables(peers: &Value) -> String {
-    let mut out = String::new();
-    if let Some(error) = peers["error"].as_str() {
-        let _ = writeln!(out, "## Peers\n\nerror: {}", cell(error));
-        return out;
-    }
-    let text = |row: &Value, field: &str| cell(row[field].as_str().unwrap_or_default());
-    let rows = |field: &str| -> Vec<Value> { peers[field].as_array().cloned().unwrap_or_default() };
-    let _ = writeln!(
-        out,
-        "## Peers: mock endpoints vs Stoplight Prism ({} s per endpoint and server, 32 keep-alive connections, load generator in the bench process)\n",
-        num(&peers["settings"]["load_seconds_per_endpoint"])
-    );
-    out.push_str(&markdown(
-        &[
-            "provider",
-            "endpoint",
-            "server",
-            "requests/s:",
-            "p50 µs:",
-            "p99 µs:",
-            "statuses",
-        ],
-        rows("prism").iter().map(|row| {
-            let mut cells = vec![
-                text(row, "provider"),
-                text(row, "endpoint"),
-                text(row, "server"),
-            ];
-            if let Some(error) = row["error"].as_str() {
-                cells.push(format!("error: {}", cell(error)));
-                return cells;
-            }
-            let mut statuses: Vec<String> = row["statuses"]
-                .as_object()
-                .into_iter()
-                .flatten()
-                .map(|(status, count)| format!("{status}: {count}"))
-                .collect();
-            if row["connection_errors"].as_u64().unwrap_or(0) > 0 {
-                statuses.push(format!("connection errors: {}", row["connection_errors"]));
-            }
-            cells.extend([
-                num(&row["requests_per_second"]),
-                num(&row["p50_us"]),
-                num(&row["p99_us"]),
-                statuses.join(", "),
-            ]);
-            cells
-        }),
-    ));
-    let _ = writeln!(
-        out,
-        "\nPeak memory (VmHWM) of each server process after its load:\n"
-    );
-    out.push_str(&markdown(
-        &["provider", "server", "peak memory MiB:"],
-        rows("memory").iter().map(|row| {
-            vec![
-                text(row, "provider"),
-                text(row, "server"),
-                num(&row["peak_memory_mib"]),
-            ]
-        }),
-    ));
-    let _ = writeln!(
-        out,
-        "\n## Peers: provider mode vs Schemathesis (swsh, a fresh standalone mock each, {} cases per operation)\n",
-        num(&peers["settings"]["cases_per_operation"])
-    );
-    out.push_str(&markdown(
-        &[
-            "tool",
-            "cases (API calls):",
-            "seconds (own):",
-            "cases/s:",
-            "wall s:",
-            "note",
-        ],
-        rows("schemathesis")
-            .iter()
-            .map(|row| match row["error"].as_str() {
-                Some(error) => vec![text(row, "tool"), format!("error: {}", cell(error))],
-                None => vec![
-                    text(row, "tool"),
-                    num(&row["cases"]),
-                    num(&row["seconds"]),
-                    num(&row["cases_per_second"]),
-                    num(&row["wall_seconds"]),
-                    text(row, "note"),
-                ],
-            }),
-    ));
-    let _ = writeln!(
-        out,
-        "\n## Peers: generator vs hypothesis-jsonschema ({} {} payload, one thread, {} s each)\n",
-        hypothesis::PROVIDER,
-        hypothesis::EVENT,
-        num(&peers["settings"]["generation_budget_seconds"])
-    );
-    out.push_str(&markdown(
-        &[
-            "generator",
-            "values:",
-            "seconds:",
-            "values/s:",
-            "mean bytes:",
-        ],
-        rows("generation")
-            .iter()
-            .map(|row| match row["error"].as_str() {
-                Some(error) => vec![text(row, "generator"), format!("error: {}", cell(error))],
-                None => vec![
-                    text(row, "generator"),
-                    num(&row["values"]),
-                    num(&row["seconds"]),
-                    num(&row["values_per_second"]),
-                    num(&row["mean_bytes"]),
-                ],
-            }),
-    ));
-    let _ = writeln!(
-        out,
-        "\n## Peers: ratios (ours / theirs; targets are reported, not asserted)\n"
-    );
-    out.push_str(&markdown(
-        &[
-            "comparison",
-            "ours:",
-            "theirs:",
-            "ratio:",
-            "target:",
-            "mark",
-            "note",
-        ],
-        rows("ratios").iter().map(|row| {
-            let unit = row["unit"].as_str().unwrap_or_default();
-            let rate = |v: &Value| {
-                if v.is_null() {
-                    String::new()
-                } else {
-                    format!("{} {unit}", num(v))
-                }
-            };
-            let times = |v: &Value| v.as_f64().map_or_else(String::new, |x| format!("{x}x"));
-            vec![
-                text(row, "comparison"),
-                rate(&row["ours"]),
-                rate(&row["theirs"]),
-                times(&row["ratio"]),
-                times(&row["target"]),
-                text(row, "mark"),
-                text(row, "flag"),
-            ]
-        }),
-    ));
-    let _ = writeln!(out, "\n## Peers: versions\n");
-    out.push_str(&markdown(
-        &["peer", "version", "installed"],
-        rows("versions")
-            .iter()
-            .map(|row| match row["error"].as_str() {
-                Some(error) => vec![text(row, "peer"), "not installed".into(), cell(error)],
-                None => vec![text(row, "peer"), text(row, "version"), text(row, "how")],
-            }),
-    ));
-    let _ = writeln!(
-        out,
-        "\nPeers folder: `{}` (kept between runs as a cache; installing or checking the peers took {} s of this run); peers section: {} s.",
-        peers["folder"].as_str().unwrap_or_default(),
-        num(&peers["install_seconds"]),
-        num(&peers["seconds"]),
-    );
     out
 }
 
