@@ -6,7 +6,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde_json::Value;
 use sha2::Sha256;
 use webhook_harness::deliver::serialize::{json_stringify, payload_text, wire_body};
-use webhook_harness::sign::Signer;
+use webhook_harness::sign::{SignInput, Signer};
 use webhook_harness::spec::{Loader, ProviderSpec};
 
 fn mac(key: &[u8], message: &[u8]) -> Vec<u8> {
@@ -32,8 +32,16 @@ fn delivery(
 ) -> (Vec<u8>, Option<(String, String)>) {
     let text = payload_text(payload, spec.delivery.serialization);
     let body = wire_body(&text, spec.delivery.body_encoding);
-    let signature = Signer::new(&spec.signature)
-        .sign(&text, key, timestamp)
+    let input = SignInput {
+        text: &text,
+        id: "",
+        event: "",
+        timestamp,
+    };
+    let signature = Signer::new(&spec.signing)
+        .sign(&input, &[key])
+        .into_iter()
+        .next()
         .map(|s| (s.header, s.value));
     (body, signature)
 }
@@ -180,7 +188,13 @@ fn uc_alxgsv_signs_the_inner_text_of_a_double_encoded_body() {
 #[test]
 fn swsh_deliveries_carry_no_signature() {
     let spec = ProviderSpec::load("swsh").unwrap();
-    let signer = Signer::new(&spec.signature);
+    let signer = Signer::new(&spec.signing);
     assert!(!signer.signs());
-    assert_eq!(signer.sign("{}", b"k", 0), None);
+    let input = SignInput {
+        text: "{}",
+        id: "",
+        event: "",
+        timestamp: 0,
+    };
+    assert_eq!(signer.sign(&input, &[b"k"]), Vec::new());
 }

@@ -59,8 +59,17 @@ fn transcript(spec: &ProviderSpec, event: &str) -> String {
         tenant: "tenant-a".into(),
     };
     let personal = pipeline.envelope(&payload, &subscriber);
-    let key = pipeline.key(&subscriber, |_, _| Some(SECRET.to_string()));
-    let prepared = pipeline.prepare(&personal, &key, CLOCK, &pipeline.forwarded(&subscriber));
+    let key = pipeline
+        .key(&subscriber, |_, _| Some(SECRET.to_string()))
+        .unwrap();
+    let envelope = pipeline.envelope_of(event, &personal, &subscriber, None);
+    let prepared = pipeline.prepare(
+        &personal,
+        &envelope,
+        &[key.as_slice()],
+        CLOCK,
+        &pipeline.forwarded(&subscriber),
+    );
     let mut out = format!("{} (subscription {id})\n", spec.delivery.method);
     for (name, value) in &prepared.headers {
         out.push_str(&format!("{name}: {value}\n"));

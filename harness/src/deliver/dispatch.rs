@@ -91,7 +91,10 @@ pub(super) struct Message {
     subscription: String,
     pub(super) tenant: String,
     target: String,
-    key: Vec<u8>,
+    /// The event id where it travels in a header (made up once per event).
+    event_id: Option<String>,
+    /// The key material, or why there is none (a secret that does not decode).
+    key: Result<Vec<u8>, String>,
     headers: Vec<(String, String)>,
 }
 
@@ -203,7 +206,18 @@ impl Dispatcher {
         context: &BTreeMap<String, Value>,
         subscribers: &[Subscriber],
     ) -> Report {
-        let event_id = self.spec().event_id_of(payload).map(str::to_string);
+        let event_id = if self.pipeline.event_id_in_header() {
+            let mut rng = self
+                .rng
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            Some(self.pipeline.new_event_id(&mut *rng))
+        } else {
+            self.spec().event_id_of(payload).map(str::to_string)
+        };
+        let header_id = event_id
+            .as_deref()
+            .filter(|_| self.pipeline.event_id_in_header());
         let messages: Vec<Message> = subscribers
             .iter()
             .filter(|s| {
@@ -211,7 +225,7 @@ impl Dispatcher {
                     super::matching::matches(&self.spec().delivery, &s.resource, event, context);
                 self.hook.matches(documented, s, event)
             })
-            .map(|s| self.message(event, payload, s))
+            .map(|s| self.message(event, payload, s, header_id))
             .collect();
         let mut deliveries: Vec<Recipient> = messages
             .iter()
@@ -248,10 +262,19 @@ impl Dispatcher {
     }
 
     /// Pipeline stage 1 for one subscriber, with the key and headers every attempt shares.
-    fn message(&self, event: &str, payload: &Value, subscriber: &Subscriber) -> Message {
-        let key = self.hook.key(self.pipeline.key(subscriber, |tenant, name| {
-            self.secrets.get(tenant)?.get(name).cloned()
-        }));
+    fn message(
+        &self,
+        event: &str,
+        payload: &Value,
+        subscriber: &Subscriber,
+        event_id: Option<&str>,
+    ) -> Message {
+        let key = self
+            .pipeline
+            .key(subscriber, |tenant, name| {
+                self.secrets.get(tenant)?.get(name).cloned()
+            })
+            .map(|key| self.hook.key(key));
         Message {
             seq: self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             event: event.to_string(),
@@ -259,6 +282,7 @@ impl Dispatcher {
             subscription: subscriber.id.clone(),
             tenant: subscriber.tenant.clone(),
             target: Pipeline::target(subscriber, &self.target),
+            event_id: event_id.map(str::to_string),
             key,
             headers: self.pipeline.forwarded(subscriber),
         }
@@ -415,18 +439,44 @@ impl Dispatcher {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();
-        let delivery = self.pipeline.prepare(
+        let subscriber = Subscriber {
+            resource: Value::Null,
+            id: message.subscription.clone(),
+            tenant: message.tenant.clone(),
+        };
+        let envelope = self.pipeline.envelope_of(
+            &message.event,
             &payload,
-            &message.key,
-            self.clock.unwrap_or(now.as_secs_f64()),
-            &message.headers,
+            &subscriber,
+            message.event_id.as_deref(),
         );
         let started = Instant::now();
-        let (status, response_excerpt, error) = self.post(&message.target, &delivery).await;
+        let (delivery, (status, response_excerpt, error)) = match &message.key {
+            Ok(key) => {
+                let delivery = self.pipeline.prepare(
+                    &payload,
+                    &envelope,
+                    &[key.as_slice()],
+                    self.clock.unwrap_or(now.as_secs_f64()),
+                    &message.headers,
+                );
+                let answer = self.post(&message.target, &delivery).await;
+                (delivery, answer)
+            }
+            // Nothing is sent that cannot be signed: the attempt fails, saying why.
+            Err(why) => (
+                Prepared {
+                    text: String::new(),
+                    body: Vec::new(),
+                    headers: Vec::new(),
+                },
+                (None, None, Some(format!("not sent: {why}"))),
+            ),
+        };
         let attempt = Attempt {
             at_ms: now.as_millis() as u64,
             event: message.event.clone(),
-            event_id: self.spec().event_id_of(&payload).map(str::to_string),
+            event_id: envelope.event_id,
             subscription: message.subscription.clone(),
             tenant: message.tenant.clone(),
             target: message.target.clone(),

@@ -14,4 +14,4 @@ pub mod matching;
 mod queue;
 pub mod serialize;
 
-pub use delivery::{Delivery, Pipeline, Subscriber};
+pub use delivery::{Delivery, Envelope, Pipeline, Subscriber};

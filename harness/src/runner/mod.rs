@@ -201,7 +201,7 @@ pub fn provider_trials(
 pub fn warnings(specs: &[&ProviderSpec]) -> Vec<String> {
     specs
         .iter()
-        .filter(|s| s.signature.scheme == crate::spec::extensions::SignatureKind::None)
+        .filter(|s| !s.signing.signs())
         .map(|s| format!("warning: {} deliveries carry no signature: a receiver cannot tell real deliveries from forged ones (check a shared token in the subscription's metadata)", s.provider.name))
         .collect()
 }

@@ -1,31 +1,31 @@
-//! Signature schemes: signing a delivery exactly as the provider does (`x-webhook-signature`),
-//! and checking a received delivery's signature the same way.
+//! Signature schemes: signing a delivery exactly as the provider does, and checking a received
+//! delivery's signature the same way.
 //!
-//! Start from [`Signer`] (built from a spec's scheme) to sign, and [`Verifier`] (built from the
-//! same scheme and the spec's delivery rules) to check. Nothing else in the crate computes or
-//! compares a signature.
+//! Start from [`Signer`] (built from a spec's resolved [`Signing`]) to sign, and [`Verifier`]
+//! (built from the same, plus the spec's envelope and wire rules) to check. Nothing else in the
+//! crate computes or compares a signature.
 //!
 //! - `template.rs`: the spec's templates (`t={timestamp},s2={signature}`), filled and read back;
-//! - `digest.rs`: HMAC-SHA256 and the digest encodings;
+//! - `digest.rs`: HMAC-SHA1/256/512, Ed25519, and the signature encodings;
 //! - `verify.rs`: [`Verifier`], the receiving side, in small steps that a receiver's defect can
 //!   replace one at a time.
 //!
-//! One scheme covers the three providers that sign: an HMAC over a template of the payload text
-//! and a timestamp, encoded in hex or Base64, put in a header through another template:
-//! HappyColis `x-happycolis-webhook-signature: base64(HMAC(clientSecret, body))`, Betterez
-//! `x-btrz-signature: t=<t>,s2=hex(HMAC(key, "<t>.<body>"))`, uc.alxgsv
-//! `X-Uc-Signature: hex(HMAC(signing_secret, text))`. swsh signs nothing.
+//! What a provider's scheme is (its header, algorithm, templates, key and timestamp) comes from
+//! the spec, written out or as a named preset (`crate::spec::signing::presets`): HappyColis
+//! `x-happycolis-webhook-signature: base64(HMAC(clientSecret, body))`, Betterez
+//! `x-btrz-signature: t=<t>,s2=hex(HMAC(key, "<t>.<body>"))`, Standard Webhooks
+//! `webhook-signature: v1,base64(HMAC(key, "<id>.<t>.<body>"))`, GitHub's two headers, and so
+//! on. swsh signs nothing.
 
 mod digest;
 mod template;
 mod verify;
 
-pub use digest::{encode, hmac_sha256};
-pub use template::parse_header;
+pub use digest::{ed25519_public, encode, hmac_sha256};
+pub use template::{fill, parse_header};
 pub use verify::{Presented, Rejected, Verifier};
 
-use crate::spec::SignatureScheme;
-use crate::spec::extensions::{Encoding, SignatureKind, TimeUnit};
+use crate::spec::signing::{Scheme, Signing};
 
 /// A signature header.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,80 +36,128 @@ pub struct Signature {
     pub value: String,
 }
 
-/// Signs payloads with one provider's scheme.
+/// What a signature covers besides the keys: the payload text and the envelope values the
+/// templates may name.
+#[derive(Debug, Clone, Copy)]
+pub struct SignInput<'a> {
+    /// The payload text (before any wire encoding): `{body}`.
+    pub text: &'a str,
+    /// The event id: `{id}`.
+    pub id: &'a str,
+    /// The event name: `{event}`.
+    pub event: &'a str,
+    /// The timestamp, in the scheme's unit: `{timestamp}`.
+    pub timestamp: u64,
+}
+
+/// Signs payloads with one provider's schemes.
 #[derive(Debug, Clone)]
 pub struct Signer {
-    scheme: SignatureScheme,
+    signing: Signing,
 }
 
 impl Signer {
-    /// A signer for `scheme` (a spec's `x-webhook-signature`, assumptions applied).
+    /// A signer for `signing` (a spec's resolved `x-webhook-signature`).
     #[must_use]
-    pub fn new(scheme: &SignatureScheme) -> Self {
+    pub fn new(signing: &Signing) -> Self {
         Self {
-            scheme: scheme.clone(),
+            signing: signing.clone(),
         }
+    }
+
+    /// What it signs with.
+    #[must_use]
+    pub fn signing(&self) -> &Signing {
+        &self.signing
     }
 
     /// Whether deliveries carry a signature at all.
     #[must_use]
     pub fn signs(&self) -> bool {
-        self.scheme.scheme == SignatureKind::Hmac
+        self.signing.signs()
     }
 
     /// The names of the headers that carry a signature, as the provider writes them.
     pub fn headers(&self) -> impl Iterator<Item = &str> {
-        self.scheme
-            .header
-            .as_deref()
-            .filter(|_| self.signs())
-            .into_iter()
+        self.signing.schemes.iter().map(|s| s.header.as_str())
     }
 
     /// The timestamp to sign with at `unix` (seconds since the epoch, with a fraction), in the
     /// scheme's unit.
     #[must_use]
     pub fn timestamp(&self, unix: f64) -> u64 {
-        match self.scheme.timestamp.as_ref().map(|t| t.unit) {
-            Some(TimeUnit::Milliseconds) => (unix * 1000.0) as u64,
-            _ => unix as u64,
-        }
+        self.signing.timestamp.at(unix)
     }
 
-    /// The signature header for payload `text` (the payload text, before any wire encoding),
-    /// signed with `key` at `timestamp`; `None` when the provider does not sign.
+    /// The signed text of `scheme` for `input`, with `timestamp` as written in the header.
     #[must_use]
-    pub fn sign(&self, text: &str, key: &[u8], timestamp: u64) -> Option<Signature> {
-        if !self.signs() {
-            return None;
-        }
-        let stamp = timestamp.to_string();
-        let signature = self.digest(text, key, &stamp);
-        let template = self.scheme.header_value.as_deref().unwrap_or("{signature}");
-        Some(Signature {
-            header: self.scheme.header.clone().unwrap_or_default(),
-            value: template::fill(
-                template,
-                &[("{timestamp}", &stamp), ("{signature}", &signature)],
-            ),
-        })
-    }
-
-    /// The encoded digest of the signed content: `text` and `timestamp` (as written in the
-    /// header) put into the scheme's `signedContent` template, HMAC'd with `key`.
-    #[must_use]
-    pub fn digest(&self, text: &str, key: &[u8], timestamp: &str) -> String {
-        let content = self.scheme.signed_content.as_deref().unwrap_or("{body}");
-        let message = template::fill(content, &[("{timestamp}", timestamp), ("{body}", text)]);
-        encode(
-            &hmac_sha256(key, message.as_bytes()),
-            self.scheme.encoding.unwrap_or(Encoding::Hex),
+    pub fn content(scheme: &Scheme, input: &SignInput<'_>, timestamp: &str) -> String {
+        fill(
+            &scheme.signed_content,
+            &[
+                ("{timestamp}", timestamp),
+                ("{id}", input.id),
+                ("{event}", input.event),
+                ("{body}", input.text),
+            ],
         )
     }
 
-    /// The scheme's `headerValue` template (`{signature}` when it has none).
+    /// The encoded signature of `content` with `key` under `scheme` (`None`: the key cannot
+    /// sign, an Ed25519 key of the wrong length).
     #[must_use]
-    pub fn header_template(&self) -> &str {
-        self.scheme.header_value.as_deref().unwrap_or("{signature}")
+    pub fn signature(scheme: &Scheme, content: &str, key: &[u8]) -> Option<String> {
+        digest::sign(scheme.algorithm, key, content.as_bytes())
+            .map(|raw| encode(&raw, scheme.encoding))
+    }
+
+    /// The signature headers for `input`, one per scheme, each signed with every key in
+    /// `keys` (several: as during a key rotation, where the scheme allows several signatures
+    /// in one header; otherwise the first key). Empty when the provider does not sign.
+    #[must_use]
+    pub fn sign(&self, input: &SignInput<'_>, keys: &[&[u8]]) -> Vec<Signature> {
+        let stamp = input.timestamp.to_string();
+        self.signing
+            .schemes
+            .iter()
+            .map(|scheme| {
+                let content = Self::content(scheme, input, &stamp);
+                let signatures: Vec<String> = keys
+                    .iter()
+                    .map(|key| Self::signature(scheme, &content, key).unwrap_or_default())
+                    .collect();
+                Signature {
+                    header: scheme.header.clone(),
+                    value: Self::header_value(scheme, &stamp, &signatures),
+                }
+            })
+            .collect()
+    }
+
+    /// A header value of `scheme` holding `signatures` (encoded) at `timestamp`.
+    #[must_use]
+    pub fn header_value(scheme: &Scheme, timestamp: &str, signatures: &[String]) -> String {
+        match &scheme.separator {
+            Some(separator) if scheme.header_value.contains("{signatures}") => {
+                let items: Vec<String> = signatures
+                    .iter()
+                    .map(|s| fill(&scheme.item, &[("{signature}", s)]))
+                    .collect();
+                fill(
+                    &scheme.header_value,
+                    &[
+                        ("{timestamp}", timestamp),
+                        ("{signatures}", &items.join(separator)),
+                    ],
+                )
+            }
+            _ => fill(
+                &scheme.header_value,
+                &[
+                    ("{timestamp}", timestamp),
+                    ("{signature}", signatures.first().map_or("", String::as_str)),
+                ],
+            ),
+        }
     }
 }

@@ -1,21 +1,23 @@
 //! The receiving side of a signature scheme: what a receiver that follows the provider's
 //! verification steps does with a delivery. Each step is its own method, so that a receiver
-//! with one defect (a re-serialising verifier, a prefix comparison) replaces exactly one step
-//! and keeps the others.
+//! with one defect (a re-serialising verifier, a prefix comparison, no replay window) replaces
+//! exactly one step and keeps the others.
 
 use std::fmt;
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::Signer;
+use super::{SignInput, Signer};
 use crate::deliver::serialize;
 use crate::spec::ProviderSpec;
 use crate::spec::extensions::{BodyEncoding, Serialization, VerifiedOver};
+use crate::spec::signing::Scheme;
 
 /// Why a delivery's signature was not accepted.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Rejected {
     /// The body cannot be read back into the signed text (a JSON-string body that is not one).
     Unreadable(String),
-    /// The signature header is missing.
+    /// A header the scheme needs is missing.
     Missing(String),
     /// The header value does not have the scheme's shape.
     Malformed {
@@ -24,7 +26,14 @@ pub enum Rejected {
         /// Its value.
         value: String,
     },
-    /// The signature does not match the one computed with the key.
+    /// The signed timestamp lies outside the convention's tolerance.
+    Stale {
+        /// The timestamp presented, in seconds since the epoch.
+        at: f64,
+        /// The tolerance, in seconds.
+        tolerance: u64,
+    },
+    /// No signature in the header matches the one computed with the key.
     Mismatch {
         /// The header.
         header: String,
@@ -41,6 +50,10 @@ impl fmt::Display for Rejected {
             Self::Malformed { header, value } => {
                 write!(f, "`{header}: {value}` does not have the scheme's shape")
             }
+            Self::Stale { at, tolerance } => write!(
+                f,
+                "the signed timestamp {at} is more than {tolerance} s away from now"
+            ),
             Self::Mismatch { header, value } => {
                 write!(f, "`{header}: {value}` does not verify with the key")
             }
@@ -48,18 +61,20 @@ impl fmt::Display for Rejected {
     }
 }
 
-/// A signature as a delivery presents it: the header, its value, and the timestamp and
-/// signature read out of that value.
+/// A signature header as a delivery presents it: its value, the timestamp and the
+/// signatures read out of it (a header may hold several).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Presented {
+    /// Which scheme of the spec it belongs to.
+    pub scheme: usize,
     /// The header name, as the scheme writes it.
     pub header: String,
     /// The whole header value.
     pub value: String,
-    /// The timestamp the value carries (empty when the scheme has none).
+    /// The timestamp signed (from the value, or from the timestamp header; empty without).
     pub timestamp: String,
-    /// The signature the value carries.
-    pub signature: String,
+    /// The signatures the value carries, as written.
+    pub signatures: Vec<String>,
 }
 
 /// Checks received deliveries of one provider, as its documentation tells receivers to.
@@ -68,19 +83,21 @@ pub struct Verifier {
     signer: Signer,
     body_encoding: BodyEncoding,
     serialization: Serialization,
-    verified_over: VerifiedOver,
+    event_id: Option<String>,
+    event_name: Option<String>,
 }
 
 impl Verifier {
-    /// The verifier of `spec`'s deliveries: its signature scheme, its wire encoding, and what
-    /// its docs tell receivers to verify over.
+    /// The verifier of `spec`'s deliveries: its signature schemes, its wire encoding, what its
+    /// docs tell receivers to verify over, and where its envelope puts the id and the event.
     #[must_use]
     pub fn new(spec: &ProviderSpec) -> Self {
         Self {
-            signer: Signer::new(&spec.signature),
+            signer: Signer::new(&spec.signing),
             body_encoding: spec.delivery.body_encoding,
             serialization: spec.delivery.serialization,
-            verified_over: spec.signature.verified_over,
+            event_id: spec.envelope.event_id.clone(),
+            event_name: spec.envelope.event_name.clone(),
         }
     }
 
@@ -101,7 +118,7 @@ impl Verifier {
     /// serialiser.
     #[must_use]
     pub fn signed_over(&self, text: &str) -> String {
-        match self.verified_over {
+        match self.signer.signing().verified_over {
             VerifiedOver::Bytes => text.to_string(),
             VerifiedOver::Reserialised => serde_json::from_str::<serde_json::Value>(text)
                 .map(|v| serialize::payload_text(&v, self.serialization))
@@ -109,33 +126,106 @@ impl Verifier {
         }
     }
 
-    /// Step 3: the signature the delivery presents, read with the scheme's header template.
-    pub fn presented(&self, headers: &hyper::HeaderMap) -> Result<Presented, Rejected> {
-        let header = self.signer.headers().next().unwrap_or_default().to_string();
-        let value = headers
-            .get(header.as_str())
-            .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| Rejected::Missing(header.clone()))?
-            .to_string();
-        match super::parse_header(self.signer.header_template(), &value) {
-            Some((timestamp, signature)) => Ok(Presented {
-                header,
+    /// Step 3: the signatures the delivery presents, one header per scheme, read with the
+    /// scheme's templates.
+    pub fn presented(&self, headers: &hyper::HeaderMap) -> Result<Vec<Presented>, Rejected> {
+        let signing = self.signer.signing();
+        let mut out = Vec::with_capacity(signing.schemes.len());
+        for (index, scheme) in signing.schemes.iter().enumerate() {
+            let value = header(headers, &scheme.header)?;
+            let malformed = || Rejected::Malformed {
+                header: scheme.header.clone(),
+                value: value.clone(),
+            };
+            let parsed =
+                super::template::parse(&scheme.header_value, &value).ok_or_else(malformed)?;
+            let signatures = split(scheme, &parsed.signatures);
+            if signatures.is_empty() {
+                return Err(malformed());
+            }
+            let timestamp = match &signing.timestamp.header {
+                Some(name) if parsed.timestamp.is_empty() => {
+                    let stamp = header(headers, name)?;
+                    if stamp.is_empty() || !stamp.bytes().all(|b| b.is_ascii_digit()) {
+                        return Err(Rejected::Malformed {
+                            header: name.clone(),
+                            value: stamp,
+                        });
+                    }
+                    stamp
+                }
+                _ => parsed.timestamp,
+            };
+            out.push(Presented {
+                scheme: index,
+                header: scheme.header.clone(),
                 value,
                 timestamp,
-                signature,
-            }),
-            None => Err(Rejected::Malformed { header, value }),
+                signatures,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Step 4: the timestamp is within the convention's replay tolerance of `now` (Unix
+    /// seconds), both ways; a convention without a tolerance accepts any time.
+    pub fn fresh(&self, presented: &Presented, now: f64) -> Result<(), Rejected> {
+        let timing = &self.signer.signing().timestamp;
+        let (Some(tolerance), Ok(stamp)) = (timing.tolerance, presented.timestamp.parse::<u64>())
+        else {
+            return Ok(());
+        };
+        let at = timing.seconds(stamp);
+        if (at - now).abs() > tolerance as f64 {
+            return Err(Rejected::Stale { at, tolerance });
+        }
+        Ok(())
+    }
+
+    /// Step 5: the signature the provider would have sent for `signed` with `key`, at the
+    /// presented timestamp, with the envelope's id and event as the delivery carries them.
+    #[must_use]
+    pub fn expected(
+        &self,
+        presented: &Presented,
+        headers: &hyper::HeaderMap,
+        signed: &str,
+        key: &[u8],
+    ) -> String {
+        let Some(scheme) = self.signer.signing().schemes.get(presented.scheme) else {
+            return String::new();
+        };
+        let id = self.envelope(self.event_id.as_deref(), headers, signed);
+        let event = self.envelope(self.event_name.as_deref(), headers, signed);
+        let input = SignInput {
+            text: signed,
+            id: &id,
+            event: &event,
+            timestamp: 0,
+        };
+        let content = Signer::content(scheme, &input, &presented.timestamp);
+        Signer::signature(scheme, &content, key).unwrap_or_default()
+    }
+
+    /// An envelope value: from a header (`header:<Name>`) or from the payload (a pointer).
+    fn envelope(&self, source: Option<&str>, headers: &hyper::HeaderMap, text: &str) -> String {
+        match source {
+            Some(source) => match source.strip_prefix("header:") {
+                Some(name) => header(headers, name).unwrap_or_default(),
+                None => serde_json::from_str::<serde_json::Value>(text)
+                    .ok()
+                    .and_then(|v| crate::spec::pointer::get(&v, source).cloned())
+                    .map(|v| match v {
+                        serde_json::Value::String(s) => s,
+                        other => other.to_string(),
+                    })
+                    .unwrap_or_default(),
+            },
+            None => String::new(),
         }
     }
 
-    /// Step 4: the signature the provider would have sent for `signed` at the presented
-    /// timestamp, with `key`.
-    #[must_use]
-    pub fn expected(&self, presented: &Presented, signed: &str, key: &[u8]) -> String {
-        self.signer.digest(signed, key, &presented.timestamp)
-    }
-
-    /// Step 5: the comparison: whole values, in constant time.
+    /// Step 6: the comparison: whole values, in constant time.
     #[must_use]
     pub fn matches(expected: &str, presented: &str) -> bool {
         expected.len() == presented.len()
@@ -146,8 +236,9 @@ impl Verifier {
                 == 0
     }
 
-    /// Every step: whether the delivery (`headers`, `body` as received) carries a valid
-    /// signature made with `key`. A provider that signs nothing accepts everything.
+    /// Every step: whether the delivery (`headers`, `body` as received) carries a valid, fresh
+    /// signature made with `key` in every header its schemes name. A provider that signs
+    /// nothing accepts everything.
     pub fn verify(
         &self,
         headers: &hyper::HeaderMap,
@@ -161,24 +252,59 @@ impl Verifier {
         self.check(headers, &signed, key)
     }
 
-    /// Steps 3 to 5, over a `signed` text already worked out.
+    /// Steps 3 to 6, over a `signed` text already worked out: each scheme's header holds at
+    /// least one signature that matches (several signatures: a key rotation).
     pub fn check(
         &self,
         headers: &hyper::HeaderMap,
         signed: &str,
         key: &[u8],
     ) -> Result<(), Rejected> {
-        let presented = self.presented(headers)?;
-        if Self::matches(
-            &self.expected(&presented, signed, key),
-            &presented.signature,
-        ) {
-            Ok(())
-        } else {
-            Err(Rejected::Mismatch {
-                header: presented.header,
-                value: presented.value,
-            })
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs_f64();
+        for presented in self.presented(headers)? {
+            self.fresh(&presented, now)?;
+            let expected = self.expected(&presented, headers, signed, key);
+            if !presented
+                .signatures
+                .iter()
+                .any(|s| Self::matches(&expected, s))
+            {
+                return Err(Rejected::Mismatch {
+                    header: presented.header,
+                    value: presented.value,
+                });
+            }
         }
+        Ok(())
     }
+}
+
+/// A header's value as text (a missing or non-text header is missing).
+fn header(headers: &hyper::HeaderMap, name: &str) -> Result<String, Rejected> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .ok_or_else(|| Rejected::Missing(name.to_string()))
+}
+
+/// The signatures a header's signature part holds: one, or the items its separator splits
+/// it into that fit the item template (other items, another version's, are not ours).
+fn split(scheme: &Scheme, part: &str) -> Vec<String> {
+    let Some(separator) = scheme
+        .separator
+        .as_deref()
+        .filter(|_| scheme.header_value.contains("{signatures}"))
+    else {
+        return vec![part.to_string()];
+    };
+    let (before, after) = scheme.item.split_once("{signature}").unwrap_or(("", ""));
+    part.split(separator)
+        .filter_map(|item| item.strip_prefix(before)?.strip_suffix(after))
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }

@@ -8,13 +8,14 @@ use serde_json::Value;
 
 use super::ProviderSpec;
 use super::error::{SpecError, SpecErrorKind};
-use super::extensions::{KeySource, MockAction, OnFailure, Rule, SignatureKind, Status};
+use super::extensions::{MockAction, OnFailure, Rule, Status};
 use super::pointer;
 
 /// Runs every rule; findings go to `errors`.
 pub fn run(spec: &ProviderSpec, errors: &mut Vec<SpecError>) {
     sources(spec, errors);
     signature(spec, errors);
+    envelope(spec, errors);
     delivery(spec, errors);
     invariants(spec, errors);
     errata(spec, errors);
@@ -95,108 +96,75 @@ fn collect_source_tags(node: &Value, at: &mut String, out: &mut Vec<(String, Str
 }
 
 fn signature(spec: &ProviderSpec, errors: &mut Vec<SpecError>) {
-    let sig = &spec.signature;
+    let signing = &spec.signing;
     let at = "/x-webhook-signature";
-    match sig.scheme {
-        SignatureKind::None => {
-            if sig.reason.is_none() {
-                errors.push(err(&spec.file, at, "`scheme: none` needs a `reason`"));
-            }
-        }
-        SignatureKind::Hmac => {
-            let missing: Vec<&str> = [
-                ("header", sig.header.is_none()),
-                ("algorithm", sig.algorithm.is_none()),
-                ("encoding", sig.encoding.is_none()),
-                ("signedContent", sig.signed_content.is_none()),
-                ("headerValue", sig.header_value.is_none()),
-                ("key", sig.key.is_none()),
-            ]
-            .into_iter()
-            .filter_map(|(name, absent)| absent.then_some(name))
-            .collect();
-            if !missing.is_empty() {
-                errors.push(err(
-                    &spec.file,
-                    at,
-                    format!("`scheme: hmac` needs {}", missing.join(", ")),
-                ));
-            }
-            let content = sig.signed_content.as_deref().unwrap_or("{body}");
-            let header = sig.header_value.as_deref().unwrap_or("{signature}");
-            if !content.contains("{body}") {
-                errors.push(err(
-                    &spec.file,
-                    format!("{at}/signedContent"),
-                    "the signed content must include `{body}`",
-                ));
-            }
-            if !header.contains("{signature}") {
-                errors.push(err(
-                    &spec.file,
-                    format!("{at}/headerValue"),
-                    "the header value must include `{signature}`",
-                ));
-            }
-            for (field, template, allowed) in [
-                ("signedContent", content, &["{timestamp}", "{body}"][..]),
-                ("headerValue", header, &["{timestamp}", "{signature}"][..]),
-            ] {
-                if let Some(bad) = placeholders(template)
-                    .into_iter()
-                    .find(|p| !allowed.contains(&p.as_str()))
-                {
-                    errors.push(err(
-                        &spec.file,
-                        format!("{at}/{field}"),
-                        format!("unknown placeholder `{bad}`"),
-                    ));
-                }
-            }
-            let uses_time = content.contains("{timestamp}") || header.contains("{timestamp}");
-            if uses_time && sig.timestamp.is_none() {
-                errors.push(err(
-                    &spec.file,
-                    at,
-                    "the templates use `{timestamp}`, so `timestamp.unit` is required",
-                ));
-            }
-            if let Some(key) = &sig.key {
-                match key.from {
-                    KeySource::Credential if key.name.is_none() => {
-                        errors.push(err(
-                            &spec.file,
-                            format!("{at}/key"),
-                            "`from: credential` needs `name`",
-                        ));
-                    }
-                    KeySource::Subscription
-                        if key.pointer.as_deref().is_none_or(|p| !pointer::is_valid(p)) =>
-                    {
-                        errors.push(err(
-                            &spec.file,
-                            format!("{at}/key"),
-                            "`from: subscription` needs a JSON Pointer in `pointer`",
-                        ));
-                    }
-                    _ => {}
-                }
-            }
-        }
+    if signing.signs_id() && spec.envelope.event_id.is_none() {
+        errors.push(
+            err(
+                &spec.file,
+                at,
+                "a signed template uses `{id}`, but `x-envelope.eventId` says nowhere where the id is",
+            )
+            .with_hint("set `x-envelope.eventId` to a payload pointer or `header:<Name>`"),
+        );
+    }
+    if signing
+        .schemes
+        .iter()
+        .any(|s| s.signed_content.contains("{event}"))
+        && spec.envelope.event_name.is_none()
+    {
+        errors.push(err(
+            &spec.file,
+            at,
+            "a signed template uses `{event}`, but `x-envelope.eventName` is not set",
+        ));
     }
 }
 
-fn placeholders(template: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = template;
-    while let Some(start) = rest.find('{') {
-        let Some(len) = rest[start..].find('}') else {
-            break;
-        };
-        out.push(rest[start..start + len + 1].to_string());
-        rest = &rest[start + len + 1..];
+/// `x-envelope`: every field a JSON Pointer into the payload or `header:<Name>`; a field in a
+/// header needs the header to be sent (`x-delivery.headers` or the signing convention's).
+fn envelope(spec: &ProviderSpec, errors: &mut Vec<SpecError>) {
+    let e = &spec.envelope;
+    let sent: Vec<&str> = spec
+        .delivery
+        .headers
+        .iter()
+        .chain(&spec.signing.headers)
+        .map(|h| h.name.as_str())
+        .chain(spec.signing.timestamp.header.as_deref())
+        .collect();
+    for (field, value) in [
+        ("eventName", &e.event_name),
+        ("eventId", &e.event_id),
+        ("attemptId", &e.attempt_id),
+        ("timestamp", &e.timestamp),
+        ("subscriptionId", &e.subscription_id),
+    ] {
+        let Some(value) = value else { continue };
+        let at = format!("/x-envelope/{field}");
+        match value.strip_prefix("header:") {
+            Some(name) if !sent.iter().any(|s| s.eq_ignore_ascii_case(name)) => {
+                errors.push(
+                    err(&spec.file, at, format!("no delivery header `{name}` is sent"))
+                        .with_hint("declare it in `x-delivery.headers` (or use a signing preset that sends it)"),
+                );
+            }
+            Some(_) => {}
+            None if !pointer::is_valid(value) => errors.push(err(
+                &spec.file,
+                at,
+                format!("`{value}` is neither a JSON Pointer nor `header:<Name>`"),
+            )),
+            None => {}
+        }
     }
-    out
+    super::signing::check_headers(
+        &spec.file,
+        "/x-delivery/headers",
+        &spec.delivery.headers,
+        errors,
+    );
 }
 
 fn delivery(spec: &ProviderSpec, errors: &mut Vec<SpecError>) {

@@ -12,7 +12,7 @@ use super::extensions::{
     SignatureExt,
 };
 use super::schemas::SchemaSet;
-use super::{ProviderSpec, build, checks, parse, pointer, walk};
+use super::{ProviderSpec, build, checks, parse, pointer, signing, walk};
 
 /// Environment variable naming the folder of built-in specs (default: the repository's `specs/`).
 pub const SPECS_DIR_ENV: &str = "WEBHOOK_HARNESS_SPECS";
@@ -185,7 +185,9 @@ impl Loader {
             errors.push(SpecError::new(path, at, SpecErrorKind::Schema(message)));
         }
 
+        let signing = signing::resolve(path, &signature, &mut errors);
         let spec = ProviderSpec {
+            signing,
             file: path.to_path_buf(),
             document,
             provider,

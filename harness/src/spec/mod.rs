@@ -21,6 +21,7 @@ pub mod model;
 pub mod parse;
 pub mod pointer;
 pub mod schemas;
+pub mod signing;
 mod walk;
 
 use std::path::PathBuf;
@@ -54,8 +55,10 @@ pub struct ProviderSpec {
     pub endpoints: Vec<Endpoint>,
     /// The events.
     pub events: Vec<Event>,
-    /// `x-webhook-signature`.
+    /// `x-webhook-signature` as written.
     pub signature: SignatureScheme,
+    /// `x-webhook-signature` resolved: its preset applied, every scheme complete.
+    pub signing: signing::Signing,
     /// `x-delivery`.
     pub delivery: DeliveryRules,
     /// `x-envelope`.

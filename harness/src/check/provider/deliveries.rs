@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::{Api, Applies, As, ProviderCheck, Session};
 use crate::check::CheckInfo;
-use crate::spec::extensions::{KeySource, MockAction, Ordering, SignatureKind};
+use crate::spec::extensions::{KeySource, MockAction, Ordering};
 use crate::spec::pointer;
 
 /// The check.
@@ -173,7 +173,7 @@ fn check(
         seen_ids.extend(judge(api, event, request, resource)?);
         api.recorder().record(format!(
             "delivery of {event}: schema, invariants{} checked\n",
-            if api.spec.signature.scheme == SignatureKind::Hmac {
+            if api.spec.signing.signs() {
                 ", signature"
             } else {
                 ""
@@ -399,18 +399,24 @@ fn verify_signature(
     // it), or the first tenant's credential named by the spec.
     let first = api.settings.credentials.tenants.first();
     let key = pipeline.key(&subscriber, |_, name| first?.secrets.get(name).cloned());
-    if key.is_empty() {
-        return Err(match api.spec.signature.key.as_ref() {
+    let key = key
+        .and_then(|k| {
+            if k.is_empty() {
+                Err("none is known".to_string())
+            } else {
+                Ok(k)
+            }
+        })
+        .map_err(|why| match api.spec.signing.key.as_ref() {
             Some(k) if k.from == KeySource::Subscription => {
-                "the subscription's answer holds no signing key".to_string()
+                format!("the subscription's answer holds no usable signing key ({why})")
             }
             Some(k) => {
                 let name = k.name.clone().unwrap_or_default();
-                format!("no `{name}` credential given (--credential {name}=VALUE)")
+                format!("no usable `{name}` credential ({why}; --credential {name}=VALUE)")
             }
             None => "the spec names no signing key".to_string(),
-        });
-    }
+        })?;
     verifier
         .verify(&request.headers, &request.body, &key)
         .map_err(|rejected| match rejected {

@@ -39,7 +39,7 @@ fn run(probe: &super::Session<'_>, event: &str) -> Result<(), String> {
     }
     // Where the docs tell receivers to verify over a re-serialisation (Betterez), bytes that
     // differ from it are not a delivery the provider makes: the check follows the docs.
-    if probe.spec.signature.verified_over == VerifiedOver::Reserialised {
+    if probe.spec.signing.verified_over == VerifiedOver::Reserialised {
         return Ok(());
     }
     let payload = probe.generated(event, 5)?;
@@ -61,6 +61,7 @@ fn run(probe: &super::Session<'_>, event: &str) -> Result<(), String> {
 /// exactly that text.
 fn non_canonical(probe: &Probe, event: &str, payload: &Value) -> (Vec<u8>, Vec<(String, String)>) {
     let subscriber = probe.subscriber(event);
+    let envelope = probe.envelope(event, payload);
     let personal = probe.pipeline.envelope(payload, &subscriber);
     let canonical = serialize::payload_text(&personal, probe.spec.delivery.serialization);
     let mut text = String::with_capacity(canonical.len() + 16);
@@ -90,7 +91,8 @@ fn non_canonical(probe: &Probe, event: &str, payload: &Value) -> (Vec<u8>, Vec<(
     }
     let delivery = probe.pipeline.prepare_text(
         text,
-        probe.settings.secret.as_bytes(),
+        &envelope,
+        &[probe.key()],
         super::now(),
         &probe.pipeline.forwarded(&subscriber),
     );

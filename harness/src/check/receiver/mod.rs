@@ -259,6 +259,9 @@ pub struct Probe {
     client: reqwest::Client,
     title_case: reqwest::Client,
     runtime: tokio::runtime::Handle,
+    /// The key material of the secret (its text's bytes where it does not decode; the command
+    /// line refuses such a secret before any request).
+    key: Vec<u8>,
     /// The subscription of each event, built once (it does not change between deliveries).
     subscriptions: std::collections::HashMap<String, (Value, String)>,
     /// The payload generator of each event, compiled once.
@@ -297,10 +300,15 @@ impl Probe {
             title_case: client(true),
             generator: Generator::new(&spec),
             pipeline: Pipeline::new(std::sync::Arc::clone(&spec)),
+            key: Vec::new(),
             spec,
             settings,
             runtime,
         };
+        probe.key = probe
+            .pipeline
+            .decode_key(&probe.settings.secret)
+            .unwrap_or_else(|_| probe.settings.secret.as_bytes().to_vec());
         probe.payloads = probe
             .spec
             .events
@@ -384,7 +392,7 @@ impl Probe {
         }
         if let Some(key) = self
             .spec
-            .signature
+            .signing
             .key
             .as_ref()
             .filter(|k| k.from == KeySource::Subscription)
@@ -399,6 +407,12 @@ impl Probe {
         (resource, id)
     }
 
+    /// The key material the harness signs with (the secret, decoded as the spec says).
+    #[must_use]
+    pub fn key(&self) -> &[u8] {
+        &self.key
+    }
+
     /// The subscriber a real provider would deliver `event` to for this receiver.
     #[must_use]
     pub fn subscriber(&self, event: &str) -> Subscriber {
@@ -411,7 +425,7 @@ impl Probe {
     }
 
     /// The request the provider would send for `payload` of `event`: body and headers, signed
-    /// with the secret (or with `key` when given).
+    /// with the secret (or with `key` when given) now.
     #[must_use]
     pub fn delivery(
         &self,
@@ -419,32 +433,55 @@ impl Probe {
         payload: &Value,
         key: Option<&[u8]>,
     ) -> (Vec<u8>, Vec<(String, String)>) {
+        let key = key.unwrap_or(&self.key);
+        let delivery = self.delivery_at(event, payload, &[key], now());
+        (delivery.body, delivery.headers)
+    }
+
+    /// The request the provider would send for `payload` of `event`, signed with `keys` (one,
+    /// or several as during a key rotation) at `unix` seconds.
+    #[must_use]
+    pub fn delivery_at(&self, event: &str, payload: &Value, keys: &[&[u8]], unix: f64) -> Delivery {
         let subscriber = self.subscriber(event);
-        let personal = self
-            .pipeline
-            .envelope(&self.with_event_id(payload), &subscriber);
-        let Delivery { body, headers, .. } = self.pipeline.prepare(
+        let (payload, header_id) = self.with_event_id(payload);
+        let personal = self.pipeline.envelope(&payload, &subscriber);
+        let envelope =
+            self.pipeline
+                .envelope_of(event, &personal, &subscriber, header_id.as_deref());
+        self.pipeline.prepare(
             &personal,
-            key.unwrap_or(self.settings.secret.as_bytes()),
-            now(),
+            &envelope,
+            keys,
+            unix,
             &self.pipeline.forwarded(&subscriber),
-        );
-        (body, headers)
+        )
+    }
+
+    /// The envelope `payload` of `event` is delivered with (its event id as
+    /// [`Self::delivery`] gives it).
+    #[must_use]
+    pub fn envelope(&self, event: &str, payload: &Value) -> crate::deliver::Envelope {
+        let subscriber = self.subscriber(event);
+        let (payload, header_id) = self.with_event_id(payload);
+        let personal = self.pipeline.envelope(&payload, &subscriber);
+        self.pipeline
+            .envelope_of(event, &personal, &subscriber, header_id.as_deref())
     }
 
     /// `payload` with an event id of its own, as a provider gives every event: derived from the
     /// rest of the payload (so a redelivery, which changes only the attempt id, keeps it) and
     /// the seed (so runs repeat). The docs' examples may share an id (Betterez's do); real
     /// events do not.
-    fn with_event_id(&self, payload: &Value) -> Value {
+    fn with_event_id(&self, payload: &Value) -> (Value, Option<String>) {
         let mut out = payload.clone();
         let Some(at) = &self.spec.envelope.event_id else {
-            return out;
+            return (out, None);
         };
         let mut rest = payload.clone();
         for skip in [Some(at), self.spec.envelope.attempt_id.as_ref()]
             .into_iter()
             .flatten()
+            .filter(|at| !at.starts_with("header:"))
         {
             pointer::set(&mut rest, skip, Value::Null);
         }
@@ -455,8 +492,11 @@ impl Probe {
                 (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
             });
         let mut rng = crate::generate::rng::seeded(self.settings.seed ^ digest);
+        if self.pipeline.event_id_in_header() {
+            return (out, Some(self.pipeline.new_event_id(&mut rng)));
+        }
         envelope::new_event_id(&self.spec, &mut out, &mut rng);
-        out
+        (out, None)
     }
 
     /// What transcripts show instead of the target's address (its URL, and its host and port

@@ -5,7 +5,6 @@ use serde_json::Value;
 
 use super::{Applies, Exchange, Probe, ReceiverCheck};
 use crate::check::CheckInfo;
-use crate::spec::extensions::SignatureKind;
 
 /// The check.
 pub const CHECK: ReceiverCheck = ReceiverCheck {
@@ -14,9 +13,9 @@ pub const CHECK: ReceiverCheck = ReceiverCheck {
         reason: "a receiver must refuse (4xx, not 2xx, not 5xx) what the provider did not sign: a wrong secret, no signature, a tampered body, and near misses (last character changed, truncated, empty) that a prefix or length-lenient comparison accepts",
         source: "the provider's signature scheme (x-webhook-signature, from its signature docs)",
     },
-    applies: |spec, _| match spec.signature.scheme {
-        SignatureKind::Hmac => Applies::Yes,
-        SignatureKind::None => Applies::Ignored(format!(
+    applies: |spec, _| match spec.signing.signs() {
+        true => Applies::Yes,
+        false => Applies::Ignored(format!(
             "{} deliveries carry no signature (the docs define none): a receiver cannot tell real deliveries from forged ones",
             spec.provider.name
         )),
@@ -174,9 +173,13 @@ pub(crate) mod fault {
             let Ok(presented) = verifier.presented(headers) else {
                 return Some(false);
             };
-            let expected = verifier.expected(&presented, signed, key);
-            let signature = &presented.signature;
-            Some(signature.len() >= 16 && expected.starts_with(&signature[..16]))
+            Some(presented.iter().all(|presented| {
+                let expected = verifier.expected(presented, headers, signed, key);
+                presented
+                    .signatures
+                    .iter()
+                    .any(|s| s.len() >= 16 && expected.starts_with(&s[..16]))
+            }))
         }
     }
 }
