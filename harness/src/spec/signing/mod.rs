@@ -143,7 +143,7 @@ impl Key {
 }
 
 fn decode_hex(text: &str) -> Result<Vec<u8>, String> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return Err("is not hex (an odd number of digits)".into());
     }
     (0..text.len())
