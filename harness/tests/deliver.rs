@@ -5,13 +5,13 @@
 use std::time::Duration;
 
 use base64::Engine as _;
-use webhook_harness::deliver::serialize::json_stringify;
-use webhook_harness::mock::{Emit, MockProvider, Outcome};
-use webhook_harness::spec::{Loader, ProviderSpec};
 use hmac::{Hmac, KeyInit, Mac};
 use reqwest::Client;
 use serde_json::{Value, json};
 use sha2::Sha256;
+use webhook_harness::deliver::serialize::json_stringify;
+use webhook_harness::mock::{Emit, MockProvider, Outcome};
+use webhook_harness::spec::{Loader, ProviderSpec};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 

@@ -2,10 +2,10 @@
 //! valid and edge values validate and satisfy the invariants; invalid values fail for exactly
 //! the labelled reason; a seed fixes the output.
 
-use webhook_harness::generate::{Generator, Mode, SchemaGen, rng};
-use webhook_harness::spec::ProviderSpec;
 use proptest::test_runner::TestCaseError;
 use serde_json::Value;
+use webhook_harness::generate::{Generator, Mode, SchemaGen, rng};
+use webhook_harness::spec::ProviderSpec;
 
 const PROVIDERS: [&str; 4] = ["betterez", "happycolis", "swsh", "uc-alxgsv"];
 const CASES: u32 = 1000;
@@ -193,7 +193,9 @@ fn unsupported_keywords_are_errors_with_a_pointer() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("swsh.yaml");
     std::fs::write(&file, serde_json::to_string(&doc).unwrap()).unwrap();
-    let spec = webhook_harness::spec::Loader::new().load_file(&file).unwrap();
+    let spec = webhook_harness::spec::Loader::new()
+        .load_file(&file)
+        .unwrap();
     let error = Generator::new(&spec)
         .schema("/components/schemas/Odd")
         .unwrap_err()

@@ -3,11 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use reqwest::Client;
+use serde_json::{Value, json};
 use webhook_harness::generate::{Generator, Mode, rng};
 use webhook_harness::mock::MockProvider;
 use webhook_harness::spec::{Endpoint, Loader, ProviderSpec};
-use reqwest::Client;
-use serde_json::{Value, json};
 
 const FIFTH: &str = r##"
 openapi: 3.1.0

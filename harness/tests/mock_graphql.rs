@@ -1,9 +1,9 @@
 //! HappyColis' GraphQL subscription mutations, served by a real GraphQL engine.
 
-use webhook_harness::mock::MockProvider;
-use webhook_harness::spec::ProviderSpec;
 use reqwest::Client;
 use serde_json::{Value, json};
+use webhook_harness::mock::MockProvider;
+use webhook_harness::spec::ProviderSpec;
 
 const CREATE: &str = "mutation Create($input: IntegrationWebhookInput!) { integrationWebhookCreate(input: $input) { id type health endPoint } }";
 const REMOVE: &str = "mutation Remove($id: String!) { integrationWebhookRemove(id: $id) { id } }";

@@ -1,9 +1,9 @@
 //! The mock provider over real HTTP: each REST provider's lifecycle, and every refusal.
 
-use webhook_harness::mock::MockProvider;
-use webhook_harness::spec::ProviderSpec;
 use reqwest::{Client, Response};
 use serde_json::{Value, json};
+use webhook_harness::mock::MockProvider;
+use webhook_harness::spec::ProviderSpec;
 
 /// Checks `body` against the documented response of `operation` for `status`.
 fn assert_documented(provider: &MockProvider, operation: &str, status: u16, body: &Value) {

@@ -2,12 +2,12 @@
 //! steps, independently of the signing code.
 
 use base64::Engine as _;
-use webhook_harness::deliver::serialize::{json_stringify, payload_text, wire_body};
-use webhook_harness::sign::Signer;
-use webhook_harness::spec::{Loader, ProviderSpec};
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::Value;
 use sha2::Sha256;
+use webhook_harness::deliver::serialize::{json_stringify, payload_text, wire_body};
+use webhook_harness::sign::Signer;
+use webhook_harness::spec::{Loader, ProviderSpec};
 
 fn mac(key: &[u8], message: &[u8]) -> Vec<u8> {
     let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).unwrap();

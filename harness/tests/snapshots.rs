@@ -1,12 +1,12 @@
 //! One deterministic delivery per event (fixed seed, subscription, secret and clock), as the
 //! receiver would get it: a spec change shows up as a reviewable diff (`cargo insta review`).
 
+use serde_json::{Value, json};
 use webhook_harness::deliver::dispatch::prepare;
 use webhook_harness::deliver::envelope::personalise;
 use webhook_harness::generate::{Generator, Mode};
 use webhook_harness::sign::Signer;
 use webhook_harness::spec::ProviderSpec;
-use serde_json::{Value, json};
 
 const SECRET: &str = "snapshot-secret";
 const CLOCK: f64 = 1_700_000_000.0;

@@ -5,9 +5,9 @@ mod common;
 
 use std::path::Path;
 
-use webhook_harness::spec::{Loader, lint};
 use proptest::prelude::*;
 use serde_json::Value;
+use webhook_harness::spec::{Loader, lint};
 
 fn swsh_text() -> &'static str {
     static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();

@@ -3,10 +3,10 @@
 mod common;
 
 use common::{Copy, document, errors_of, remove, set};
+use serde_json::{Value, json};
 use webhook_harness::spec::extensions::Encoding;
 use webhook_harness::spec::lint::{self, Severity};
 use webhook_harness::spec::{Loader, ProviderSpec, SpecErrorKind, builtin_names, pointer};
-use serde_json::{Value, json};
 
 const PROVIDERS: [&str; 4] = ["betterez", "happycolis", "swsh", "uc-alxgsv"];
 

@@ -5,10 +5,10 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+use serde_json::{Value, json};
 use webhook_harness::deliver::serialize::json_stringify;
 use webhook_harness::generate::{Generator, Mode};
 use webhook_harness::spec::ProviderSpec;
-use serde_json::{Value, json};
 
 fn node_round_trip(texts: &[String]) -> Option<Vec<String>> {
     let script = "const lines = require('fs').readFileSync(0, 'utf8').split('\\n').filter(l => l.length); \

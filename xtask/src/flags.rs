@@ -31,7 +31,10 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
 
 /// The spec named by `--spec`, with the `--assume` overrides; a broken one is reported with
 /// every error, file and pointer.
-pub fn spec(assume: &[String], name: &str) -> Result<webhook_harness::spec::ProviderSpec, ExitCode> {
+pub fn spec(
+    assume: &[String],
+    name: &str,
+) -> Result<webhook_harness::spec::ProviderSpec, ExitCode> {
     loader(assume)?.load(name).map_err(|errors| {
         eprintln!("{errors}");
         exit::code(exit::SPEC)

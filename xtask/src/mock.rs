@@ -2,8 +2,8 @@
 
 use std::process::ExitCode;
 
-use webhook_harness::mock::MockProvider;
 use serde_json::json;
+use webhook_harness::mock::MockProvider;
 
 use crate::exit;
 

@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use webhook_harness::spec::{Loader, ProviderSpec, SpecErrors, specs_dir};
 use serde_json::Value;
+use webhook_harness::spec::{Loader, ProviderSpec, SpecErrors, specs_dir};
 
 /// The built-in spec `name` as a JSON value.
 pub fn document(name: &str) -> Value {

@@ -8,11 +8,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use webhook_harness::mock::MockProvider;
-use webhook_harness::spec::ProviderSpec;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
+use webhook_harness::mock::MockProvider;
+use webhook_harness::spec::ProviderSpec;
 
 use super::load::{self, Shot};
 

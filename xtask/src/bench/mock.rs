@@ -4,9 +4,9 @@
 use std::time::Duration;
 
 use bytes::Bytes;
+use serde_json::{Value, json};
 use webhook_harness::mock::MockProvider;
 use webhook_harness::spec::ProviderSpec;
-use serde_json::{Value, json};
 
 use super::load::{self, Shot};
 

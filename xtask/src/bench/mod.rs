@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
+use serde_json::{Value, json};
 use webhook_harness::generate::{Generator, Mode, rng};
 use webhook_harness::spec::{ProviderSpec, builtin_names};
-use serde_json::{Value, json};
 
 use crate::exit;
 

@@ -7,9 +7,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use serde_json::{Map, Value, json};
 use webhook_harness::generate::{Generator, Mode, rng};
 use webhook_harness::spec::ProviderSpec;
-use serde_json::{Map, Value, json};
 
 use super::super::process;
 use super::install::Venv;
