@@ -1,7 +1,7 @@
 //! The request pipeline, independent of HTTP plumbing: route, authenticate, check the tenant,
 //! validate parameters and body, then run the operation's action on the store.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -10,9 +10,13 @@ use proptest::test_runner::TestRng;
 use serde_json::Value;
 
 use super::auth::{self, Credentials, Tenant};
-use super::reply::{self, Reply};
+use super::error::MockError;
+use super::form::form_urlencoded;
+use super::journal::{Journal, Recorded};
+use super::reply::{self, Reply, auth_status, client_error_status, missing_status, success_status};
 use super::router::{Match, Router};
 use super::schema;
+use super::settings::{Defect, Settings};
 use super::store::Store;
 use crate::generate::{Generator, Mode, SchemaGen};
 use crate::spec::extensions::{MockAction, MockState};
@@ -33,79 +37,6 @@ pub struct Incoming {
     pub body: Bytes,
 }
 
-/// One request the mock answered, as kept in its journal.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Recorded {
-    /// Method.
-    pub method: String,
-    /// Path and query.
-    pub path: String,
-    /// The `operationId`, when the request matched an endpoint.
-    pub operation: Option<String>,
-    /// The status answered.
-    pub status: u16,
-}
-
-/// A journal entry as kept: the endpoint by index, named only when read.
-#[derive(Debug, Clone)]
-struct Entry {
-    method: String,
-    path: String,
-    endpoint: Option<usize>,
-    status: u16,
-}
-
-/// Settings of a mock (see `MockBuilder`).
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// Accept `http://` target URLs where the provider wants `https://`.
-    pub allow_http_targets: bool,
-    /// Largest request body, in bytes (413 beyond).
-    pub body_limit: usize,
-    /// How many answered requests the journal keeps (oldest dropped first).
-    pub journal_limit: usize,
-    /// A fixed signing time in Unix seconds, for reproducible signatures (`None`: the clock).
-    pub clock: Option<f64>,
-    /// A deliberate defect (for the tests of the provider checks; `None` in real use).
-    pub defect: Option<Defect>,
-}
-
-/// A deliberate defect of a mock, one per provider check: the project's tests set one to prove
-/// the check fails on exactly that misbehaviour. A mock in real use has none.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Defect {
-    /// Accepts `http://` target URLs where the provider wants `https://`.
-    AcceptsHttpTargets,
-    /// Does not validate request bodies (accepts a 41-character label).
-    SkipsValidation,
-    /// Answers without credentials, or with wrong ones, as the first tenant.
-    IgnoresCredentials,
-    /// Answers a delete with success but keeps serving the resource.
-    ServesDeleted,
-    /// Reads and lists resources of every tenant.
-    LeaksTenants,
-    /// Leaves the resource's id out of its answers.
-    DropsIdFromResponses,
-    /// Signs deliveries with a key that is not the subscriber's.
-    SignsWithWrongKey,
-    /// Delivers every event to every subscription, subscribed or not.
-    DeliversUnsubscribed,
-    /// Keeps the old fields after an update (the answer shows the new ones).
-    ForgetsUpdates,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            allow_http_targets: false,
-            body_limit: 1024 * 1024,
-            journal_limit: 1000,
-            clock: None,
-            defect: None,
-        }
-    }
-}
-
 /// Everything a running mock holds.
 pub struct Engine {
     pub(super) spec: ProviderSpec,
@@ -122,7 +53,7 @@ pub struct Engine {
     pub(super) subscription_collection: String,
     pub(super) subscription_id_field: String,
     responses: Mutex<HashMap<String, Option<SchemaGen>>>,
-    journal: Mutex<VecDeque<Entry>>,
+    journal: Journal,
 }
 
 impl std::fmt::Debug for Engine {
@@ -141,7 +72,7 @@ impl Engine {
         credentials: Credentials,
         settings: Settings,
         seed: u64,
-    ) -> Result<Self, super::MockError> {
+    ) -> Result<Self, MockError> {
         let generator = Generator::new(&spec);
         let mut resources = HashMap::new();
         for mock in spec.endpoints.iter().filter_map(|e| e.ext.mock.as_ref()) {
@@ -159,7 +90,7 @@ impl Engine {
             .and_then(|rest| rest.find('/').map(|i| rest[i..].to_string()))
             .unwrap_or_default();
         let graphql = match spec.endpoints.iter().find_map(|e| e.graphql.as_ref()) {
-            Some(ext) => Some(super::graphql::build(ext).map_err(super::MockError::Graphql)?),
+            Some(ext) => Some(super::graphql::build(ext).map_err(MockError::Graphql)?),
             None => None,
         };
         let creator = spec.subscription_creator().cloned();
@@ -194,6 +125,7 @@ impl Engine {
                 settings.defect == Some(Defect::DeliversUnsubscribed),
             ),
         );
+        let settings_journal_limit = settings.journal_limit;
         Ok(Self {
             dispatcher,
             subscription_collection,
@@ -208,7 +140,7 @@ impl Engine {
             settings,
             resources,
             rng,
-            journal: Mutex::new(VecDeque::new()),
+            journal: Journal::new(settings_journal_limit),
         })
     }
 
@@ -236,47 +168,15 @@ impl Engine {
                 (self.endpoint(endpoint, &params, request), Some(i))
             }
         };
-        self.record(request, operation, reply.status);
+        self.journal
+            .record(&request.method, &request.path, operation, reply.status);
         reply
-    }
-
-    fn record(&self, request: &Incoming, endpoint: Option<usize>, status: u16) {
-        if self.settings.journal_limit == 0 {
-            return;
-        }
-        let mut journal = self
-            .journal
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if journal.len() >= self.settings.journal_limit {
-            journal.pop_front();
-        }
-        journal.push_back(Entry {
-            method: request.method.clone(),
-            path: request.path.clone(),
-            endpoint,
-            status,
-        });
     }
 
     /// The journal, oldest first.
     #[must_use]
     pub fn journal(&self) -> Vec<Recorded> {
-        let journal = self
-            .journal
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        journal
-            .iter()
-            .map(|e| Recorded {
-                method: e.method.clone(),
-                path: e.path.clone(),
-                operation: e
-                    .endpoint
-                    .map(|i| self.spec.endpoints[i].operation_id.clone()),
-                status: e.status,
-            })
-            .collect()
+        self.journal.read(&self.spec.endpoints)
     }
 
     fn not_found(&self, request: &Incoming) -> Reply {
@@ -780,14 +680,8 @@ impl Context<'_> {
     }
 
     fn missing(&self, id: &str) -> Reply {
-        let status =
-            if reply::documents(self.endpoint, 404) || !reply::documents(self.endpoint, 400) {
-                404
-            } else {
-                400
-            };
         self.error(
-            status,
+            missing_status(self.endpoint),
             &format!(
                 "no {} `{id}` (for these credentials)",
                 singular(self.collection())
@@ -1093,35 +987,6 @@ impl Context<'_> {
     }
 }
 
-/// The status of the first documented 2xx response (200 when none is).
-#[must_use]
-pub fn success_status(endpoint: &Endpoint) -> u16 {
-    endpoint
-        .responses
-        .iter()
-        .filter_map(|r| r.status.parse::<u16>().ok())
-        .find(|s| (200..300).contains(s))
-        .unwrap_or(200)
-}
-
-/// The status for missing or bad credentials: 401, or 403 when only that is documented.
-fn auth_status(endpoint: &Endpoint) -> u16 {
-    if !reply::documents(endpoint, 401) && reply::documents(endpoint, 403) {
-        403
-    } else {
-        401
-    }
-}
-
-/// The status for a bad request: 400, or 422 when only that is documented.
-fn client_error_status(endpoint: &Endpoint) -> u16 {
-    if !reply::documents(endpoint, 400) && reply::documents(endpoint, 422) {
-        422
-    } else {
-        400
-    }
-}
-
 /// Whether the rest of an `http://` URL names this machine (127.0.0.1, `[::1]`, localhost).
 pub(super) fn loopback(rest: &str) -> bool {
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
@@ -1169,18 +1034,4 @@ fn coerce(doc: &Value, schema_at: &str, raw: &str) -> Value {
         return Value::Bool(raw == "true");
     }
     Value::String(raw.to_string())
-}
-
-/// Decodes an `application/x-www-form-urlencoded` body or query string.
-#[must_use]
-pub fn form_urlencoded(bytes: &[u8]) -> Vec<(String, String)> {
-    let text = String::from_utf8_lossy(bytes);
-    text.split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let decode = |s: &str| super::router::percent_decode(&s.replace('+', " "));
-            (decode(k), decode(v))
-        })
-        .collect()
 }

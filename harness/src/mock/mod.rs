@@ -31,11 +31,15 @@
 mod auth;
 mod emit;
 mod engine;
+mod error;
+mod form;
 mod graphql;
+mod journal;
 mod reply;
 mod router;
 mod schema;
 mod server;
+mod settings;
 mod store;
 
 use std::net::SocketAddr;
@@ -45,35 +49,14 @@ use serde_json::Value;
 use tokio::sync::watch;
 
 pub use crate::deliver::dispatch::{Attempt, Delivery, Outcome, Report, Undeliverable};
+pub use crate::ids::fill as fill_id;
 pub use auth::{Credentials, Tenant};
 pub use emit::{Emit, EmitError};
-pub use engine::{Defect, Recorded, Settings};
-pub use crate::ids::fill as fill_id;
+pub use error::MockError;
+pub use journal::Recorded;
+pub use settings::{Defect, Settings};
 
 use crate::spec::ProviderSpec;
-
-/// Why a mock could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum MockError {
-    /// The port could not be bound.
-    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
-    Bind {
-        /// The port asked for (0: any).
-        port: u16,
-        /// What the OS said.
-        #[source]
-        source: std::io::Error,
-    },
-    /// A resource schema of the spec cannot be generated.
-    #[error("the spec cannot be mocked: {0}")]
-    Spec(#[from] crate::generate::GenError),
-    /// The spec's GraphQL schema cannot be served.
-    #[error("the spec's GraphQL schema cannot be served: {0}")]
-    Graphql(String),
-    /// A `--credential` flag is malformed or names no security scheme.
-    #[error("{0}")]
-    Credential(String),
-}
 
 /// Sets up a mock before it starts. Every setting has a default, given on its method.
 #[derive(Debug)]

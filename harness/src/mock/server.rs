@@ -15,7 +15,8 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use super::engine::{Engine, Incoming, form_urlencoded};
+use super::engine::{Engine, Incoming};
+use super::form::form_urlencoded;
 use super::reply::{self, Reply};
 
 /// Serves `engine` on `listener` until `shutdown` turns true; open connections finish their
