@@ -404,3 +404,30 @@ fn verify_signature(
         ))
     }
 }
+
+/// The faults the `deliveries` check proves it catches (test support). Both live in the
+/// delivery dispatcher, reached through `MockBuilder::delivery_defects`.
+#[cfg(feature = "test-support")]
+pub mod fault {
+    use crate::mock::{Fault, MockBuilder};
+
+    /// Signs deliveries with a key that is not the subscriber's.
+    #[derive(Debug, Clone, Copy)]
+    pub struct SignsWithWrongKey;
+
+    impl Fault for SignsWithWrongKey {
+        fn apply(&self, mock: MockBuilder) -> MockBuilder {
+            mock.delivery_defects(true, false)
+        }
+    }
+
+    /// Delivers every event to every subscription, subscribed or not.
+    #[derive(Debug, Clone, Copy)]
+    pub struct DeliversUnsubscribed;
+
+    impl Fault for DeliversUnsubscribed {
+        fn apply(&self, mock: MockBuilder) -> MockBuilder {
+            mock.delivery_defects(false, true)
+        }
+    }
+}
