@@ -1,10 +1,14 @@
 //! Every provider check passes against the mock and fails against a mock with exactly its
-//! defect, saying why.
+//! fault (`check::provider::faults`), saying why.
 
 use std::time::Duration;
 
+use webhook_harness::check::provider::faults::{
+    AcceptsHttpTargets, DeliversUnsubscribed, DropsIdFromResponses, ForgetsUpdates,
+    IgnoresCredentials, LeaksTenants, ServesDeleted, SignsWithWrongKey, SkipsValidation,
+};
 use webhook_harness::check::provider::{self, Api, Applies, Settings};
-use webhook_harness::mock::{Defect, MockProvider};
+use webhook_harness::mock::{Fault, MockProvider};
 use webhook_harness::spec::ProviderSpec;
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -36,11 +40,11 @@ fn api_at(
     )
 }
 
-/// Runs `check` for `subject` against a mock of `provider`, with `defect` if any.
+/// Runs `check` for `subject` against a mock of `provider`, with `fault` if any.
 fn outcome(
     runtime: &tokio::runtime::Runtime,
     provider: &str,
-    defect: Option<Defect>,
+    fault: Option<&dyn Fault>,
     check: &str,
     subject: &str,
 ) -> Result<Option<String>, String> {
@@ -48,8 +52,8 @@ fn outcome(
     let mut builder = MockProvider::builder(spec.clone())
         .allow_http_targets(true)
         .seed(7);
-    if let Some(defect) = defect {
-        builder = builder.defect(defect);
+    if let Some(fault) = fault {
+        builder = builder.fault(fault);
     }
     let mock = runtime.block_on(builder.start()).unwrap();
     let api = api_at(
@@ -75,80 +79,89 @@ fn outcome(
     check.run_on(&api, subject)
 }
 
-/// Each defect, the check that must catch it, where, and what its report must say.
-const DEFECTS: [(Defect, &str, &str, &str, &[&str]); 11] = [
+/// A fault, the provider, check and subject that must catch it, and what the report must say.
+type Case = (
+    &'static dyn Fault,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+);
+
+/// Each fault, the check that must catch it, where, and what its report must say.
+const FAULTS: [Case; 11] = [
     (
-        Defect::LeaksTenants,
+        &LeaksTenants,
         "betterez",
         "auth",
         "getSubscription",
         &["the second tenant's credentials", "response: 200"],
     ),
     (
-        Defect::AcceptsHttpTargets,
+        &AcceptsHttpTargets,
         "swsh",
         "target-url",
         "createSubscription",
         &["http://receiver.example.com", "response: 200"],
     ),
     (
-        Defect::SkipsValidation,
+        &SkipsValidation,
         "swsh",
         "invalid-request",
         "createSubscription",
         &["the request breaks", "response: 200"],
     ),
     (
-        Defect::IgnoresCredentials,
+        &IgnoresCredentials,
         "swsh",
         "auth",
         "getSubscriptions",
         &["sent with no credentials", "response: 200"],
     ),
     (
-        Defect::ServesDeleted,
+        &ServesDeleted,
         "swsh",
         "stateful",
         "subscriptions",
         &["minimal sequence", "Delete"],
     ),
     (
-        Defect::LeaksTenants,
+        &LeaksTenants,
         "uc-alxgsv",
         "auth",
         "viewWebhook",
         &["the second tenant's credentials", "response: 200"],
     ),
     (
-        Defect::LeaksTenants,
+        &LeaksTenants,
         "swsh",
         "auth",
         "getSubscriptions",
         &["must not be listed"],
     ),
     (
-        Defect::DropsIdFromResponses,
+        &DropsIdFromResponses,
         "uc-alxgsv",
         "documented-example",
         "createWebhook",
         &["schema violations", "\"id\""],
     ),
     (
-        Defect::SignsWithWrongKey,
+        &SignsWithWrongKey,
         "uc-alxgsv",
         "deliveries",
         "file.created",
         &["does not verify with the subscriber's key"],
     ),
     (
-        Defect::DeliversUnsubscribed,
+        &DeliversUnsubscribed,
         "betterez",
         "deliveries",
         "images.created",
         &["no delivery of `images.deleted`"],
     ),
     (
-        Defect::ForgetsUpdates,
+        &ForgetsUpdates,
         "uc-alxgsv",
         "generated",
         "updateWebhook",
@@ -159,15 +172,15 @@ const DEFECTS: [(Defect, &str, &str, &str, &[&str]); 11] = [
 #[test]
 fn each_provider_check_fails_on_its_defect_and_passes_without_it() {
     let runtime = runtime();
-    for (defect, provider, check, subject, says) in DEFECTS {
+    for (fault, provider, check, subject, says) in FAULTS {
         let good = outcome(&runtime, provider, None, check, subject);
         assert_eq!(good, Ok(None), "{provider}::{check}::{subject} on the mock");
-        let report = outcome(&runtime, provider, Some(defect), check, subject)
-            .expect_err(&format!("{defect:?}: {provider}::{check}::{subject}"));
+        let report = outcome(&runtime, provider, Some(fault), check, subject)
+            .expect_err(&format!("{fault:?}: {provider}::{check}::{subject}"));
         for needle in says {
             assert!(
                 report.contains(needle),
-                "{defect:?}: {needle:?} in\n{report}"
+                "{fault:?}: {needle:?} in\n{report}"
             );
         }
     }

@@ -148,19 +148,11 @@ impl Dispatcher {
         self
     }
 
-    /// The same dispatcher with the delivery defects of a faulty mock (the faults of the
-    /// `deliveries` check): a wrong signing key, deliveries to every subscription.
+    /// The same dispatcher departing from the delivery rules as `hook` says.
     #[must_use]
-    pub fn with_defects(self, wrong_key: bool, deliver_to_all: bool) -> Self {
-        match (wrong_key, deliver_to_all) {
-            (false, false) => self,
-            (true, _) => {
-                self.with_hook(crate::check::provider::deliveries_fault::SignsWithWrongKey)
-            }
-            (false, true) => {
-                self.with_hook(crate::check::provider::deliveries_fault::DeliversUnsubscribed)
-            }
-        }
+    pub fn with_boxed_hook(mut self, hook: Box<dyn Hook>) -> Self {
+        self.hook = hook;
+        self
     }
 
     /// A dispatcher for `spec`; `target` points at the URL in a stored subscription; `secrets`

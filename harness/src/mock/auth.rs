@@ -1,11 +1,13 @@
-//! Credentials: tenants, the secrets they present for each security scheme, and checking a
-//! request against an endpoint's security requirements.
+//! Credentials: tenants, the secrets they present for each security scheme, and the
+//! authentication stage of the request pipeline: checking a request against an endpoint's
+//! security requirements and its tenancy ([`Authenticate`], default [`SpecSecurity`]).
 
 use std::collections::BTreeMap;
 
 use hyper::HeaderMap;
 
-use crate::spec::SecurityScheme;
+use crate::spec::extensions::MockAction;
+use crate::spec::{Endpoint, ProviderSpec, SecurityScheme};
 
 /// One tenant (an account, a project, an integration) and its secret per security scheme.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -48,6 +50,53 @@ impl Credentials {
             }),
         }
     }
+}
+
+/// The names of every credential a spec's mock knows: its security schemes, the credential its
+/// signature key comes from, and the client credentials of a token endpoint.
+#[must_use]
+pub fn credential_names(spec: &ProviderSpec) -> Vec<String> {
+    let mut names: Vec<String> = spec
+        .security_schemes
+        .iter()
+        .map(|s| s.name.clone())
+        .collect();
+    if let Some(name) = spec.signing.key.as_ref().and_then(|k| k.name.clone()) {
+        names.push(name);
+    }
+    if spec.endpoints.iter().any(|e| {
+        e.ext
+            .mock
+            .as_ref()
+            .is_some_and(|m| m.action == MockAction::Token)
+    }) {
+        names.extend(["clientId".to_string(), "clientSecret".to_string()]);
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The credentials a mock of `spec` accepts by default: two tenants, `tenant-a` and
+/// `tenant-b`, each with the secret `{provider}-{credential name in lower case}-{tenant}` for
+/// every credential of the spec.
+#[must_use]
+pub fn default_credentials(spec: &ProviderSpec) -> Credentials {
+    let mut credentials = Credentials::default();
+    for tenant in ["tenant-a", "tenant-b"] {
+        for name in credential_names(spec) {
+            credentials.set(
+                &name,
+                &format!(
+                    "{}-{}-{tenant}",
+                    spec.provider.id,
+                    name.to_ascii_lowercase()
+                ),
+                tenant,
+            );
+        }
+    }
+    credentials
 }
 
 /// What a request presents for `scheme`, if anything.
@@ -142,5 +191,129 @@ fn describe(schemes: &[SecurityScheme], name: &str) -> String {
         ),
         Some(_) => "`Authorization: Bearer <token>`".to_string(),
         None => format!("`{name}`"),
+    }
+}
+
+/// A request as the authentication stage sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct AuthRequest<'r, 'c> {
+    credentials: &'c Credentials,
+    schemes: &'r [SecurityScheme],
+    endpoint: &'r Endpoint,
+    headers: &'r HeaderMap,
+    query: &'r [(String, String)],
+    params: &'r [(String, String)],
+}
+
+impl<'r, 'c> AuthRequest<'r, 'c> {
+    /// A request to `endpoint` with these headers, query pairs and path parameters, checked
+    /// against `credentials` and the spec's security `schemes`.
+    pub(super) fn new(
+        credentials: &'c Credentials,
+        schemes: &'r [SecurityScheme],
+        endpoint: &'r Endpoint,
+        headers: &'r HeaderMap,
+        query: &'r [(String, String)],
+        params: &'r [(String, String)],
+    ) -> Self {
+        Self {
+            credentials,
+            schemes,
+            endpoint,
+            headers,
+            query,
+            params,
+        }
+    }
+
+    /// The tenants the mock accepts.
+    #[must_use]
+    pub fn credentials(&self) -> &'c Credentials {
+        self.credentials
+    }
+
+    /// The endpoint the request matched.
+    #[must_use]
+    pub fn endpoint(&self) -> &'r Endpoint {
+        self.endpoint
+    }
+
+    /// The request headers.
+    #[must_use]
+    pub fn headers(&self) -> &'r HeaderMap {
+        self.headers
+    }
+
+    /// The decoded query pairs.
+    #[must_use]
+    pub fn query(&self) -> &'r [(String, String)] {
+        self.query
+    }
+
+    /// The path parameters.
+    #[must_use]
+    pub fn params(&self) -> &'r [(String, String)] {
+        self.params
+    }
+
+    /// The endpoint's security requirements: the tenant whose secrets the request presents
+    /// (`None` for an endpoint that needs no credentials). `Err` says what was wrong.
+    pub fn check_credentials(&self) -> Result<Option<&'c Tenant>, String> {
+        authenticate(
+            self.credentials,
+            self.schemes,
+            &self.endpoint.security,
+            self.headers,
+            self.query,
+        )
+    }
+
+    /// The endpoint's tenancy: where `x-operation.mock.tenant` is `path:<param>`, that path
+    /// parameter must be the id of the authenticated `tenant`. `Err` says what was wrong.
+    pub fn check_tenant(&self, tenant: Option<&Tenant>) -> Result<(), String> {
+        let param = self
+            .endpoint
+            .ext
+            .mock
+            .as_ref()
+            .and_then(|m| m.tenant.as_deref())
+            .and_then(|t| t.strip_prefix("path:"));
+        if let (Some(param), Some(tenant)) = (param, tenant) {
+            let value = self
+                .params
+                .iter()
+                .find(|(n, _)| n == param)
+                .map_or("", |(_, v)| v.as_str());
+            if value != tenant.id {
+                return Err(format!(
+                    "the credentials do not belong to {param} `{value}`"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The authentication stage: which tenant a request acts for. `Err` is the message of the
+/// refusal (401, or 403 where only that is documented).
+pub trait Authenticate: Send + Sync {
+    /// The tenant `request` acts for (`None` where the endpoint needs no credentials).
+    fn authenticate<'c>(&self, request: &AuthRequest<'_, 'c>)
+    -> Result<Option<&'c Tenant>, String>;
+}
+
+/// The default: the endpoint's security requirements
+/// ([`AuthRequest::check_credentials`]), then its tenancy ([`AuthRequest::check_tenant`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SpecSecurity;
+
+impl Authenticate for SpecSecurity {
+    fn authenticate<'c>(
+        &self,
+        request: &AuthRequest<'_, 'c>,
+    ) -> Result<Option<&'c Tenant>, String> {
+        let tenant = request.check_credentials()?;
+        request.check_tenant(tenant)?;
+        Ok(tenant)
     }
 }

@@ -25,6 +25,25 @@ pub struct Emit {
     pub context: BTreeMap<String, Value>,
 }
 
+impl Emit {
+    /// The options of an admin request's body: `payload`, `fixture`, `seed`, `context`.
+    fn from_admin(body: &Value) -> Self {
+        Self {
+            payload: body.get("payload").cloned(),
+            fixture: body
+                .get("fixture")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            seed: body.get("seed").and_then(Value::as_u64),
+            context: body
+                .get("context")
+                .and_then(Value::as_object)
+                .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .unwrap_or_default(),
+        }
+    }
+}
+
 /// Why an emission was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EmitError {
@@ -44,7 +63,7 @@ pub enum EmitError {
 
 /// Emits `event` to the matching subscriptions.
 pub async fn emit(engine: &Engine, event: &str, options: Emit) -> Result<Report, EmitError> {
-    let spec = &engine.spec;
+    let spec = &engine.core.spec;
     let Some(declared) = spec.event(event) else {
         return Err(EmitError::UnknownEvent(
             event.to_string(),
@@ -84,6 +103,7 @@ pub async fn emit(engine: &Engine, event: &str, options: Emit) -> Result<Report,
             .ok_or_else(|| EmitError::NoFixture(event.to_string()))?
     } else {
         let generator = engine
+            .core
             .generator
             .event(event)
             .map_err(|e| EmitError::Generate(e.to_string()))?;
@@ -93,6 +113,7 @@ pub async fn emit(engine: &Engine, event: &str, options: Emit) -> Result<Report,
                 .map(|mut s| s.remove(0)),
             None => {
                 let mut rng = engine
+                    .core
                     .rng
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -104,6 +125,7 @@ pub async fn emit(engine: &Engine, event: &str, options: Emit) -> Result<Report,
             .value
     };
     let subscribers: Vec<Subscriber> = engine
+        .core
         .store
         .all(&engine.subscription_collection)
         .into_iter()
@@ -142,20 +164,7 @@ pub async fn admin(engine: &Engine, method: &str, path: &str, body: &[u8]) -> Op
     let reply = match (method, rest) {
         ("POST", rest) if rest.starts_with("events/") => {
             let event = super::router::percent_decode(&rest["events/".len()..]);
-            let options = Emit {
-                payload: parsed.get("payload").cloned(),
-                fixture: parsed
-                    .get("fixture")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false),
-                seed: parsed.get("seed").and_then(Value::as_u64),
-                context: parsed
-                    .get("context")
-                    .and_then(Value::as_object)
-                    .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-                    .unwrap_or_default(),
-            };
-            match emit(engine, &event, options).await {
+            match emit(engine, &event, Emit::from_admin(&parsed)).await {
                 Ok(report) => Reply::new(200, serde_json::to_value(report).unwrap_or_default()),
                 Err(error @ EmitError::UnknownEvent(..)) => Reply::new(
                     404,

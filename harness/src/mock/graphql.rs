@@ -1,7 +1,8 @@
 //! GraphQL endpoints (HappyColis' subscription mutations), served by a real GraphQL engine:
-//! the spec's SDL (`x-graphql.schema`) becomes an `async-graphql` dynamic schema, and each
-//! documented operation's resolver runs its `mock` action on the store. Queries are parsed,
-//! validated and executed as GraphQL, never matched as strings.
+//! the spec's SDL (`x-graphql.schema`) becomes an `async-graphql` dynamic schema, whose root
+//! fields hand their documented operation and arguments to a [`Resolve`] (the mock's actions,
+//! `action/graphql.rs`). Queries are parsed, validated and executed as GraphQL, never matched
+//! as strings.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
@@ -11,42 +12,44 @@ use async_graphql::dynamic::{
     Enum, Field, FieldFuture, FieldValue, InputObject, InputValue, Object, ResolverContext, Scalar,
     Schema, TypeRef,
 };
-use async_graphql::parser::types::{BaseType, Type, TypeKind, TypeSystemDefinition};
-use proptest::test_runner::TestRng;
+use async_graphql::parser::types::{BaseType, ObjectType, Type, TypeKind, TypeSystemDefinition};
 use serde_json::Value;
 
-use super::auth::Tenant;
-use super::engine::Engine;
-use super::reply::{self, Reply};
-use super::store::Store;
-use crate::spec::Endpoint;
-use crate::spec::extensions::{GraphqlExt, MockAction, MockState};
-use crate::spec::pointer;
+use crate::spec::extensions::{GraphqlExt, MockState};
 
-/// What one GraphQL request's resolvers need, passed as request data.
-struct Call {
-    /// Root fields whose resolver failed, in order: the dynamic engine leaves their errors
-    /// without a path, which HappyColis' errors always have.
-    failed: Arc<Mutex<Vec<String>>>,
-    store: Arc<Store>,
-    rng: Arc<Mutex<TestRng>>,
-    tenant: String,
-    allow_http_targets: bool,
+/// Runs the root fields of one GraphQL request.
+pub trait Resolve: Send + Sync {
+    /// The data of root field `field`, whose documented operation is `mock`, called with
+    /// `args` (a JSON object); `Err` is a GraphQL error with its `extensions.code`.
+    fn resolve(&self, field: &str, mock: &MockState, args: Value) -> Result<Value, Coded>;
 }
 
+/// A GraphQL error with its `extensions.code` (`NOT_FOUND`, `BAD_USER_INPUT`...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Coded {
+    /// The error message.
+    pub message: String,
+    /// The `extensions.code`.
+    pub code: &'static str,
+}
+
+/// Root fields whose resolver failed, in order: the dynamic engine leaves their errors
+/// without a path, which HappyColis' errors always have.
+struct Failed(Arc<Mutex<Vec<String>>>);
+
 /// A compiled GraphQL endpoint.
-pub struct Graphql {
+pub struct Compiled {
     schema: Schema,
 }
 
-impl std::fmt::Debug for Graphql {
+impl std::fmt::Debug for Compiled {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Graphql")
+        f.write_str("Compiled")
     }
 }
 
 /// Builds the executable schema of an `x-graphql` extension.
-pub fn build(ext: &GraphqlExt) -> Result<Graphql, String> {
+pub fn build(ext: &GraphqlExt) -> Result<Compiled, String> {
     let document = async_graphql::parser::parse_schema(&ext.schema)
         .map_err(|e| format!("the x-graphql schema does not parse: {e}"))?;
     let mut objects = BTreeSet::new();
@@ -93,39 +96,7 @@ pub fn build(ext: &GraphqlExt) -> Result<Graphql, String> {
                 builder = builder.register(out);
             }
             TypeKind::Object(object) => {
-                let root = name == "Query" || name == "Mutation";
-                let mut out = Object::new(name.clone());
-                for field in &object.fields {
-                    let field_name = field.node.name.node.to_string();
-                    let ty = type_ref(&field.node.ty.node);
-                    let mut built = if root {
-                        let operation = ext
-                            .operations
-                            .iter()
-                            .find(|o| o.name == field_name)
-                            .and_then(|o| o.mock.clone());
-                        root_field(
-                            field_name.clone(),
-                            ty,
-                            operation,
-                            is_object(&field.node.ty.node, &objects),
-                        )
-                    } else {
-                        data_field(
-                            field_name.clone(),
-                            ty,
-                            is_object(&field.node.ty.node, &objects),
-                        )
-                    };
-                    for argument in &field.node.arguments {
-                        built = built.argument(InputValue::new(
-                            argument.node.name.node.to_string(),
-                            type_ref(&argument.node.ty.node),
-                        ));
-                    }
-                    out = out.field(built);
-                }
-                builder = builder.register(out);
+                builder = builder.register(object_type(ext, &name, object, &objects));
             }
             TypeKind::Interface(_) | TypeKind::Union(_) => {
                 return Err(format!(
@@ -137,7 +108,42 @@ pub fn build(ext: &GraphqlExt) -> Result<Graphql, String> {
     let schema = builder
         .finish()
         .map_err(|e| format!("the x-graphql schema is not a valid GraphQL schema: {e}"))?;
-    Ok(Graphql { schema })
+    Ok(Compiled { schema })
+}
+
+/// An object type of the SDL: root fields run the documented operations, the others read
+/// their parent's JSON.
+fn object_type(
+    ext: &GraphqlExt,
+    name: &str,
+    object: &ObjectType,
+    objects: &BTreeSet<String>,
+) -> Object {
+    let root = name == "Query" || name == "Mutation";
+    let mut out = Object::new(name);
+    for field in &object.fields {
+        let field_name = field.node.name.node.to_string();
+        let ty = type_ref(&field.node.ty.node);
+        let holds_objects = is_object(&field.node.ty.node, objects);
+        let mut built = if root {
+            let operation = ext
+                .operations
+                .iter()
+                .find(|o| o.name == field_name)
+                .and_then(|o| o.mock.clone());
+            root_field(field_name, ty, operation, holds_objects)
+        } else {
+            data_field(field_name, ty, holds_objects)
+        };
+        for argument in &field.node.arguments {
+            built = built.argument(InputValue::new(
+                argument.node.name.node.to_string(),
+                type_ref(&argument.node.ty.node),
+            ));
+        }
+        out = out.field(built);
+    }
+    out
 }
 
 fn type_ref(ty: &Type) -> TypeRef {
@@ -188,14 +194,15 @@ fn to_field_value(value: Value, object: bool) -> FieldValue<'static> {
     }
 }
 
-/// A root field: runs the documented operation's mock action.
+/// A root field: hands the documented operation and the arguments to the request's resolver.
 fn root_field(name: String, ty: TypeRef, operation: Option<MockState>, object: bool) -> Field {
     Field::new(name.clone(), ty, move |ctx| {
         let result = resolve(&ctx, &name, operation.as_ref());
         if result.is_err()
-            && let Ok(call) = ctx.data::<Call>()
+            && let Ok(failed) = ctx.data::<Failed>()
         {
-            call.failed
+            failed
+                .0
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .push(name.clone());
@@ -218,7 +225,7 @@ fn resolve(
     name: &str,
     operation: Option<&MockState>,
 ) -> Result<Value, async_graphql::Error> {
-    let call = ctx.data::<Call>()?;
+    let resolver = ctx.data::<Arc<dyn Resolve>>()?;
     let Some(mock) = operation else {
         return Err(coded(
             format!(
@@ -237,150 +244,41 @@ fn resolve(
             )
         })
         .collect();
-    let args = Value::Object(args);
-    let collection = mock.collection.as_deref().unwrap_or("resources");
-    match mock.action {
-        MockAction::Create => {
-            let fields = match pointer::get(&args, mock.request.as_deref().unwrap_or("")) {
-                Some(Value::Object(fields)) => fields.clone(),
-                _ => return Err(coded("the input is not an object", "BAD_USER_INPUT")),
-            };
-            if let Some(target) = &mock.target
-                && let Some(Value::String(url)) =
-                    pointer::get(&Value::Object(fields.clone()), target)
-            {
-                let http_allowed = call.allow_http_targets
-                    && url
-                        .strip_prefix("http://")
-                        .is_some_and(super::engine::loopback);
-                if mock.https_only && !url.starts_with("https://") && !http_allowed {
-                    return Err(coded(
-                        format!(
-                            "{target}: `{url}` is not an HTTPS URL, and the provider only delivers to HTTPS URLs; to subscribe a local http:// receiver in tests, start the mock with --allow-http-targets (MockBuilder::allow_http_targets(true))"
-                        ),
-                        "BAD_USER_INPUT",
-                    ));
-                }
-            }
-            let mut resource = Value::Object(serde_json::Map::new());
-            for (at, value) in &mock.defaults {
-                pointer::set(&mut resource, at, value.clone());
-            }
-            if let Value::Object(map) = &mut resource {
-                for (k, v) in fields {
-                    map.insert(k, v);
-                }
-            }
-            let template = mock.id_format.as_deref().unwrap_or("{uuid}");
-            for _ in 0..8 {
-                let id = {
-                    let mut rng = call
-                        .rng
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner);
-                    crate::ids::fill(template, &mut *rng)
-                };
-                pointer::set(
-                    &mut resource,
-                    mock.id_field.as_deref().unwrap_or("/id"),
-                    Value::String(id.clone()),
-                );
-                if call.store.insert(collection, &call.tenant, &id, &resource) {
-                    return Ok(resource);
-                }
-            }
-            Err(coded("could not find a free id", "INTERNAL_SERVER_ERROR"))
+    resolver
+        .resolve(name, mock, Value::Object(args))
+        .map_err(|error| coded(error.message, error.code))
+}
+
+impl Compiled {
+    /// Executes `query` (which parses) of the request `body` (`variables`, `operationName`),
+    /// with `resolver` running the root fields: the JSON response, errors in HappyColis' shape
+    /// (every error has `extensions.code` and `path`).
+    pub fn execute(&self, body: &Value, query: &str, resolver: Arc<dyn Resolve>) -> Value {
+        let mut request = async_graphql::Request::new(query);
+        if let Some(variables) = body.get("variables").filter(|v| v.is_object()) {
+            request = request.variables(async_graphql::Variables::from_json(variables.clone()));
         }
-        MockAction::Delete | MockAction::Read => {
-            let id = mock
-                .id
-                .as_deref()
-                .and_then(|source| source.strip_prefix("body:"))
-                .and_then(|at| pointer::get(&args, at))
-                .and_then(Value::as_str)
-                .ok_or_else(|| coded("the operation names no id", "BAD_USER_INPUT"))?;
-            let found = if mock.action == MockAction::Delete {
-                call.store.remove(collection, &call.tenant, id)
-            } else {
-                call.store.get(collection, &call.tenant, id)
-            };
-            found.ok_or_else(|| {
-                coded(
-                    format!("Webhook not found: no subscription `{id}` for these credentials"),
-                    "NOT_FOUND",
-                )
-            })
+        if let Some(name) = body.get("operationName").and_then(Value::as_str) {
+            request = request.operation_name(name);
         }
-        MockAction::List => Ok(Value::Array(call.store.list(collection, &call.tenant))),
-        _ => Err(coded(
-            format!("the mock action of `{name}` is not available over GraphQL"),
-            "NOT_IMPLEMENTED",
-        )),
+        let failed = Arc::new(Mutex::new(Vec::new()));
+        let request = request.data(Failed(Arc::clone(&failed))).data(resolver);
+        let response = futures_executor::block_on(self.schema.execute(request));
+        let mut json =
+            serde_json::to_value(&response).unwrap_or_else(|_| serde_json::json!({"data": null}));
+        let failed = failed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        fix_errors(&mut json, failed);
+        json
     }
 }
 
-/// Serves one GraphQL request (the body was validated against the request schema).
-pub fn serve(
-    engine: &Engine,
-    endpoint: &Endpoint,
-    tenant: Option<&Tenant>,
-    body: Option<&Value>,
-) -> Reply {
-    let Some(graphql) = engine.graphql.as_ref() else {
-        return reply::error(
-            &engine.spec,
-            Some(endpoint),
-            400,
-            "this endpoint has no x-graphql schema",
-        );
-    };
-    let Some(query) = body.and_then(|b| b.get("query")).and_then(Value::as_str) else {
-        return reply::error(
-            &engine.spec,
-            Some(endpoint),
-            400,
-            "the body needs a `query` string",
-        );
-    };
-    // A document that does not parse is a transport-level 400 at HappyColis.
-    if let Err(error) = async_graphql::parser::parse_query(query) {
-        return reply::error(
-            &engine.spec,
-            Some(endpoint),
-            400,
-            &format!("GraphQL syntax error: {error}"),
-        );
-    }
-    let mut request = async_graphql::Request::new(query);
-    if let Some(variables) = body
-        .and_then(|b| b.get("variables"))
-        .filter(|v| v.is_object())
-    {
-        request = request.variables(async_graphql::Variables::from_json(variables.clone()));
-    }
-    if let Some(name) = body
-        .and_then(|b| b.get("operationName"))
-        .and_then(Value::as_str)
-    {
-        request = request.operation_name(name);
-    }
-    let failed = Arc::new(Mutex::new(Vec::new()));
-    let request = request.data(Call {
-        failed: Arc::clone(&failed),
-        store: Arc::clone(&engine.store),
-        rng: Arc::clone(&engine.rng),
-        tenant: tenant.map(|t| t.id.clone()).unwrap_or_default(),
-        allow_http_targets: engine.settings.allow_http_targets,
-    });
-    let response = futures_executor::block_on(graphql.schema.execute(request));
-    let mut json =
-        serde_json::to_value(&response).unwrap_or_else(|_| serde_json::json!({"data": null}));
-    // HappyColis errors always carry `extensions.code` and `path`.
-    let mut failed = failed
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .clone()
-        .into_iter();
+/// HappyColis errors always carry `extensions.code` and `path`: a failed root field's error
+/// gets its field as path, any other error the validation code and an empty path.
+fn fix_errors(json: &mut Value, failed: Vec<String>) {
+    let mut failed = failed.into_iter();
     if let Some(Value::Array(errors)) = json.get_mut("errors") {
         for error in errors.iter_mut().filter_map(Value::as_object_mut) {
             let pathless = error
@@ -408,5 +306,4 @@ pub fn serve(
                 .or_insert_with(|| Value::Array(Vec::new()));
         }
     }
-    Reply::new(200, json)
 }

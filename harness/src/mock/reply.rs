@@ -29,6 +29,47 @@ impl Reply {
     }
 }
 
+/// The status of the first documented 2xx response (200 when none is).
+#[must_use]
+pub fn success_status(endpoint: &Endpoint) -> u16 {
+    endpoint
+        .responses
+        .iter()
+        .filter_map(|r| r.status.parse::<u16>().ok())
+        .find(|s| (200..300).contains(s))
+        .unwrap_or(200)
+}
+
+/// The status for missing or bad credentials: 401, or 403 when only that is documented.
+#[must_use]
+pub fn auth_status(endpoint: &Endpoint) -> u16 {
+    if !documents(endpoint, 401) && documents(endpoint, 403) {
+        403
+    } else {
+        401
+    }
+}
+
+/// The status for a bad request: 400, or 422 when only that is documented.
+#[must_use]
+pub fn client_error_status(endpoint: &Endpoint) -> u16 {
+    if !documents(endpoint, 400) && documents(endpoint, 422) {
+        422
+    } else {
+        400
+    }
+}
+
+/// The status for a resource that is not there: 404, or 400 when only that is documented.
+#[must_use]
+pub fn missing_status(endpoint: &Endpoint) -> u16 {
+    if documents(endpoint, 404) || !documents(endpoint, 400) {
+        404
+    } else {
+        400
+    }
+}
+
 /// The documented example body of `endpoint`'s response for `status`, if there is one.
 #[must_use]
 pub fn documented(endpoint: &Endpoint, status: u16) -> Option<&Value> {

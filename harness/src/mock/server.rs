@@ -1,5 +1,5 @@
 //! The HTTP side: a hyper server on 127.0.0.1 that turns requests into `Incoming`s for the
-//! engine, with a body size limit, and shuts down cleanly.
+//! pipeline, with a body size limit, and shuts down cleanly.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -15,7 +15,9 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use super::engine::{Engine, Incoming, form_urlencoded};
+use super::engine::Engine;
+use super::form::form_urlencoded;
+use super::pipeline::Incoming;
 use super::reply::{self, Reply};
 
 /// Serves `engine` on `listener` until `shutdown` turns true; open connections finish their
@@ -55,7 +57,7 @@ pub async fn serve(
 
 async fn answer(engine: &Engine, request: Request<Body>) -> Response<Full<Bytes>> {
     let (parts, body) = request.into_parts();
-    let body = match Limited::new(body, engine.settings.body_limit)
+    let body = match Limited::new(body, engine.core.settings.body_limit)
         .collect()
         .await
     {
@@ -66,17 +68,17 @@ async fn answer(engine: &Engine, request: Request<Body>) -> Response<Full<Bytes>
                 .is_some()
             {
                 reply::error(
-                    &engine.spec,
+                    &engine.core.spec,
                     None,
                     413,
                     &format!(
                         "the body is larger than the mock's limit of {} bytes",
-                        engine.settings.body_limit
+                        engine.core.settings.body_limit
                     ),
                 )
             } else {
                 reply::error(
-                    &engine.spec,
+                    &engine.core.spec,
                     None,
                     400,
                     &format!("the body could not be read: {error}"),

@@ -213,3 +213,90 @@ fn stranger_on_item(
     }
     Ok(None)
 }
+
+/// The faults the `auth` check proves it catches (test support).
+#[cfg(feature = "test-support")]
+pub mod fault {
+    use serde_json::Value;
+
+    use crate::mock::action::{Call, List, Outcome, Refusal, Update};
+    use crate::mock::{AuthRequest, Authenticate, Fault, MockBuilder, Tenant};
+    use crate::spec::extensions::MockAction;
+
+    /// Answers without credentials, or with wrong ones, as the first tenant, and ignores path
+    /// tenancy.
+    #[derive(Debug, Clone, Copy)]
+    pub struct IgnoresCredentials;
+
+    impl Fault for IgnoresCredentials {
+        fn apply(&self, mock: MockBuilder) -> MockBuilder {
+            mock.authenticate(FirstTenant)
+        }
+    }
+
+    /// Authentication that falls back to the first tenant.
+    struct FirstTenant;
+
+    impl Authenticate for FirstTenant {
+        fn authenticate<'c>(
+            &self,
+            request: &AuthRequest<'_, 'c>,
+        ) -> Result<Option<&'c Tenant>, String> {
+            Ok(request
+                .check_credentials()
+                .unwrap_or_else(|_| request.credentials().tenants.first()))
+        }
+    }
+
+    /// Reads, changes and lists the resources of every tenant.
+    #[derive(Debug, Clone, Copy)]
+    pub struct LeaksTenants;
+
+    impl Fault for LeaksTenants {
+        fn apply(&self, mock: MockBuilder) -> MockBuilder {
+            mock.action(MockAction::Read, read)
+                .action(MockAction::Update, update)
+                .action(MockAction::Replace, update)
+                .action(MockAction::List, list)
+        }
+    }
+
+    /// The resource `id` of the caller's tenant, or else of any tenant.
+    fn any_tenant(call: &Call<'_>, id: &str) -> Option<Value> {
+        call.find(id).or_else(|| {
+            call.credentials()
+                .tenants
+                .iter()
+                .find_map(|t| call.store().get(call.collection(), &t.id, id))
+        })
+    }
+
+    fn read(call: &Call<'_>) -> Result<Outcome, Refusal> {
+        let id = call.requested_id()?;
+        any_tenant(call, &id)
+            .map(Outcome::Resource)
+            .ok_or_else(|| call.missing(&id))
+    }
+
+    /// Changes any tenant's resource in the answer; the store keeps it under its own tenant,
+    /// so only the answer shows the change.
+    fn update(call: &Call<'_>) -> Result<Outcome, Refusal> {
+        let fields = call.fields()?;
+        let id = call.requested_id()?;
+        let stored = any_tenant(call, &id).ok_or_else(|| call.missing(&id))?;
+        let (id, resource) = Update::apply(call, fields, stored)?;
+        call.store()
+            .replace(call.collection(), call.tenant_id(), &id, &resource);
+        Ok(Outcome::Resource(resource))
+    }
+
+    fn list(call: &Call<'_>) -> Result<Outcome, Refusal> {
+        let items = call
+            .store()
+            .all(call.collection())
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect();
+        Ok(Outcome::Items(List::page(call, items)))
+    }
+}

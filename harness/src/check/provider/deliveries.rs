@@ -427,13 +427,16 @@ fn verify_signature(
         })
 }
 
-/// The defects this check exists for, for the tests that prove it can fail.
+/// The faults the `deliveries` check proves it catches (test support): departures from the
+/// delivery rules, plugged into the mock's dispatcher with `MockBuilder::delivery_hook`.
+#[cfg(feature = "test-support")]
 pub mod fault {
     use crate::deliver::Subscriber;
     use crate::deliver::dispatch::Hook;
+    use crate::mock::{Fault, MockBuilder};
 
     /// Signs deliveries with a key that is not the subscriber's.
-    #[derive(Debug)]
+    #[derive(Debug, Clone, Copy)]
     pub struct SignsWithWrongKey;
 
     impl Hook for SignsWithWrongKey {
@@ -442,13 +445,25 @@ pub mod fault {
         }
     }
 
+    impl Fault for SignsWithWrongKey {
+        fn apply(&self, mock: MockBuilder) -> MockBuilder {
+            mock.delivery_hook(*self)
+        }
+    }
+
     /// Delivers every event to every subscription, subscribed or not.
-    #[derive(Debug)]
+    #[derive(Debug, Clone, Copy)]
     pub struct DeliversUnsubscribed;
 
     impl Hook for DeliversUnsubscribed {
         fn matches(&self, _: bool, _: &Subscriber, _: &str) -> bool {
             true
+        }
+    }
+
+    impl Fault for DeliversUnsubscribed {
+        fn apply(&self, mock: MockBuilder) -> MockBuilder {
+            mock.delivery_hook(*self)
         }
     }
 }

@@ -187,3 +187,34 @@ fn fill_client_credentials(api: &Session<'_>, op: &Op, body: &mut Value) {
         }
     }
 }
+
+/// The fault the `documented-example` check proves it catches (test support).
+#[cfg(feature = "test-support")]
+pub mod fault {
+    use serde_json::Value;
+
+    use crate::mock::{Exchange, Fault, MockBuilder, Reply};
+    use crate::spec::pointer;
+
+    /// Leaves the resource's id out of the answers that carry a resource.
+    #[derive(Debug, Clone, Copy)]
+    pub struct DropsIdFromResponses;
+
+    impl Fault for DropsIdFromResponses {
+        fn apply(&self, mock: MockBuilder) -> MockBuilder {
+            mock.on_reply(drop_id)
+        }
+    }
+
+    fn drop_id(exchange: &Exchange<'_>, reply: &mut Reply) {
+        let (Some(at), Some(mock)) = (exchange.resource_at, exchange.mock()) else {
+            return;
+        };
+        let id = format!("{at}{}", mock.id_field.as_deref().unwrap_or("/id"));
+        if let Some((parent, last)) = id.rsplit_once('/')
+            && let Some(Value::Object(map)) = reply.body.pointer_mut(parent)
+        {
+            map.shift_remove(&pointer::unescape(last));
+        }
+    }
+}

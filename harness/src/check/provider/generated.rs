@@ -205,3 +205,29 @@ fn read_back(
         )),
     }
 }
+
+/// The fault the `generated` check proves it catches (test support).
+#[cfg(feature = "test-support")]
+pub mod fault {
+    use crate::mock::action::{Call, Outcome, Refusal, Update};
+    use crate::mock::{Fault, MockBuilder};
+    use crate::spec::extensions::MockAction;
+
+    /// Answers an update (or a replace) with the new fields but keeps the old ones.
+    #[derive(Debug, Clone, Copy)]
+    pub struct ForgetsUpdates;
+
+    impl Fault for ForgetsUpdates {
+        fn apply(&self, mock: MockBuilder) -> MockBuilder {
+            mock.action(MockAction::Update, forget)
+                .action(MockAction::Replace, forget)
+        }
+    }
+
+    fn forget(call: &Call<'_>) -> Result<Outcome, Refusal> {
+        let fields = call.fields()?;
+        let stored = call.existing()?;
+        let (_, resource) = Update::apply(call, fields, stored)?;
+        Ok(Outcome::Resource(resource))
+    }
+}

@@ -88,3 +88,20 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
         Ok(None)
     })
 }
+
+/// The fault the `invalid-request` check proves it catches (test support).
+#[cfg(feature = "test-support")]
+pub mod fault {
+    use crate::mock::{Fault, MockBuilder, Validation};
+
+    /// Validates nothing: accepts request bodies (a 41-character label) and resources that
+    /// break their schemas.
+    #[derive(Debug, Clone, Copy)]
+    pub struct SkipsValidation;
+
+    impl Fault for SkipsValidation {
+        fn apply(&self, mock: MockBuilder) -> MockBuilder {
+            mock.validate(|_: &Validation<'_>| Ok(()))
+        }
+    }
+}

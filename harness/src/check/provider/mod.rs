@@ -30,8 +30,21 @@ use crate::transcript::Recorder;
 pub use call::Call;
 pub use client::{Api, Session, origin};
 pub use deliveries::Capture;
-pub use deliveries::fault as deliveries_fault;
 pub use op::{As, Op};
+
+/// One deliberate fault of the mock per provider check, each written beside the check it
+/// proves (test support): the project's tests give a mock one (`MockBuilder::fault`) and
+/// assert that its check fails.
+#[cfg(feature = "test-support")]
+pub mod faults {
+    pub use super::auth::fault::{IgnoresCredentials, LeaksTenants};
+    pub use super::deliveries::fault::{DeliversUnsubscribed, SignsWithWrongKey};
+    pub use super::documented_example::fault::DropsIdFromResponses;
+    pub use super::generated::fault::ForgetsUpdates;
+    pub use super::invalid_request::fault::SkipsValidation;
+    pub use super::stateful::fault::ServesDeleted;
+    pub use super::target_url::fault::AcceptsHttpTargets;
+}
 
 /// Whether a check runs for a subject (an operation, a collection or an event).
 pub use super::receiver::Applies;

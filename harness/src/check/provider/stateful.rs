@@ -344,3 +344,26 @@ impl Place<'_, '_> {
         Ok(())
     }
 }
+
+/// The fault the `stateful` check proves it catches (test support).
+#[cfg(feature = "test-support")]
+pub mod fault {
+    use crate::mock::action::{Call, Outcome, Refusal};
+    use crate::mock::{Fault, MockBuilder};
+    use crate::spec::extensions::MockAction;
+
+    /// Answers a delete (or a retry) with success but keeps serving the resource.
+    #[derive(Debug, Clone, Copy)]
+    pub struct ServesDeleted;
+
+    impl Fault for ServesDeleted {
+        fn apply(&self, mock: MockBuilder) -> MockBuilder {
+            mock.action(MockAction::Delete, keep)
+                .action(MockAction::Retry, keep)
+        }
+    }
+
+    fn keep(call: &Call<'_>) -> Result<Outcome, Refusal> {
+        call.existing().map(Outcome::Resource)
+    }
+}

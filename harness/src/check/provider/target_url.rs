@@ -70,3 +70,25 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
         }
     })
 }
+
+/// The fault the `target-url` check proves it catches (test support).
+#[cfg(feature = "test-support")]
+pub mod fault {
+    use crate::mock::{Fault, MockBuilder, Target, Verdict};
+
+    /// Accepts `http://` target URLs, of any host, where the provider wants `https://`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct AcceptsHttpTargets;
+
+    impl Fault for AcceptsHttpTargets {
+        fn apply(&self, mock: MockBuilder) -> MockBuilder {
+            mock.target_rule(|target: &Target<'_>| {
+                if target.url.starts_with("http://") {
+                    Verdict::AcceptAsHttps
+                } else {
+                    Verdict::Accept
+                }
+            })
+        }
+    }
+}

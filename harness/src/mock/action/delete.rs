@@ -1,0 +1,18 @@
+//! `delete` and `retry`: remove one resource and answer it.
+
+use super::call::{Action, Call, Outcome, Refusal};
+
+/// Removes the tenant's resource the request names and answers it, or refuses it as missing.
+/// A `retry` of an undelivered item is the same: the item leaves the list.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Delete;
+
+impl Action for Delete {
+    fn run(&self, call: &Call<'_>) -> Result<Outcome, Refusal> {
+        let id = call.requested_id()?;
+        call.store()
+            .remove(call.collection(), call.tenant_id(), &id)
+            .map(Outcome::Resource)
+            .ok_or_else(|| call.missing(&id))
+    }
+}

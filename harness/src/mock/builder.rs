@@ -1,0 +1,209 @@
+//! [`MockBuilder`]: every setting and extension point of a mock, each with its default, and the
+//! two ways to start one ([`MockProvider::builder`], [`MockProvider::start`]).
+
+use std::sync::Arc;
+
+use tokio::sync::watch;
+
+use super::action::Action;
+use super::auth::{Authenticate, Credentials, credential_names, default_credentials};
+use super::engine::{Engine, Extensions};
+use super::error::MockError;
+use super::hook::ReplyHook;
+use super::provider::MockProvider;
+use super::server;
+use super::settings::Settings;
+use super::target::TargetRule;
+use super::validate::Validate;
+use crate::spec::ProviderSpec;
+use crate::spec::extensions::MockAction;
+
+impl MockProvider {
+    /// A builder for `spec`, with every setting at its default.
+    pub fn builder(spec: ProviderSpec) -> MockBuilder {
+        let credentials = default_credentials(&spec);
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        MockBuilder {
+            spec,
+            credentials,
+            settings: Settings::default(),
+            extensions: Extensions::default(),
+            port: 0,
+            seed,
+        }
+    }
+
+    /// Starts a mock of `spec` with the default settings.
+    pub async fn start(spec: ProviderSpec) -> Result<Self, MockError> {
+        Self::builder(spec).start().await
+    }
+}
+
+/// Sets up a mock before it starts. Every setting has a default, given on its method.
+#[derive(Debug)]
+#[must_use]
+pub struct MockBuilder {
+    spec: ProviderSpec,
+    credentials: Credentials,
+    settings: Settings,
+    extensions: Extensions,
+    port: u16,
+    seed: u64,
+}
+
+impl MockBuilder {
+    /// Accept `http://` target URLs where the provider documents `https://` only (default:
+    /// refuse them, as the provider does). Local receivers in tests speak plain HTTP.
+    pub fn allow_http_targets(mut self, allow: bool) -> Self {
+        self.settings.allow_http_targets = allow;
+        self
+    }
+
+    /// Listen on this port of 127.0.0.1 (default 0: the OS chooses).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// The seed of generated ids and server-side fields (default: from the clock).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Largest request body in bytes; larger ones get 413 (default 1 MiB).
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.settings.body_limit = bytes;
+        self
+    }
+
+    /// How many answered requests [`MockProvider::received`] keeps (default 1000; 0 keeps none).
+    pub fn journal_limit(mut self, requests: usize) -> Self {
+        self.settings.journal_limit = requests;
+        self
+    }
+
+    /// Signs deliveries as if the time were `unix_seconds` (default: the clock), so that
+    /// signatures with a timestamp (Betterez's `t`) are reproducible.
+    pub fn clock(mut self, unix_seconds: f64) -> Self {
+        self.settings.clock = Some(unix_seconds);
+        self
+    }
+
+    /// Sets the secret of `tenant` for a security scheme or a named credential (the
+    /// `--credential SCHEME=VALUE[@TENANT]` flag). Default: two tenants, `tenant-a` and
+    /// `tenant-b`, with a secret for every security scheme and named credential of the spec.
+    pub fn credential(mut self, name: &str, value: &str, tenant: &str) -> Self {
+        self.credentials.set(name, value, tenant);
+        self
+    }
+
+    /// Parses `NAME=VALUE[@TENANT]` (tenant default `tenant-a`) and sets it.
+    pub fn credential_arg(self, arg: &str) -> Result<Self, MockError> {
+        let (name, rest) = arg.split_once('=').ok_or_else(|| {
+            MockError::Credential(format!(
+                "`--credential {arg}`: expected NAME=VALUE[@TENANT]"
+            ))
+        })?;
+        let (value, tenant) = rest.rsplit_once('@').unwrap_or((rest, "tenant-a"));
+        let known = credential_names(&self.spec);
+        if !known.iter().any(|k| k == name) {
+            return Err(MockError::Credential(format!(
+                "`--credential {arg}`: `{name}` is not a credential of this spec; its credentials: {}",
+                known.join(", ")
+            )));
+        }
+        Ok(self.credential(name, value, tenant))
+    }
+
+    /// Serves every operation whose `x-operation.mock.action` is `kind` with `action`
+    /// (default: the built-in action of that kind, [`super::action::builtin`]). GraphQL root
+    /// fields of that kind use it too (GraphQL serves create, read, delete and list).
+    pub fn action(mut self, kind: MockAction, action: impl Action + 'static) -> Self {
+        self.extensions.kinds.push((kind, Box::new(action)));
+        self
+    }
+
+    /// Serves the operation `operation` (an `operationId`, or a GraphQL root field) with
+    /// `action`, before any action given by kind (default: none).
+    pub fn operation(mut self, operation: &str, action: impl Action + 'static) -> Self {
+        self.extensions
+            .operations
+            .push((operation.to_string(), Box::new(action)));
+        self
+    }
+
+    /// The authentication stage (default [`super::auth::SpecSecurity`]: the endpoint's
+    /// security requirements, then its tenancy).
+    pub fn authenticate(mut self, stage: impl Authenticate + 'static) -> Self {
+        self.extensions.authenticate = Box::new(stage);
+        self
+    }
+
+    /// Schema validation of request bodies and stored resources (default
+    /// [`super::validate::SchemaValidation`]).
+    pub fn validate(mut self, stage: impl Validate + 'static) -> Self {
+        self.extensions.validate = Box::new(stage);
+        self
+    }
+
+    /// The target-URL rule (default [`super::target::HttpsRule`]: the provider's HTTPS rule,
+    /// with [`Self::allow_http_targets`] for local receivers).
+    pub fn target_rule(mut self, rule: impl TargetRule + 'static) -> Self {
+        self.extensions.target_rule = Box::new(rule);
+        self
+    }
+
+    /// Adds a hook that sees, and may change, every reply (default: none; hooks run in the
+    /// order they were added).
+    pub fn on_reply(mut self, hook: impl ReplyHook + 'static) -> Self {
+        self.extensions.hooks.push(Box::new(hook));
+        self
+    }
+
+    /// Gives the mock a deliberate fault (default none): for the tests that prove each
+    /// provider check fails on exactly that misbehaviour; never in real use.
+    #[cfg(feature = "test-support")]
+    pub fn fault<F: Fault + ?Sized>(self, fault: &F) -> Self {
+        fault.apply(self)
+    }
+
+    /// Departs from the provider's delivery rules as `hook` says: which subscriptions get an
+    /// event, which key signs (default: the documented rules).
+    pub fn delivery_hook(mut self, hook: impl crate::deliver::dispatch::Hook) -> Self {
+        self.extensions.delivery = Some(Box::new(hook));
+        self
+    }
+
+    /// Starts serving.
+    pub async fn start(self) -> Result<MockProvider, MockError> {
+        let (listener, address) =
+            server::bind(self.port)
+                .await
+                .map_err(|source| MockError::Bind {
+                    port: self.port,
+                    source,
+                })?;
+        let engine = Arc::new(Engine::new(
+            self.spec,
+            self.credentials,
+            self.settings,
+            self.seed,
+            self.extensions,
+        )?);
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(server::serve(listener, Arc::clone(&engine), stopped));
+        Ok(MockProvider::running(engine, address, stop, task))
+    }
+}
+
+/// A deliberate misbehaviour of a mock, built on its extension points: the project's tests
+/// give a mock one to prove a provider check fails on exactly that misbehaviour
+/// ([`MockBuilder::fault`]).
+#[cfg(feature = "test-support")]
+pub trait Fault: std::fmt::Debug + Sync {
+    /// The builder with the fault's extensions in place.
+    fn apply(&self, mock: MockBuilder) -> MockBuilder;
+}

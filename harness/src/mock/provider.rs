@@ -1,0 +1,184 @@
+//! [`MockProvider`]: the handle of a running mock, for the process that started it (it is
+//! made by `MockBuilder::start`, `builder.rs`).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use serde_json::Value;
+use tokio::sync::watch;
+
+use super::auth::Credentials;
+use super::emit::{self, Emit, EmitError};
+use super::engine::Engine;
+use super::journal::Recorded;
+use crate::deliver::dispatch::{Attempt, Report, Undeliverable};
+use crate::spec::ProviderSpec;
+
+/// A running mock provider. Dropping it stops the server.
+#[derive(Debug)]
+pub struct MockProvider {
+    engine: Arc<Engine>,
+    address: SocketAddr,
+    stop: watch::Sender<bool>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl MockProvider {
+    /// A handle on `engine`, served at `address` by `task` until `stop` says so.
+    pub(super) fn running(
+        engine: Arc<Engine>,
+        address: SocketAddr,
+        stop: watch::Sender<bool>,
+        task: tokio::task::JoinHandle<()>,
+    ) -> Self {
+        Self {
+            engine,
+            address,
+            stop,
+            task: Some(task),
+        }
+    }
+
+    /// The base URL: `http://127.0.0.1:PORT` plus the base path of the spec's server URL, so
+    /// that `format!("{}{path}", provider.uri())` reaches any documented path.
+    #[must_use]
+    pub fn uri(&self) -> String {
+        format!("http://{}{}", self.address, self.engine.router.base())
+    }
+
+    /// The address it listens on.
+    #[must_use]
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The credentials it accepts.
+    #[must_use]
+    pub fn credentials(&self) -> &Credentials {
+        &self.engine.core.credentials
+    }
+
+    /// The spec it serves.
+    #[must_use]
+    pub fn spec(&self) -> &ProviderSpec {
+        &self.engine.core.spec
+    }
+
+    /// Every stored resource of `collection` (`subscriptions`, `webhooks`...), with tenants
+    /// in name order and resources in creation order.
+    #[must_use]
+    pub fn resources(&self, collection: &str) -> Vec<Value> {
+        self.engine
+            .core
+            .store
+            .all(collection)
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect()
+    }
+
+    /// The stored subscriptions: the resources of the collection that deliveries match
+    /// (`subscriptions`, or uc.alxgsv's `webhooks`).
+    #[must_use]
+    pub fn subscriptions(&self) -> Vec<Value> {
+        self.resources(&self.engine.subscription_collection)
+    }
+
+    /// The requests answered so far (the most recent ones, up to the journal limit).
+    #[must_use]
+    pub fn received(&self) -> Vec<Recorded> {
+        self.engine.journal.read(&self.engine.core.spec.endpoints)
+    }
+
+    /// Emits `event` (spelled as in the spec) with a generated payload to every matching
+    /// subscription, and returns what happened to each delivery.
+    pub async fn emit(&self, event: &str) -> Result<Report, EmitError> {
+        emit::emit(&self.engine, event, Emit::default()).await
+    }
+
+    /// Emits the documented example of `event`.
+    pub async fn emit_fixture(&self, event: &str) -> Result<Report, EmitError> {
+        emit::emit(
+            &self.engine,
+            event,
+            Emit {
+                fixture: true,
+                ..Emit::default()
+            },
+        )
+        .await
+    }
+
+    /// Emits the caller's own payload, validated against the event's schema and invariants.
+    pub async fn emit_value(&self, event: &str, payload: Value) -> Result<Report, EmitError> {
+        emit::emit(
+            &self.engine,
+            event,
+            Emit {
+                payload: Some(payload),
+                ..Emit::default()
+            },
+        )
+        .await
+    }
+
+    /// Emits with every option (seed, context values for subscription filters...).
+    pub async fn emit_with(&self, event: &str, options: Emit) -> Result<Report, EmitError> {
+        emit::emit(&self.engine, event, options).await
+    }
+
+    /// Every delivery attempt so far (the most recent ones), oldest first.
+    #[must_use]
+    pub fn deliveries(&self) -> Vec<Attempt> {
+        self.engine.dispatcher.log()
+    }
+
+    /// Attempts made and deliveries acknowledged since the start (the log keeps only the most
+    /// recent attempts; these counts are exact).
+    #[must_use]
+    pub fn delivery_totals(&self) -> (u64, u64) {
+        self.engine.dispatcher.totals()
+    }
+
+    /// Messages that could not be delivered (providers whose failed deliveries are kept).
+    #[must_use]
+    pub fn undeliverable(&self) -> Vec<Undeliverable> {
+        self.engine.dispatcher.undeliverable()
+    }
+
+    /// Resends one undeliverable message (`Some(id)`) or all of them; returns how many.
+    pub async fn resend(&self, id: Option<&str>) -> usize {
+        self.engine.dispatcher.resend(id).await
+    }
+
+    /// Erases one undeliverable message (`Some(id)`) or all of them; returns how many.
+    pub fn erase(&self, id: Option<&str>) -> usize {
+        self.engine.dispatcher.erase(id)
+    }
+
+    /// Tenants whose delivery queue is blocked (providers that block on failure), with how many
+    /// messages wait.
+    #[must_use]
+    pub fn blocked(&self) -> Vec<(String, usize)> {
+        self.engine.dispatcher.blocked()
+    }
+
+    /// Unblocks a tenant's queue: its blocked message is sent first, then the rest in order.
+    pub async fn unblock(&self, tenant: &str) {
+        self.engine.dispatcher.unblock(tenant).await;
+    }
+
+    /// Stops the server and waits for open requests to finish.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for MockProvider {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
