@@ -9,7 +9,7 @@ use serde_json::Value;
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
     replacements: Vec<(String, String)>,
-    headers: Vec<String>,
+    headers: Vec<(String, &'static str)>,
 }
 
 impl Redactor {
@@ -31,8 +31,15 @@ impl Redactor {
 
     /// Shows the value of header `name` (any case) as `[signature]`.
     #[must_use]
-    pub fn signature_header(mut self, name: &str) -> Self {
-        self.headers.push(name.to_ascii_lowercase());
+    pub fn signature_header(self, name: &str) -> Self {
+        self.header_as(name, "[signature]")
+    }
+
+    /// Shows the value of header `name` (any case) as `placeholder`: a value that changes
+    /// from run to run (a timestamp, a fresh UUID).
+    #[must_use]
+    pub fn header_as(mut self, name: &str, placeholder: &'static str) -> Self {
+        self.headers.push((name.to_ascii_lowercase(), placeholder));
         self
     }
 
@@ -48,14 +55,14 @@ impl Redactor {
         out
     }
 
-    /// A header's value as shown: `[signature]` for a signature header, else redacted text.
+    /// A header's value as shown: its placeholder for a signature or volatile header, else
+    /// the value.
     #[must_use]
-    pub fn header<'v>(&self, name: &str, value: &'v str) -> std::borrow::Cow<'v, str> {
-        if self.headers.iter().any(|h| h.eq_ignore_ascii_case(name)) {
-            std::borrow::Cow::Borrowed("[signature]")
-        } else {
-            std::borrow::Cow::Borrowed(value)
-        }
+    pub fn header<'v>(&self, name: &str, value: &'v str) -> &'v str {
+        self.headers
+            .iter()
+            .find(|(h, _)| h.eq_ignore_ascii_case(name))
+            .map_or(value, |(_, placeholder)| placeholder)
     }
 }
 

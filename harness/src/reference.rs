@@ -78,7 +78,8 @@ impl Quirk for Documented {}
 struct State {
     spec: ProviderSpec,
     verifier: Verifier,
-    secret: String,
+    /// The key material of the secret (its text's bytes where it does not decode).
+    key: Vec<u8>,
     quirk: Box<dyn Quirk>,
 }
 
@@ -104,10 +105,16 @@ impl ReferenceReceiver {
     ) -> std::io::Result<Self> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let address = listener.local_addr()?;
+        let key = spec
+            .signing
+            .key
+            .as_ref()
+            .and_then(|k| k.decode(secret).ok())
+            .unwrap_or_else(|| secret.as_bytes().to_vec());
         let state = Arc::new(State {
             verifier: Verifier::new(&spec),
             spec,
-            secret: secret.to_string(),
+            key,
             quirk: quirk.into(),
         });
         let task = tokio::spawn(async move {
@@ -185,7 +192,7 @@ fn judge(state: &State, headers: &HeaderMap, body: &[u8]) -> u16 {
         let signed = quirk
             .signed_over(&text)
             .unwrap_or_else(|| verifier.signed_over(&text));
-        let key = state.secret.as_bytes();
+        let key = &state.key;
         let verified = quirk
             .verify(verifier, headers, &signed, key)
             .unwrap_or_else(|| verifier.check(headers, &signed, key).is_ok());

@@ -25,7 +25,13 @@ fn preset(name: &str) -> Signing {
 }
 
 /// The signature headers of `text` signed with the secret's key material at `timestamp`.
-fn sign(signing: &Signing, secret: &str, id: &str, timestamp: u64, text: &str) -> Vec<(String, String)> {
+fn sign(
+    signing: &Signing,
+    secret: &str,
+    id: &str,
+    timestamp: u64,
+    text: &str,
+) -> Vec<(String, String)> {
     let key = signing.key.as_ref().unwrap().decode(secret).unwrap();
     let input = SignInput {
         text,
@@ -57,14 +63,23 @@ fn standard_webhooks_vector() {
             "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=".to_string()
         )]
     );
-    assert_eq!(signing.timestamp.header.as_deref(), Some("webhook-timestamp"));
+    assert_eq!(
+        signing.timestamp.header.as_deref(),
+        Some("webhook-timestamp")
+    );
     assert_eq!(signing.timestamp.tolerance, Some(300));
 }
 
 #[test]
 fn github_documented_example() {
     let signing = preset("github");
-    let headers = sign(&signing, "It's a Secret to Everybody", "", 0, "Hello, World!");
+    let headers = sign(
+        &signing,
+        "It's a Secret to Everybody",
+        "",
+        0,
+        "Hello, World!",
+    );
     assert_eq!(
         headers[0],
         (
@@ -112,14 +127,22 @@ fn stripe_signs_with_the_whole_secret_and_rotates_keys_in_one_header() {
     let parts: Vec<&str> = header.value.split(',').collect();
     assert_eq!(parts[0], "t=1700000000");
     assert_eq!(parts.len(), 3, "{}", header.value);
-    assert!(parts[1..].iter().all(|p| p.starts_with("v1=") && p.len() == 3 + 64));
+    assert!(
+        parts[1..]
+            .iter()
+            .all(|p| p.starts_with("v1=") && p.len() == 3 + 64)
+    );
 }
 
 #[test]
 fn a_whsec_secret_that_does_not_decode_is_refused() {
     let signing = preset("standard-webhooks");
     let key = signing.key.as_ref().unwrap();
-    for bad in ["whsec_", "whsec_!!!", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS"] {
+    for bad in [
+        "whsec_",
+        "whsec_!!!",
+        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS",
+    ] {
         assert!(key.decode(bad).is_err(), "{bad}");
     }
 }

@@ -15,9 +15,6 @@ use crate::spec::{ProviderSpec, SpecErrors, builtin_names};
 /// The secret the reference receivers verify with (the harness signs with the same).
 pub const SECRET: &str = "reference-receiver-secret";
 
-/// The signing time of the mocks' deliveries (fixed, so that their transcripts repeat).
-const CLOCK: f64 = 1_700_000_000.0;
-
 /// Why the embedded default could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum EmbeddedError {
@@ -52,7 +49,13 @@ impl Embedded {
         };
         for name in builtin_names() {
             let spec = ProviderSpec::load(&name)?;
-            let receiver = ReferenceReceiver::start(spec.clone(), SECRET)
+            // The same key material for every spec, written as each spec's key is written.
+            let secret = spec
+                .signing
+                .key
+                .as_ref()
+                .map_or_else(|| SECRET.to_string(), |k| k.encode_secret(SECRET));
+            let receiver = ReferenceReceiver::start(spec.clone(), &secret)
                 .await
                 .map_err(|e| {
                     EmbeddedError::Start(format!("cannot start the reference receiver: {e}"))
@@ -62,7 +65,7 @@ impl Embedded {
                 spec_arg: name.clone(),
                 settings: receiver::Settings {
                     target: receiver.url(),
-                    secret: SECRET.into(),
+                    secret,
                     cases,
                     seed,
                     timeout,
@@ -71,7 +74,6 @@ impl Embedded {
             let mock = MockProvider::builder(spec.clone())
                 .allow_http_targets(true)
                 .seed(seed)
-                .clock(CLOCK)
                 .start()
                 .await
                 .map_err(|e| {

@@ -151,7 +151,7 @@ fn envelope(spec: &ProviderSpec, errors: &mut Vec<SpecError>) {
                 );
             }
             Some(_) => {}
-            None if !pointer::is_valid(value) => errors.push(err(
+            None if value.is_empty() || !pointer::is_valid(value) => errors.push(err(
                 &spec.file,
                 at,
                 format!("`{value}` is neither a JSON Pointer nor `header:<Name>`"),
@@ -220,25 +220,6 @@ fn delivery(spec: &ProviderSpec, errors: &mut Vec<SpecError>) {
             errors.push(err(
                 &spec.file,
                 format!("{at}/{field}"),
-                format!("`{p}` is not a JSON Pointer"),
-            ));
-        }
-    }
-    let env = &spec.envelope;
-    for p in [
-        &env.event_name,
-        &env.event_id,
-        &env.attempt_id,
-        &env.timestamp,
-        &env.subscription_id,
-    ]
-    .into_iter()
-    .flatten()
-    {
-        if p.is_empty() || !pointer::is_valid(p) {
-            errors.push(err(
-                &spec.file,
-                "/x-envelope",
                 format!("`{p}` is not a JSON Pointer"),
             ));
         }

@@ -510,6 +510,17 @@ impl Probe {
         {
             redactor = redactor.value(&format!("{host}:{port}"), "{host}");
         }
+        let signing = &self.spec.signing;
+        if let Some(header) = &signing.timestamp.header {
+            redactor = redactor.header_as(header, "[timestamp]");
+        }
+        for header in signing.headers.iter().chain(&self.spec.delivery.headers) {
+            if header.value.contains("{uuid}") {
+                redactor = redactor.header_as(&header.name, "[uuid]");
+            } else if header.value.contains("{timestamp}") {
+                redactor = redactor.header_as(&header.name, "[timestamp]");
+            }
+        }
         self.pipeline
             .signer()
             .headers()

@@ -127,6 +127,19 @@ impl Key {
         Ok(bytes)
     }
 
+    /// A secret whose key material is the bytes of `text`, written in this key's format
+    /// (prefix and encoding): what a test gives a provider and its receiver.
+    #[must_use]
+    pub fn encode_secret(&self, text: &str) -> String {
+        use base64::Engine as _;
+        let body = match self.encoding {
+            KeyEncoding::Utf8 => text.to_string(),
+            KeyEncoding::Base64 => base64::engine::general_purpose::STANDARD.encode(text),
+            KeyEncoding::Hex => text.bytes().map(|b| format!("{b:02x}")).collect(),
+        };
+        format!("{}{body}", self.prefix.as_deref().unwrap_or(""))
+    }
+
     /// The key's expected shape, for messages: `base64 after the prefix whsec_`.
     #[must_use]
     pub fn shape(&self) -> String {
