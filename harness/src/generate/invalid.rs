@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::Inner;
-use super::format::Format;
+use super::formats::Format;
 use super::ir::{Additional, Id, Kind, Types};
 use super::number::integer_bounds;
 use super::rng::Draw;

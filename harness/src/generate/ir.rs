@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use super::error::GenError;
-use super::format::Format;
-use super::pattern::Pattern;
+use super::formats::Format;
+use super::patterns::Pattern;
 use crate::spec::pointer;
 
 /// Index of a node in the arena.

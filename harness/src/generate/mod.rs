@@ -27,14 +27,14 @@
 
 mod array;
 mod error;
-mod format;
+mod formats;
 mod invalid;
 mod invariants;
 mod ir;
 mod merge;
 mod number;
 mod object;
-mod pattern;
+mod patterns;
 pub mod rng;
 mod sample;
 mod string;

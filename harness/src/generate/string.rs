@@ -3,9 +3,9 @@
 use serde_json::{Map, Value};
 
 use super::error::GenError;
-use super::format::Format;
+use super::formats::Format;
 use super::ir::{Arena, StringRules};
-use super::pattern::Pattern;
+use super::patterns::Pattern;
 use super::rng::Draw;
 use crate::spec::pointer;
 
