@@ -76,7 +76,7 @@ fn child(rules: &Rules, step: Step<'_>) -> Option<Id> {
     }
 }
 
-/// Whether required-ness is looked up once, not on every draw.
+/// Records once which listed members are required, so that draws need not look it up.
 fn finish(rules: &mut Rules) {
     let required: Vec<bool> = of(rules)
         .iter()
