@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use super::ir::{Arena, Id, Kind};
+use super::keyword::{format, items, pattern, prefix_items, properties};
 use super::rng::Draw;
 use crate::spec::Invariant;
 use crate::spec::extensions::Rule;
@@ -93,13 +94,17 @@ fn constraint(arena: &Arena, root: Id, at: &str) -> u8 {
     let mut id = root;
     for token in tokens {
         id = arena.resolve(id);
-        let Kind::Typed { object, array, .. } = &arena.nodes[id].kind else {
+        let Kind::Typed(rules) = &arena.nodes[id].kind else {
             return 1;
         };
-        if let Some((_, child)) = object.properties.iter().find(|(name, _)| *name == token) {
-            id = *child;
+        if let Some(child) = properties::schema(rules, &token) {
+            id = child;
         } else if let Ok(index) = token.parse::<usize>() {
-            match array.prefix.get(index).copied().or(array.items) {
+            match prefix_items::of(rules)
+                .get(index)
+                .copied()
+                .or(items::of(rules))
+            {
                 Some(child) => id = child,
                 None => return 1,
             }
@@ -109,7 +114,7 @@ fn constraint(arena: &Arena, root: Id, at: &str) -> u8 {
     }
     match &arena.nodes[arena.resolve(id)].kind {
         Kind::Choice(..) => 3,
-        Kind::Typed { string, .. } if string.pattern.is_some() || string.format.is_some() => 2,
+        Kind::Typed(rules) if pattern::of(rules).is_some() || format::of(rules).is_some() => 2,
         _ => 1,
     }
 }

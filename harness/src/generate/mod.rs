@@ -20,64 +20,52 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Each keyword family has its own file (`string`, `number`, `object`, `array`, `format`,
-//! `pattern`, `merge` for `allOf`); `ir` compiles a schema into the node arena they share,
-//! `sample` draws values, `invariants` applies the spec's cross-field rules, `invalid` makes
-//! labelled one-violation values, `tree` plugs it all into proptest with shrinking.
+//! Layout, from the bottom up (no module imports one above it, so there is no import circle):
+//!
+//! - `error`, `rng`, `formats` (the format catalogue), `patterns` (regexes compiled into
+//!   drawing programs): leaves.
+//! - `ir`: the node arena and the typed nodes' rules, one slot per keyword; it knows no keyword.
+//! - The three phases, each a context plus a driver that dispatches through a view of the
+//!   keyword table it is handed: `compile` (schema to arena, `allOf` merges), `sample` (draws),
+//!   `violate` (one-edit violation sites). They import no keyword file either.
+//! - `hooks`: what a keyword registers (`Keyword`: its name, role, and its part in each phase).
+//! - `keyword/`: one file per schema keyword with its compile, merge, draw and violate parts,
+//!   all registered in `keyword::TABLE`; the keyword lists and the phases' views are derived
+//!   from it. Adding a keyword is a new file there and one line in the table.
+//! - `invalid` (labelled one-violation values), `invariants` (the spec's cross-field rules):
+//!   they read rules through the keywords' accessors.
+//! - `inner` (what a [`SchemaGen`] shares with its strategies: compiling, drawing with
+//!   retries), `tree` (proptest strategies and shrinking), `mode` ([`Mode`]), and this root.
 
-mod array;
+mod compile;
 mod error;
-mod format;
+mod formats;
+mod hooks;
+mod inner;
 mod invalid;
 mod invariants;
 mod ir;
-mod merge;
-mod number;
-mod object;
-mod pattern;
+mod keyword;
+mod mode;
+mod patterns;
 pub mod rng;
 mod sample;
-mod string;
 mod tree;
+mod violate;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use jsonschema::Validator;
 use proptest::prelude::RngCore;
 use serde_json::Value;
 
 pub use error::GenError;
+use inner::Inner;
 pub use invalid::{Invalid, Label};
+pub use mode::Mode;
 pub use tree::{InvalidStrategy, JsonTree, ValueStrategy};
 
 use crate::spec::{Invariant, ProviderSpec, SchemaSet};
-
-/// What kind of values to generate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Mode {
-    /// Typical valid values (the default).
-    Valid,
-    /// Valid values at the boundaries: longest and shortest strings, non-ASCII and emoji,
-    /// characters whose JSON escaping varies, nulls where nullable, empty arrays, unknown extra
-    /// properties where allowed, numbers whose text varies between serialisers.
-    Edge,
-    /// Values with exactly one violation, each labelled.
-    Invalid,
-}
-
-impl std::str::FromStr for Mode {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text {
-            "valid" => Ok(Self::Valid),
-            "edge" => Ok(Self::Edge),
-            "invalid" => Ok(Self::Invalid),
-            other => Err(format!("unknown mode `{other}` (valid, edge or invalid)")),
-        }
-    }
-}
 
 /// One generated value; invalid ones carry their label.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -206,28 +194,16 @@ impl Generator {
         invariants: Vec<Invariant>,
         event: Option<String>,
     ) -> Result<SchemaGen, GenError> {
-        let mut arena = ir::Arena::new(&self.file);
-        let root = arena.compile(&self.document, pointer)?;
-        arena.finish();
-        let validator = self.schemas.get(pointer).ok_or_else(|| {
-            GenError::NotFound(format!(
-                "{}: no compiled schema at {pointer}",
-                self.file.display()
-            ))
-        })?;
-        let plan = invariants::Plan::new(&arena, root, &invariants);
+        let inner = Inner::new(
+            &self.file,
+            &self.document,
+            &self.schemas,
+            pointer,
+            invariants,
+            event,
+        )?;
         Ok(SchemaGen {
-            inner: Arc::new(Inner {
-                arena,
-                root,
-                schema_pointer: pointer.to_string(),
-                validator,
-                schemas: self.schemas.clone(),
-                plan,
-                invariants,
-                event,
-                file: self.file.clone(),
-            }),
+            inner: Arc::new(inner),
         })
     }
 }
@@ -236,84 +212,6 @@ impl Generator {
 #[derive(Debug, Clone)]
 pub struct SchemaGen {
     inner: Arc<Inner>,
-}
-
-/// Everything one schema's generation needs, shared by its strategies and trees.
-pub(crate) struct Inner {
-    arena: ir::Arena,
-    root: ir::Id,
-    schema_pointer: String,
-    validator: Arc<Validator>,
-    schemas: SchemaSet,
-    invariants: Vec<Invariant>,
-    plan: invariants::Plan,
-    event: Option<String>,
-    file: PathBuf,
-}
-
-impl std::fmt::Debug for Inner {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Inner")
-            .field("schema", &self.schema_pointer)
-            .field("event", &self.event)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Draws are retried this often before the schema is declared unsatisfiable.
-const TRIES: usize = 64;
-
-impl Inner {
-    /// Whether `value` is valid and satisfies the invariants.
-    fn accepts(&self, value: &Value) -> bool {
-        self.validator.is_valid(value) && self.invariants_hold(value)
-    }
-
-    fn invariants_hold(&self, value: &Value) -> bool {
-        let event = self.event.as_deref().unwrap_or_default();
-        self.invariants
-            .iter()
-            .all(|i| i.check(event, value, None).is_ok())
-    }
-
-    fn draw<R: RngCore + ?Sized>(&self, rng: &mut R, edge: bool) -> Result<Value, GenError> {
-        let mut last = String::new();
-        for _ in 0..TRIES {
-            let mut value = sample::Ctx::new(&self.arena, rng, edge).value(self.root);
-            if let Some(event) = &self.event {
-                self.plan.apply(event, &mut value, rng);
-            }
-            if self.validator.is_valid(&value) {
-                if self.invariants_hold(&value) {
-                    return Ok(value);
-                }
-                last = "an invariant does not hold".into();
-            } else if let Some(error) = self.validator.iter_errors(&value).next() {
-                last = format!("{} at {}", error, error.instance_path());
-            }
-        }
-        Err(GenError::Unsatisfiable {
-            file: self.file.clone(),
-            pointer: self.schema_pointer.clone(),
-            tries: TRIES,
-            last,
-        })
-    }
-
-    fn draw_invalid<R: RngCore + ?Sized>(&self, rng: &mut R) -> Result<Invalid, GenError> {
-        for _ in 0..8 {
-            let valid = self.draw(rng, false)?;
-            if let Some(invalid) = invalid::mutate(self, &valid, rng) {
-                return Ok(invalid);
-            }
-        }
-        Err(GenError::Unsatisfiable {
-            file: self.file.clone(),
-            pointer: self.schema_pointer.clone(),
-            tries: 8,
-            last: "no single violation could be made (the schema constrains nothing)".into(),
-        })
-    }
 }
 
 impl SchemaGen {
@@ -363,13 +261,13 @@ impl SchemaGen {
     /// A valid-mode value drawn without the final validation and invariants: for callers that
     /// overwrite parts of it and validate the result themselves (the mock's resources).
     pub fn draw_unchecked<R: RngCore + ?Sized>(&self, rng: &mut R) -> Value {
-        sample::Ctx::new(&self.inner.arena, rng, false).value(self.inner.root)
+        self.inner.draw_once(&mut rng::Lend(rng), false)
     }
 
     /// Like [`Self::draw_unchecked`], leaving the object members at `skip` (instance
     /// pointers) as `null` placeholders, for a caller about to overwrite them.
     pub fn draw_skipping<R: RngCore + ?Sized>(&self, rng: &mut R, skip: &[String]) -> Value {
-        sample::Ctx::skipping(&self.inner.arena, rng, skip).value(self.inner.root)
+        self.inner.draw_skipping(&mut rng::Lend(rng), skip)
     }
 
     /// `count` values from `seed`: the same seed always gives the same values.

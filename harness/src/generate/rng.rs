@@ -39,6 +39,25 @@ pub trait Draw: RngCore {
 
 impl<R: RngCore + ?Sized> Draw for R {}
 
+/// Lends any generator as a sized one, so that it can be passed on as `&mut dyn RngCore` (the
+/// keywords' draw hooks are plain functions, which cannot be generic over the generator). It
+/// forwards every call, so the sequence drawn is the generator's own.
+pub(crate) struct Lend<'a, R: ?Sized>(pub &'a mut R);
+
+impl<R: RngCore + ?Sized> RngCore for Lend<'_, R> {
+    fn next_u32(&mut self) -> u32 {
+        self.0.next_u32()
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.0.next_u64()
+    }
+
+    fn fill_bytes(&mut self, dst: &mut [u8]) {
+        self.0.fill_bytes(dst);
+    }
+}
+
 /// The deterministic generator for a `u64` seed: the same seed gives the same sequence.
 #[must_use]
 pub fn seeded(seed: u64) -> proptest::test_runner::TestRng {

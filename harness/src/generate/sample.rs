@@ -1,20 +1,57 @@
-//! Drawing one value from a compiled schema: the dispatch over node kinds.
+//! Drawing one value from a compiled schema: the draw context and the dispatch over nodes.
+//!
+//! The dispatch knows no keyword: it hands each node to the keyword that shaped it, through
+//! the [`Draws`] it receives (built once from `keyword::TABLE`). Keyword files get a [`Ctx`]
+//! to draw child values; as this module imports no keyword file, they can import it without an
+//! import circle.
 
+use proptest::prelude::RngCore;
 use serde_json::Value;
 
-use super::ir::{Arena, Id, Kind, Types};
+use super::ir::{Arena, ChildFn, Id, Kind, Rules, Step, Types};
 use super::rng::Draw;
-use super::{array, number, object, string};
 
 /// Recursive schemas are cut here: deeper than this, only required fields and minimal arrays.
 const MAX_DEPTH: usize = 12;
 
+/// Draws a value of a `const`/`enum` node.
+pub type ChoiceDraw = fn(&[Value], &mut Ctx<'_>) -> Value;
+
+/// Draws a value of a `oneOf` or an `anyOf` node.
+pub type BranchesDraw = fn(&[Id], &mut Ctx<'_>) -> Value;
+
+/// Draws a value of a typed node.
+pub type TypedDraw = fn(&Rules, &mut Ctx<'_>) -> Value;
+
+/// One keyword's part in drawing a value of a given type: the first builds the value, later
+/// ones adjust it.
+pub type TypeHook = fn(&Rules, &mut Value, &mut Ctx<'_>);
+
+/// What drawing needs from the keyword table: who draws each node shape, and, per JSON type,
+/// the keywords that build and adjust its values, in table order.
+#[derive(Debug)]
+pub struct Draws {
+    /// `const`/`enum` nodes.
+    pub choice: ChoiceDraw,
+    /// `oneOf` nodes.
+    pub one_of: BranchesDraw,
+    /// `anyOf` nodes.
+    pub any_of: BranchesDraw,
+    /// Typed nodes (the `type` keyword picks a type, then [`Ctx::shape`] runs its hooks).
+    pub typed: TypedDraw,
+    /// Per single type (by [`Types::index`]), the keywords' hooks in table order.
+    pub hooks: [Vec<TypeHook>; Types::COUNT],
+    /// The keywords that describe object members by name (`properties`): a member none of
+    /// them names is an extra one.
+    pub named: Vec<ChildFn>,
+}
+
 /// What one draw needs: the arena, the randomness, the mode and the depth.
-pub struct Ctx<'a, R: Draw + ?Sized> {
+pub struct Ctx<'a> {
     /// The compiled schemas.
     pub arena: &'a Arena,
-    /// The randomness.
-    pub rng: &'a mut R,
+    /// The randomness. Keyword hooks are plain functions, so it is a trait object.
+    pub rng: &'a mut dyn RngCore,
     /// Edge mode (boundaries, unusual text, nulls, extras) rather than typical values.
     pub edge: bool,
     depth: usize,
@@ -22,11 +59,12 @@ pub struct Ctx<'a, R: Draw + ?Sized> {
     skip: &'a [String],
     /// The current instance pointer, kept only while `skip` is not empty.
     path: String,
+    draws: &'a Draws,
 }
 
-impl<'a, R: Draw + ?Sized> Ctx<'a, R> {
+impl<'a> Ctx<'a> {
     /// A context at the root.
-    pub fn new(arena: &'a Arena, rng: &'a mut R, edge: bool) -> Self {
+    pub fn new(arena: &'a Arena, rng: &'a mut dyn RngCore, edge: bool, draws: &'a Draws) -> Self {
         Self {
             arena,
             rng,
@@ -34,18 +72,20 @@ impl<'a, R: Draw + ?Sized> Ctx<'a, R> {
             depth: 0,
             skip: &[],
             path: String::new(),
+            draws,
         }
     }
 
     /// A context that leaves the places at `skip` (instance pointers) undrawn.
-    pub fn skipping(arena: &'a Arena, rng: &'a mut R, skip: &'a [String]) -> Self {
+    pub fn skipping(
+        arena: &'a Arena,
+        rng: &'a mut dyn RngCore,
+        skip: &'a [String],
+        draws: &'a Draws,
+    ) -> Self {
         Self {
-            arena,
-            rng,
-            edge: false,
-            depth: 0,
             skip,
-            path: String::new(),
+            ..Self::new(arena, rng, false, draws)
         }
     }
 
@@ -82,77 +122,39 @@ impl<'a, R: Draw + ?Sized> Ctx<'a, R> {
 
     /// A value of the node `id`.
     pub fn value(&mut self, id: Id) -> Value {
-        let arena = self.arena;
+        let (arena, draws) = (self.arena, self.draws);
         match &arena.nodes[arena.resolve(id)].kind {
             Kind::Any => any(self.rng),
             // No value satisfies `false`; the caller's validation rejects the draw.
             Kind::Never | Kind::Ref(_) => Value::Null,
-            Kind::Choice(values, _) => self.rng.pick(values).clone(),
-            Kind::OneOf(branches) | Kind::AnyOf(branches) => {
-                let branch = *self.rng.pick(branches);
-                self.value(branch)
-            }
-            Kind::Typed {
-                types,
-                string,
-                number,
-                object,
-                array,
-            } => {
-                let ty = self.pick_type(*types);
-                match ty {
-                    Types::NULL => Value::Null,
-                    Types::BOOLEAN => Value::Bool(self.rng.chance(1, 2)),
-                    Types::INTEGER => number::integer(number, self.rng, self.edge),
-                    Types::NUMBER => number::float(number, self.rng, self.edge),
-                    Types::STRING => Value::String(string::generate(string, self.rng, self.edge)),
-                    Types::ARRAY => array::generate(array, self),
-                    _ => object::generate(object, self),
-                }
-            }
+            Kind::Choice(values, _) => (draws.choice)(values, self),
+            Kind::OneOf(branches) => (draws.one_of)(branches, self),
+            Kind::AnyOf(branches) => (draws.any_of)(branches, self),
+            Kind::Typed(rules) => (draws.typed)(rules, self),
         }
     }
 
-    fn pick_type(&mut self, types: Types) -> Types {
-        // The common case, one type (or one type and null), without collecting.
-        let single = [
-            Types::STRING,
-            Types::OBJECT,
-            Types::INTEGER,
-            Types::BOOLEAN,
-            Types::ARRAY,
-        ]
-        .into_iter()
-        .find(|t| types == *t || types == Types::NULL.or(*t));
-        if let Some(single) = single {
-            let null = types.has(Types::NULL) && self.rng.chance(1, if self.edge { 2 } else { 10 });
-            return if null { Types::NULL } else { single };
+    /// Runs the hooks of the single type `ty` on `value`: the keywords that build and adjust
+    /// values of that type, in table order.
+    pub fn shape(&mut self, ty: Types, rules: &Rules, value: &mut Value) {
+        let draws = self.draws;
+        for hook in &draws.hooks[ty.index()] {
+            hook(rules, value, self);
         }
-        let mut others: Vec<Types> = types.each().filter(|t| *t != Types::NULL).collect();
-        if types.has(Types::NULL)
-            && (others.is_empty() || self.rng.chance(1, if self.edge { 2 } else { 10 }))
-        {
-            return Types::NULL;
-        }
-        // `type: number` admits integers; draw fractions most of the time.
-        if others.len() == 2 && others.contains(&Types::INTEGER) && others.contains(&Types::NUMBER)
-        {
-            return if self.rng.chance(1, 3) {
-                Types::INTEGER
-            } else {
-                Types::NUMBER
-            };
-        }
-        // An untyped schema: prefer strings and objects, the common payload shapes.
-        if others.len() > 2 {
-            others.retain(|t| *t == Types::STRING || *t == Types::OBJECT || *t == Types::INTEGER);
-        }
-        *self.rng.pick(&others)
+    }
+
+    /// Whether a keyword describes the member `name` of objects of `rules` by name.
+    #[must_use]
+    pub fn names(&self, rules: &Rules, name: &str) -> bool {
+        self.draws
+            .named
+            .iter()
+            .any(|named| named(rules, Step::Member(name)).is_some())
     }
 }
 
 /// A small value of any type, for `{}` schemas.
-fn any<R: Draw + ?Sized>(rng: &mut R) -> Value {
+fn any(rng: &mut dyn RngCore) -> Value {
     match rng.below(4) {
         0 => Value::String("any".into()),
         1 => Value::from(rng.below(100)),

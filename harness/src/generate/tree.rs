@@ -7,9 +7,14 @@ use proptest::strategy::{NewTree, Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
 use serde_json::Value;
 
+use super::inner::Inner;
 use super::invalid::Invalid;
 use super::ir::{Id, Kind};
-use super::{Inner, Mode};
+use super::keyword::{
+    format, items, maximum, min_items, min_length, minimum, pattern, prefix_items, properties,
+    required,
+};
+use super::mode::Mode;
 use crate::spec::pointer;
 
 /// A strategy of valid (or edge) values of one schema. Build it with
@@ -154,14 +159,7 @@ fn simpler(
     out: &mut Vec<Value>,
 ) {
     let arena = &inner.arena;
-    let Kind::Typed {
-        object,
-        array,
-        string,
-        number,
-        ..
-    } = &arena.nodes[arena.resolve(id)].kind
-    else {
+    let Kind::Typed(rules) = &arena.nodes[arena.resolve(id)].kind else {
         return;
     };
     let with = |new: Value| {
@@ -176,17 +174,17 @@ fn simpler(
     match value {
         Value::Object(map) => {
             for name in map.keys() {
-                if !object.required.contains(name) {
+                if !required::of(rules).contains(name) {
                     let mut smaller = map.clone();
                     smaller.remove(name);
                     out.push(with(Value::Object(smaller)));
                 }
             }
             for (name, child) in map {
-                if let Some((_, child_id)) = object.properties.iter().find(|(n, _)| n == name) {
+                if let Some(child_id) = properties::schema(rules, name) {
                     simpler(
                         inner,
-                        *child_id,
+                        child_id,
                         child,
                         &pointer::join(at, name),
                         root_value,
@@ -196,27 +194,32 @@ fn simpler(
             }
         }
         Value::Array(items) => {
-            if items.len() > array.min.max(array.prefix.len().min(items.len())) && !items.is_empty()
+            let prefix = prefix_items::of(rules);
+            if items.len() > min_items::of(rules).max(prefix.len().min(items.len()))
+                && !items.is_empty()
             {
                 out.push(with(Value::Array(items[..items.len() - 1].to_vec())));
             }
             for (i, item) in items.iter().enumerate() {
-                if let Some(child) = array.prefix.get(i).copied().or(array.items) {
+                if let Some(child) = prefix.get(i).copied().or(items::of(rules)) {
                     simpler(inner, child, item, &format!("{at}/{i}"), root_value, out);
                 }
             }
         }
-        Value::String(s) if string.pattern.is_none() && string.format.is_none() => {
-            let len = s.chars().count();
-            if len > string.min {
-                out.push(with(Value::String("a".repeat(string.min))));
+        Value::String(s) if pattern::of(rules).is_none() && format::of(rules).is_none() => {
+            let (len, min) = (s.chars().count(), min_length::of(rules));
+            if len > min {
+                out.push(with(Value::String("a".repeat(min))));
                 out.push(with(Value::String(
-                    s.chars().take(string.min.max(len / 2)).collect(),
+                    s.chars().take(min.max(len / 2)).collect(),
                 )));
             }
         }
         Value::Number(n) if n.is_i64() || n.is_u64() => {
-            let (lo, hi) = super::number::integer_bounds(number);
+            let (lo, hi) = (
+                minimum::lowest_integer(rules),
+                maximum::highest_integer(rules),
+            );
             let target = 0i64.clamp(lo, hi);
             if n.as_i64() != Some(target) {
                 out.push(with(Value::from(target)));

@@ -1,4 +1,5 @@
-//! `format`: the string formats our specs use, generated valid or broken.
+//! The string formats our specs use, generated valid or broken; the `format` keyword
+//! draws and breaks strings with them.
 
 use super::rng::Draw;
 

@@ -1,5 +1,5 @@
-//! `pattern`: strings generated from a regular expression, compiled from its parsed form
-//! into a small drawing program.
+//! Regular expressions (`pattern`) compiled from their parsed form into a small drawing
+//! program; the `pattern` keyword draws and checks strings with them.
 
 use regex_syntax::hir::{Class, Hir, HirKind};
 

@@ -1,0 +1,91 @@
+//! `format`: strings of a named format (see `formats` for the catalogue). A format draws
+//! structured text on its own; a `pattern` beside it only filters that text.
+
+use serde_json::{Map, Value};
+
+use super::super::compile::Compiler;
+use super::super::error::GenError;
+use super::super::formats::Format;
+use super::super::hooks::{Keyword, Merge, Role, Violate};
+use super::super::ir::Rules;
+use super::super::sample::Ctx;
+use super::super::violate::{Edit, Spot, Walk, shown};
+use crate::spec::pointer;
+
+/// The `format` keyword.
+pub const KEYWORD: Keyword = Keyword {
+    merge: Some(Merge::Rule(merge)),
+    violate: Some(Violate::Rule(violate)),
+    ..Keyword::new("format", Role::Rule(compile))
+};
+
+/// The format of strings of `rules`, if any.
+#[must_use]
+pub fn of(rules: &Rules) -> Option<Format> {
+    rules.get::<Format>().copied()
+}
+
+/// A string of the format of `rules`, if there is one.
+pub fn draw(rules: &Rules, ctx: &mut Ctx<'_>) -> Option<String> {
+    Some(of(rules)?.generate(ctx.rng, ctx.edge))
+}
+
+fn compile(
+    cx: &mut Compiler<'_>,
+    map: &Map<String, Value>,
+    at: &str,
+    rules: &mut Rules,
+) -> Result<(), GenError> {
+    match map.get("format") {
+        None => {}
+        Some(Value::String(name)) => rules.set(Format::from_name(name).ok_or_else(|| {
+            cx.refuse(
+                &pointer::join(at, "format"),
+                format!(
+                    "the generator knows no format `{name}` (it knows uuid, date-time, date, uri, email)"
+                ),
+            )
+        })?),
+        Some(_) => {
+            return Err(cx.refuse(&pointer::join(at, "format"), "`format` must be a string"));
+        }
+    }
+    Ok(())
+}
+
+fn merge(
+    cx: &mut Compiler<'_>,
+    a: &Rules,
+    b: &Rules,
+    out: &mut Rules,
+    at: &str,
+) -> Result<(), GenError> {
+    match (of(a), of(b)) {
+        (Some(x), Some(y)) if x != y => {
+            Err(cx.refuse(at, "two different `format`s in one `allOf`"))
+        }
+        (x, y) => {
+            if let Some(format) = x.or(y) {
+                out.set(format);
+            }
+            Ok(())
+        }
+    }
+}
+
+fn violate(rules: &Rules, value: &Value, spot: &Spot, walk: &mut Walk<'_>) {
+    let (Value::String(s), Some(format)) = (value, of(rules)) else {
+        return;
+    };
+    // Drawn from the original, so the same valid value always breaks the same way.
+    let broken = format.broken(&mut super::super::rng::seeded(s.len() as u64));
+    walk.push(
+        spot,
+        Edit::Set {
+            at: spot.at.clone(),
+            value: Value::String(broken),
+        },
+        "format",
+        format!("{} is not a valid {}", shown(&spot.at), format.name()),
+    );
+}

@@ -1,0 +1,101 @@
+//! `items`: the schema of an array's items after its `prefixItems`. Drawing an array happens
+//! here: its length within `minItems`/`maxItems` (a closed tuple comes whole), then each item
+//! from its schema.
+
+use serde_json::{Map, Value};
+
+use super::super::compile::Compiler;
+use super::super::error::GenError;
+use super::super::hooks::{Child, Draw, Keyword, Merge, Role};
+use super::super::ir::{Id, Kind, Rules, Step, Types};
+use super::super::rng::Draw as _;
+use super::super::sample::Ctx;
+use super::{max_items, min_items, prefix_items};
+use crate::spec::pointer;
+
+/// The `items` keyword.
+pub const KEYWORD: Keyword = Keyword {
+    merge: Some(Merge::Rule(merge)),
+    draw: Some(Draw::Type(Types::ARRAY, draw)),
+    child: Some(Child::Rest(child)),
+    ..Keyword::new("items", Role::Rule(compile))
+};
+
+#[derive(Debug, Clone)]
+struct Items(Id);
+
+/// The schema of items after the prefix, if any (`None` allows anything).
+#[must_use]
+pub fn of(rules: &Rules) -> Option<Id> {
+    rules.get::<Items>().map(|i| i.0)
+}
+
+fn compile(
+    cx: &mut Compiler<'_>,
+    map: &Map<String, Value>,
+    at: &str,
+    rules: &mut Rules,
+) -> Result<(), GenError> {
+    if map.contains_key("items") {
+        rules.set(Items(cx.compile(&pointer::join(at, "items"))?));
+    }
+    Ok(())
+}
+
+fn child(rules: &Rules, step: Step<'_>) -> Option<Id> {
+    match step {
+        Step::Item(_) => of(rules),
+        Step::Member(_) => None,
+    }
+}
+
+fn merge(
+    cx: &mut Compiler<'_>,
+    a: &Rules,
+    b: &Rules,
+    out: &mut Rules,
+    at: &str,
+) -> Result<(), GenError> {
+    match (of(a), of(b)) {
+        (Some(_), Some(_)) => Err(cx.refuse(at, "two `items` in one `allOf` are not supported")),
+        (x, y) => {
+            if let Some(id) = x.or(y) {
+                out.set(Items(id));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// An array: its length first, then each item from the prefix's schema or `items`'.
+fn draw(rules: &Rules, value: &mut Value, ctx: &mut Ctx<'_>) {
+    let (prefix, items) = (prefix_items::of(rules), of(rules));
+    let (min, max) = (min_items::of(rules), max_items::of(rules));
+    // Items beyond the prefix are possible unless `items` is `false`.
+    let open_ended =
+        items.is_none_or(|id| !matches!(ctx.arena.nodes[ctx.arena.resolve(id)].kind, Kind::Never));
+    let cap = if open_ended { usize::MAX } else { prefix.len() };
+    let max = max.unwrap_or(usize::MAX).min(cap);
+    let len = if ctx.too_deep() {
+        min
+    } else if ctx.edge {
+        match ctx.rng.below(3) {
+            0 => min,
+            1 => max.min(min + 12),
+            _ => min.max(prefix.len()).min(max),
+        }
+    } else {
+        // Prefixed arrays (tuples) come whole; others hold a few items.
+        let lo = min.max(prefix.len().min(max));
+        ctx.rng.between(lo, max.min(lo + 3).max(lo))
+    };
+    let mut out = Vec::with_capacity(len);
+    for i in 0..len {
+        let item = match prefix.get(i).copied().or(items) {
+            Some(id) => ctx.member(id, &i.to_string()),
+            None => Value::String(format!("item {i}")),
+        };
+        out.push(item);
+    }
+    *value = Value::Array(out);
+}

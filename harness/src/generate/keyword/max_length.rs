@@ -1,0 +1,90 @@
+//! `maxLength`: the most characters a string may have.
+
+use serde_json::{Map, Value};
+
+use super::super::compile::Compiler;
+use super::super::error::GenError;
+use super::super::hooks::{Keyword, Merge, Role, Violate};
+use super::super::ir::Rules;
+use super::super::violate::{Edit, Spot, Walk, shown};
+use super::min_length;
+
+/// The `maxLength` keyword.
+pub const KEYWORD: Keyword = Keyword {
+    merge: Some(Merge::Rule(merge)),
+    violate: Some(Violate::Rule(violate)),
+    ..Keyword::new("maxLength", Role::Rule(compile))
+};
+
+#[derive(Debug, Clone)]
+struct MaxLength(usize);
+
+/// The most characters a string of `rules` may have, if bounded.
+#[must_use]
+pub fn of(rules: &Rules) -> Option<usize> {
+    rules.get::<MaxLength>().map(|m| m.0)
+}
+
+/// Reads `maxLength` and checks it against `minLength`. `minLength` is read first, so that a
+/// schema with both malformed reports `minLength`; it compiles after `maxLength` because the
+/// table order is also the order of violation sites, where `maxLength` comes first.
+fn compile(
+    cx: &mut Compiler<'_>,
+    map: &Map<String, Value>,
+    at: &str,
+    rules: &mut Rules,
+) -> Result<(), GenError> {
+    if !map.contains_key("maxLength") {
+        return Ok(());
+    }
+    let min = min_length::read(cx, map, at)?.unwrap_or(0);
+    let Some(max) = cx.count(map, at, "maxLength")? else {
+        return Ok(());
+    };
+    if max < min {
+        return Err(cx.refuse(at, "`maxLength` is below `minLength`: no string fits"));
+    }
+    rules.set(MaxLength(max));
+    Ok(())
+}
+
+fn merge(
+    _cx: &mut Compiler<'_>,
+    a: &Rules,
+    b: &Rules,
+    out: &mut Rules,
+    _at: &str,
+) -> Result<(), GenError> {
+    let max = match (of(a), of(b)) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    };
+    if let Some(max) = max {
+        out.set(MaxLength(max));
+    }
+    Ok(())
+}
+
+fn violate(rules: &Rules, value: &Value, spot: &Spot, walk: &mut Walk<'_>) {
+    let (Value::String(s), Some(max)) = (value, of(rules)) else {
+        return;
+    };
+    let len = s.chars().count();
+    let longer: String = s
+        .chars()
+        .chain(std::iter::repeat_n('x', max + 1 - len.min(max + 1)))
+        .collect();
+    walk.push(
+        spot,
+        Edit::Set {
+            at: spot.at.clone(),
+            value: Value::String(longer),
+        },
+        "maxLength",
+        format!(
+            "{} is {} characters, longer than maxLength {max}",
+            shown(&spot.at),
+            max + 1
+        ),
+    );
+}
