@@ -12,7 +12,11 @@ const PROVIDERS: [&str; 4] = ["betterez", "happycolis", "swsh", "uc-alxgsv"];
 
 #[test]
 fn the_four_specs_load_with_their_fifteen_events() {
-    assert_eq!(builtin_names(), PROVIDERS);
+    assert_eq!(
+        builtin_names(),
+        ["betterez", "happycolis", "standard-webhooks", "swsh", "uc-alxgsv"],
+        "the seed providers and the generic Standard Webhooks sender"
+    );
     let mut events = Vec::new();
     for name in PROVIDERS {
         let spec = ProviderSpec::load(name).unwrap_or_else(|e| panic!("{e}"));
