@@ -14,7 +14,13 @@ const PROVIDERS: [&str; 4] = ["betterez", "happycolis", "swsh", "uc-alxgsv"];
 fn the_four_specs_load_with_their_fifteen_events() {
     assert_eq!(
         builtin_names(),
-        ["betterez", "happycolis", "standard-webhooks", "swsh", "uc-alxgsv"],
+        [
+            "betterez",
+            "happycolis",
+            "standard-webhooks",
+            "swsh",
+            "uc-alxgsv"
+        ],
         "the seed providers and the generic Standard Webhooks sender"
     );
     let mut events = Vec::new();
