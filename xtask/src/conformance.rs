@@ -166,7 +166,7 @@ fn run_provider(runtime: &tokio::runtime::Runtime, provider: &ProviderArgs) -> E
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let credentials = match credentials(&spec, &provider.credentials) {
+    let credentials = match Credentials::from_flags(&spec, &provider.credentials) {
         Ok(credentials) => credentials,
         Err(message) => {
             eprintln!("error: {message}");
@@ -246,30 +246,6 @@ fn check_url(target: &str) -> Result<(), ExitCode> {
         return Err(exit::code(exit::USAGE));
     }
     Ok(())
-}
-
-/// The credentials of `--credential NAME=VALUE[@TENANT]` flags; none given: the standalone
-/// mock's defaults.
-fn credentials(spec: &ProviderSpec, flags: &[String]) -> Result<Credentials, String> {
-    if flags.is_empty() {
-        return Ok(webhook_harness::mock::default_credentials(spec));
-    }
-    let known = webhook_harness::mock::credential_names_of(spec);
-    let mut credentials = Credentials::default();
-    for flag in flags {
-        let (name, rest) = flag
-            .split_once('=')
-            .ok_or_else(|| format!("`--credential {flag}`: expected NAME=VALUE[@TENANT]"))?;
-        if !known.iter().any(|k| k == name) {
-            return Err(format!(
-                "`--credential {flag}`: `{name}` is not a credential of this spec; its credentials: {}",
-                known.join(", ")
-            ));
-        }
-        let (value, tenant) = rest.rsplit_once('@').unwrap_or((rest, "tenant-a"));
-        credentials.set(name, value, tenant);
-    }
-    Ok(credentials)
 }
 
 fn execute(

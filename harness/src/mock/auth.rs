@@ -38,6 +38,40 @@ impl Credentials {
         self.tenant(tenant)?.secrets.get(scheme).map(String::as_str)
     }
 
+    /// Reads one `NAME=VALUE[@TENANT]` flag (tenant default `tenant-a`) of `spec`: NAME must
+    /// be one of its credentials ([`credential_names`]). The name, the value and the tenant.
+    pub fn parse_flag<'a>(
+        spec: &ProviderSpec,
+        flag: &'a str,
+    ) -> Result<(&'a str, &'a str, &'a str), String> {
+        let (name, rest) = flag
+            .split_once('=')
+            .ok_or_else(|| format!("`--credential {flag}`: expected NAME=VALUE[@TENANT]"))?;
+        let (value, tenant) = rest.rsplit_once('@').unwrap_or((rest, "tenant-a"));
+        let known = credential_names(spec);
+        if !known.iter().any(|k| k == name) {
+            return Err(format!(
+                "`--credential {flag}`: `{name}` is not a credential of this spec; its credentials: {}",
+                known.join(", ")
+            ));
+        }
+        Ok((name, value, tenant))
+    }
+
+    /// The credentials of `--credential NAME=VALUE[@TENANT]` flags; with none, the standalone
+    /// mock's defaults ([`default_credentials`]).
+    pub fn from_flags(spec: &ProviderSpec, flags: &[String]) -> Result<Self, String> {
+        if flags.is_empty() {
+            return Ok(default_credentials(spec));
+        }
+        let mut credentials = Self::default();
+        for flag in flags {
+            let (name, value, tenant) = Self::parse_flag(spec, flag)?;
+            credentials.set(name, value, tenant);
+        }
+        Ok(credentials)
+    }
+
     /// Adds or changes a secret (the `--credential SCHEME=VALUE[@TENANT]` flag).
     pub fn set(&mut self, scheme: &str, value: &str, tenant: &str) {
         match self.tenants.iter_mut().find(|t| t.id == tenant) {
@@ -83,17 +117,23 @@ pub fn credential_names(spec: &ProviderSpec) -> Vec<String> {
 #[must_use]
 pub fn default_credentials(spec: &ProviderSpec) -> Credentials {
     let mut credentials = Credentials::default();
+    let signing_key =
+        spec.signing.key.as_ref().filter(|k| {
+            k.name.is_some() && k.from == crate::spec::extensions::KeySource::Credential
+        });
     for tenant in ["tenant-a", "tenant-b"] {
         for name in credential_names(spec) {
-            credentials.set(
-                &name,
-                &format!(
-                    "{}-{}-{tenant}",
-                    spec.provider.id,
-                    name.to_ascii_lowercase()
-                ),
-                tenant,
+            let text = format!(
+                "{}-{}-{tenant}",
+                spec.provider.id,
+                name.to_ascii_lowercase()
             );
+            // A signing key is written as the spec's key is (a `whsec_` prefix and Base64, say).
+            let value = match signing_key {
+                Some(key) if key.name.as_deref() == Some(name.as_str()) => key.encode_secret(&text),
+                _ => text,
+            };
+            credentials.set(&name, &value, tenant);
         }
     }
     credentials

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tokio::sync::watch;
 
 use super::action::Action;
-use super::auth::{Authenticate, Credentials, credential_names, default_credentials};
+use super::auth::{Authenticate, Credentials, default_credentials};
 use super::engine::{Engine, Extensions};
 use super::error::MockError;
 use super::hook::ReplyHook;
@@ -102,19 +102,8 @@ impl MockBuilder {
 
     /// Parses `NAME=VALUE[@TENANT]` (tenant default `tenant-a`) and sets it.
     pub fn credential_arg(self, arg: &str) -> Result<Self, MockError> {
-        let (name, rest) = arg.split_once('=').ok_or_else(|| {
-            MockError::Credential(format!(
-                "`--credential {arg}`: expected NAME=VALUE[@TENANT]"
-            ))
-        })?;
-        let (value, tenant) = rest.rsplit_once('@').unwrap_or((rest, "tenant-a"));
-        let known = credential_names(&self.spec);
-        if !known.iter().any(|k| k == name) {
-            return Err(MockError::Credential(format!(
-                "`--credential {arg}`: `{name}` is not a credential of this spec; its credentials: {}",
-                known.join(", ")
-            )));
-        }
+        let (name, value, tenant) =
+            Credentials::parse_flag(&self.spec, arg).map_err(MockError::Credential)?;
         Ok(self.credential(name, value, tenant))
     }
 
