@@ -20,7 +20,13 @@ fn the_built_in_specs_pass_with_a_coverage_table() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    for provider in ["betterez", "happycolis", "swsh", "uc-alxgsv"] {
+    for provider in [
+        "betterez",
+        "happycolis",
+        "standard-webhooks",
+        "swsh",
+        "uc-alxgsv",
+    ] {
         assert!(
             stdout.lines().any(|l| l.starts_with(provider)),
             "{provider} missing from the table:\n{stdout}"
@@ -28,7 +34,7 @@ fn the_built_in_specs_pass_with_a_coverage_table() {
     }
     assert!(stdout.contains("assumptions ("));
     assert!(stdout.contains("webhook-response-shows-group [invalid example]"));
-    assert!(stdout.contains("lint-specs: ok (4 specs)"));
+    assert!(stdout.contains("lint-specs: ok (5 specs)"));
 }
 
 /// A copy of the repository's specs and fixtures in a temporary folder, with `edit` applied to

@@ -90,9 +90,15 @@ fn abbreviate(text: &str, limit: usize) -> String {
 #[must_use]
 pub fn coverage_table(reports: &[Report]) -> String {
     let mut out = String::new();
+    let width = reports
+        .iter()
+        .map(|r| r.provider.len())
+        .chain([12])
+        .max()
+        .unwrap_or(12);
     let _ = writeln!(
         out,
-        "{:<12} {:>6} {:>10} {:>9} {:>9} {:>9} {:>10} {:>12} {:>7} {:>7}",
+        "{:<width$} {:>6} {:>10} {:>9} {:>9} {:>9} {:>10} {:>12} {:>7} {:>7}",
         "provider",
         "events",
         "endpoints",
@@ -113,7 +119,7 @@ pub fn coverage_table(reports: &[Report]) -> String {
             .count();
         let _ = writeln!(
             out,
-            "{:<12} {:>6} {:>10} {:>9} {:>9} {:>9} {:>10} {:>12} {:>7} {:>7}",
+            "{:<width$} {:>6} {:>10} {:>9} {:>9} {:>9} {:>10} {:>12} {:>7} {:>7}",
             r.provider,
             c.events,
             c.endpoints_documented + c.endpoints_inferred,
