@@ -21,6 +21,7 @@ pub mod redact;
 pub mod reference;
 pub mod report;
 pub mod runner;
+pub mod serialize;
 pub mod sign;
 pub mod spec;
 pub mod transcript;

@@ -18,8 +18,9 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::{envelope, serialize};
+use super::envelope;
 use crate::generate::rng::Draw;
+use crate::serialize;
 use crate::sign::{SignInput, Signer, Verifier, fill};
 use crate::spec::ProviderSpec;
 use crate::spec::extensions::KeySource;

@@ -19,6 +19,7 @@ use super::delivery::Pipeline;
 pub use super::delivery::{Delivery as Prepared, Subscriber};
 use super::log::Log;
 pub use super::log::{Attempt, LOG_LIMIT};
+use super::message::Message;
 use super::queue::Queues;
 use crate::spec::ProviderSpec;
 use crate::spec::extensions::OnFailure;
@@ -80,22 +81,6 @@ pub struct Undeliverable {
     pub payload: Value,
     /// Why it failed, in short.
     pub reason: String,
-}
-
-/// A message: one event's payload for one subscription, with what signs it.
-#[derive(Debug, Clone)]
-pub(super) struct Message {
-    pub(super) seq: u64,
-    event: String,
-    payload: Value,
-    subscription: String,
-    pub(super) tenant: String,
-    target: String,
-    /// The event id where it travels in a header (made up once per event).
-    event_id: Option<String>,
-    /// The key material, or why there is none (a secret that does not decode).
-    key: Result<Vec<u8>, String>,
-    headers: Vec<(String, String)>,
 }
 
 /// A departure from the provider's delivery rules, plugged into a [`Dispatcher`]: which

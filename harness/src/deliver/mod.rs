@@ -11,7 +11,8 @@ pub mod dispatch;
 pub mod envelope;
 mod log;
 pub mod matching;
+mod message;
 mod queue;
-pub mod serialize;
+pub use crate::serialize;
 
 pub use delivery::{Delivery, Envelope, Pipeline, Subscriber};

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 
-use super::dispatch::Message;
+use super::message::Message;
 
 #[derive(Debug, Default)]
 struct Queue {

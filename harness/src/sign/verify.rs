@@ -7,7 +7,7 @@ use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::{SignInput, Signer};
-use crate::deliver::serialize;
+use crate::serialize;
 use crate::spec::ProviderSpec;
 use crate::spec::extensions::{BodyEncoding, Serialization, VerifiedOver};
 use crate::spec::signing::Scheme;

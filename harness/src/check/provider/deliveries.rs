@@ -266,7 +266,7 @@ fn judge(
     request: &wiremock::Request,
     resource: Option<&Value>,
 ) -> Result<Option<String>, String> {
-    let text = crate::deliver::serialize::read_body(&request.body, api.spec.delivery.body_encoding)
+    let text = crate::serialize::read_body(&request.body, api.spec.delivery.body_encoding)
         .map_err(|e| {
             fail(
                 "a body that is a JSON string",

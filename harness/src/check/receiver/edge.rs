@@ -6,8 +6,8 @@ use serde_json::Value;
 
 use super::{Applies, Probe, ReceiverCheck};
 use crate::check::CheckInfo;
-use crate::deliver::serialize;
 use crate::generate::Mode;
+use crate::serialize;
 use crate::spec::extensions::VerifiedOver;
 
 /// The check.
