@@ -195,8 +195,16 @@ impl Verifier {
         let Some(scheme) = self.signer.signing().schemes.get(presented.scheme) else {
             return String::new();
         };
-        let id = self.envelope(self.event_id.as_deref(), headers, signed);
-        let event = self.envelope(self.event_name.as_deref(), headers, signed);
+        // Read only what the template names: reading a payload pointer parses the text.
+        let named = |placeholder: &str, source: Option<&str>| {
+            if scheme.signed_content.contains(placeholder) {
+                self.envelope(source, headers, signed)
+            } else {
+                String::new()
+            }
+        };
+        let id = named("{id}", self.event_id.as_deref());
+        let event = named("{event}", self.event_name.as_deref());
         let input = SignInput {
             text: signed,
             id: &id,
