@@ -5,12 +5,14 @@ use serde_json::Value;
 
 use super::{Applies, Exchange, Probe, ReceiverCheck};
 use crate::check::CheckInfo;
+use crate::sign::{SignInput, Signer};
+use crate::spec::signing::Scheme;
 
 /// The check.
 pub const CHECK: ReceiverCheck = ReceiverCheck {
     info: CheckInfo {
         id: "bad-signature",
-        reason: "a receiver must refuse (4xx, not 2xx, not 5xx) what the provider did not sign: a wrong secret, no signature, a tampered body, and near misses (last character changed, truncated, empty) that a prefix or length-lenient comparison accepts",
+        reason: "a receiver must refuse (4xx, not 2xx, not 5xx) what the provider did not sign: a wrong secret, no signature, a tampered body, near misses (last character changed, truncated, empty) that a prefix or length-lenient comparison accepts, and malformed headers (no separator, undecodable, an unknown version, another message's id, whitespace) that a parser may crash on; and it must accept a header holding several signatures of which one is valid (a key rotation)",
         source: "the provider's signature scheme (x-webhook-signature, from its signature docs)",
     },
     applies: |spec, _| match spec.signing.signs() {
@@ -24,55 +26,98 @@ pub const CHECK: ReceiverCheck = ReceiverCheck {
 };
 
 fn run(probe: &super::Session<'_>, event: &str) -> Result<(), String> {
-    let header = probe
-        .pipeline
-        .signer()
-        .headers()
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
     let payload = probe.generated(event, 0)?;
-    let (body, headers) = probe.delivery(event, &payload, None);
-    let signature = headers
-        .iter()
-        .find(|(n, _)| n.to_ascii_lowercase() == header)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
-    let with_signature = |value: Option<String>| -> Vec<(String, String)> {
-        headers
-            .iter()
-            .filter(|(n, _)| n.to_ascii_lowercase() != header)
-            .cloned()
-            .chain(value.map(|v| (header.clone(), v)))
-            .collect()
+    let unix = super::now();
+    let key = probe.key();
+    let good = probe.delivery_at(event, &payload, &[key], unix);
+    let base = Base {
+        probe,
+        headers: good.headers.clone(),
+        text: good.text.clone(),
+        envelope: probe.envelope(event, &payload),
+        stamp: probe.pipeline.signer().timestamp(unix).to_string(),
     };
-    let (_, wrong_secret) = probe.delivery(event, &payload, Some(b"not-the-receivers-secret"));
-    let mut variants: Vec<Variant<'_>> = vec![
-        ("signed with another secret", wrong_secret, body.clone()),
-        ("no signature header", with_signature(None), body.clone()),
+    let wrong = probe.delivery_at(event, &payload, &[b"not-the-receivers-secret"], unix);
+    let body = good.body.clone();
+    let mut refusals: Vec<(&str, Vec<(String, String)>, Vec<u8>)> = vec![
+        ("signed with another secret", wrong.headers, body.clone()),
+        ("no signature header", base.with(|_, _| None), body.clone()),
         (
             "a tampered body with the original signature",
-            headers.clone(),
+            base.headers.clone(),
             tamper(probe, &payload),
         ),
         (
             "the signature's last character changed",
-            with_signature(Some(change_last(&signature))),
+            base.with(|_, v| Some(change_last(v))),
             body.clone(),
         ),
         (
             "a truncated signature",
-            with_signature(Some(signature[..signature.len() / 2].to_string())),
+            base.with(|_, v| Some(v[..v.len() / 2].to_string())),
             body.clone(),
         ),
         (
             "an empty signature",
-            with_signature(Some(String::new())),
+            base.with(|_, _| Some(String::new())),
+            body.clone(),
+        ),
+        (
+            "a header value without the scheme's shape (no separator, no prefix)",
+            base.with(|_, _| Some("garbage".into())),
+            body.clone(),
+        ),
+        (
+            "a signature that does not decode in the scheme's encoding",
+            base.with(|scheme, _| Some(base.value(scheme, &["%%not-encoded%%".into()]))),
+            body.clone(),
+        ),
+        (
+            "extra whitespace inside the signature",
+            base.with(|scheme, _| {
+                let mut signature = base.signature(scheme, key, None);
+                signature.insert(signature.len() / 2, ' ');
+                Some(base.value(scheme, &[signature]))
+            }),
             body.clone(),
         ),
     ];
+    if probe
+        .spec
+        .signing
+        .schemes
+        .iter()
+        .any(|s| version(s).is_some())
+    {
+        refusals.push((
+            "an unknown version prefix before the signature",
+            base.with(|scheme, value| {
+                let Some(prefix) = version(scheme) else {
+                    return Some(value.to_string());
+                };
+                let signature = base.signature(scheme, key, None);
+                let valid = base.value(scheme, std::slice::from_ref(&signature));
+                Some(valid.replacen(
+                    &format!("{prefix}{signature}"),
+                    &format!("x{prefix}{signature}"),
+                    1,
+                ))
+            }),
+            body.clone(),
+        ));
+    }
+    if probe.spec.signing.signs_id() {
+        refusals.push((
+            "a signature computed for another message id",
+            base.with(|scheme, _| {
+                let other = base.signature(scheme, key, Some("msg_another_message_id"));
+                Some(base.value(scheme, &[other]))
+            }),
+            body.clone(),
+        ));
+    }
     let mut failures = Vec::new();
-    for (name, headers, body) in variants.drain(..) {
+    for (name, headers, body) in refusals {
         let exchange = probe.send(&headers, &body);
         if !refused(&exchange) {
             failures.push(probe.failure(
@@ -83,6 +128,25 @@ fn run(probe: &super::Session<'_>, event: &str) -> Result<(), String> {
             ));
         }
     }
+    // Several signatures in one header, as during a key rotation: one valid one is enough.
+    if probe
+        .spec
+        .signing
+        .schemes
+        .iter()
+        .any(|s| s.separator.is_some())
+    {
+        let rotated = probe.delivery_at(event, &payload, &[b"the-previous-secret", key], unix);
+        let exchange = probe.send(&rotated.headers, &rotated.body);
+        if !exchange.accepted() {
+            failures.push(probe.failure(
+                &CHECK.info,
+                "a 2xx answer: one of the signatures in the header is valid (a key rotation)",
+                &exchange,
+                "variant: two signatures in one header, the second made with the secret",
+            ));
+        }
+    }
     if failures.is_empty() {
         Ok(())
     } else {
@@ -90,8 +154,66 @@ fn run(probe: &super::Session<'_>, event: &str) -> Result<(), String> {
     }
 }
 
-/// A near-miss delivery: its name, headers and body.
-type Variant<'a> = (&'a str, Vec<(String, String)>, Vec<u8>);
+/// A valid delivery, to derive the variants from.
+struct Base<'p> {
+    probe: &'p super::Session<'p>,
+    headers: Vec<(String, String)>,
+    text: String,
+    envelope: crate::deliver::Envelope,
+    stamp: String,
+}
+
+impl Base<'_> {
+    /// The delivery's headers with each signature header's value changed by `change` (given
+    /// the scheme and the valid value; `None` removes the header).
+    fn with(&self, change: impl Fn(&Scheme, &str) -> Option<String>) -> Vec<(String, String)> {
+        let schemes = &self.probe.spec.signing.schemes;
+        self.headers
+            .iter()
+            .filter_map(|(name, value)| {
+                match schemes.iter().find(|s| s.header.eq_ignore_ascii_case(name)) {
+                    Some(scheme) => change(scheme, value).map(|v| (name.clone(), v)),
+                    None => Some((name.clone(), value.clone())),
+                }
+            })
+            .collect()
+    }
+
+    /// A header value of `scheme` holding `signatures`, at the delivery's timestamp.
+    fn value(&self, scheme: &Scheme, signatures: &[String]) -> String {
+        Signer::header_value(scheme, &self.stamp, signatures)
+    }
+
+    /// The encoded signature of the delivery under `scheme` with `key`, for the message id
+    /// `id` (default: the delivery's own).
+    fn signature(&self, scheme: &Scheme, key: &[u8], id: Option<&str>) -> String {
+        let input = SignInput {
+            text: &self.text,
+            id: id.unwrap_or(self.envelope.event_id.as_deref().unwrap_or_default()),
+            event: &self.envelope.event,
+            timestamp: 0,
+        };
+        let content = Signer::content(scheme, &input, &self.stamp);
+        Signer::signature(scheme, &content, key).unwrap_or_default()
+    }
+}
+
+/// The literal that names the signature's version right before it (`v1,`, `sha256=`, `s2=`),
+/// if the scheme writes one.
+fn version(scheme: &Scheme) -> Option<String> {
+    let template = if scheme.header_value.contains("{signatures}") {
+        &scheme.item
+    } else {
+        &scheme.header_value
+    };
+    let before = template.split("{signature}").next()?;
+    let literal = before.rsplit('}').next().unwrap_or(before);
+    let literal = literal.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
+    literal
+        .chars()
+        .any(|c| c.is_ascii_alphanumeric())
+        .then(|| literal.to_string())
+}
 
 fn refused(exchange: &Exchange) -> bool {
     exchange.status.is_some_and(|s| (400..500).contains(&s))
