@@ -39,7 +39,7 @@ fn run(probe: &super::Session<'_>, event: &str) -> Result<(), String> {
     };
     let wrong = probe.delivery_at(event, &payload, &[b"not-the-receivers-secret"], unix);
     let body = good.body.clone();
-    let mut refusals: Vec<(&str, Vec<(String, String)>, Vec<u8>)> = vec![
+    let mut refusals: Vec<Variant<'_>> = vec![
         ("signed with another secret", wrong.headers, body.clone()),
         ("no signature header", base.with(|_, _| None), body.clone()),
         (
@@ -153,6 +153,9 @@ fn run(probe: &super::Session<'_>, event: &str) -> Result<(), String> {
         Err(failures.join("\n"))
     }
 }
+
+/// A delivery that must be refused: its name, headers and body.
+type Variant<'a> = (&'a str, Vec<(String, String)>, Vec<u8>);
 
 /// A valid delivery, to derive the variants from.
 struct Base<'p> {
