@@ -35,7 +35,13 @@ pub trait Quirk: Send + Sync + 'static {
         None
     }
 
-    /// The signature check (`None`: the documented one, whole values in constant time).
+    /// Whether the receiver refuses timestamps outside the convention's tolerance (the
+    /// documented steps do).
+    fn checks_freshness(&self) -> bool {
+        true
+    }
+
+    /// The signature comparison (`None`: the documented one, whole values in constant time).
     fn verify(
         &self,
         _verifier: &Verifier,
@@ -51,8 +57,15 @@ pub trait Quirk: Send + Sync + 'static {
         401
     }
 
-    /// A status to answer instead of 200 once the payload parsed (`None`: 200).
-    fn payload(&self, _spec: &ProviderSpec, _text: &str, _payload: &Value) -> Option<u16> {
+    /// A status to answer instead of 200 once the payload parsed (`None`: 200); `headers`
+    /// are the delivery's (envelope fields may travel there).
+    fn payload(
+        &self,
+        _spec: &ProviderSpec,
+        _headers: &HeaderMap,
+        _text: &str,
+        _payload: &Value,
+    ) -> Option<u16> {
         None
     }
 
@@ -66,6 +79,11 @@ pub trait Quirk: Send + Sync + 'static {
     fn reads_raw_headers(&self) -> bool {
         false
     }
+}
+
+/// A header's value as text, for envelope fields read from headers.
+pub fn header_text(headers: &HeaderMap) -> impl Fn(&str) -> Option<String> + '_ {
+    |name| headers.get(name)?.to_str().ok().map(str::to_string)
 }
 
 /// The documented behaviour: no departure.
@@ -201,9 +219,11 @@ fn judge(state: &State, headers: &HeaderMap, body: &[u8]) -> u16 {
             .signed_over(&text)
             .unwrap_or_else(|| verifier.signed_over(&text));
         let key = &state.key;
+        let fresh = !quirk.checks_freshness() || verifier.check_fresh(headers).is_ok();
         let verified = quirk
             .verify(verifier, headers, &signed, key)
-            .unwrap_or_else(|| verifier.check(headers, &signed, key).is_ok());
+            .unwrap_or_else(|| verifier.check_signatures(headers, &signed, key).is_ok());
+        let verified = fresh && verified;
         if !verified {
             return quirk.bad_signature();
         }
@@ -212,7 +232,7 @@ fn judge(state: &State, headers: &HeaderMap, body: &[u8]) -> u16 {
         return 400;
     };
     // Unknown events and duplicates are acknowledged: the provider must not retry them.
-    quirk.payload(spec, &text, &payload).unwrap_or(200)
+    quirk.payload(spec, headers, &text, &payload).unwrap_or(200)
 }
 
 /// Serves one connection by reading the request by hand, keeping only the headers whose names

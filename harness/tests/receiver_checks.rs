@@ -9,8 +9,16 @@ use webhook_harness::reference::ReferenceReceiver;
 use webhook_harness::spec::ProviderSpec;
 
 const SECRET: &str = "receiver-secret";
-const SIGNING: [&str; 3] = ["betterez", "happycolis", "uc-alxgsv"];
-const PROVIDERS: [&str; 4] = ["betterez", "happycolis", "swsh", "uc-alxgsv"];
+const SIGNING: [&str; 4] = ["betterez", "happycolis", "standard-webhooks", "uc-alxgsv"];
+const PROVIDERS: [&str; 5] = [
+    "betterez",
+    "happycolis",
+    "standard-webhooks",
+    "swsh",
+    "uc-alxgsv",
+];
+/// The specs whose signature covers a timestamp with a documented tolerance.
+const REPLAY: [&str; 1] = ["standard-webhooks"];
 
 /// Runs `check` for every event of `provider`, each against a fresh receiver with `fault` (one
 /// endpoint per subscription, as receivers are usually routed); the outcomes.
@@ -62,7 +70,7 @@ fn runtime() -> tokio::runtime::Runtime {
 #[test]
 fn the_reference_receivers_pass_every_check() {
     let runtime = runtime();
-    for provider in ["betterez", "happycolis", "swsh", "uc-alxgsv"] {
+    for provider in PROVIDERS {
         let spec = ProviderSpec::load(provider).unwrap();
         for check in receiver::catalogue() {
             if spec
@@ -87,7 +95,7 @@ fn the_reference_receivers_pass_every_check() {
 #[test]
 fn documented_example_fails_on_a_receiver_that_refuses() {
     let runtime = runtime();
-    for provider in ["betterez", "happycolis", "swsh", "uc-alxgsv"] {
+    for provider in PROVIDERS {
         for (event, outcome) in outcomes(
             &runtime,
             provider,
@@ -201,6 +209,79 @@ fn bad_signature_fails_on_each_signature_defect() {
 }
 
 #[test]
+fn replay_fails_on_a_receiver_that_ignores_the_timestamp() {
+    let runtime = runtime();
+    for provider in REPLAY {
+        for (event, outcome) in
+            outcomes(&runtime, provider, Fault::AcceptsStaleTimestamps, "replay")
+        {
+            let report = outcome.expect_err(&event);
+            assert!(
+                report.contains("an old delivery replayed")
+                    && report.contains("a delivery from the future")
+                    && report.contains("response: 200"),
+                "{provider} {event}: {report}"
+            );
+            assert!(
+                !report.contains("just inside the window"),
+                "a fresh delivery is still accepted: {report}"
+            );
+        }
+    }
+    // Betterez signs a timestamp but documents no tolerance: nothing to hold a receiver to.
+    let betterez = ProviderSpec::load("betterez").unwrap();
+    let check = receiver::catalogue()
+        .into_iter()
+        .find(|c| c.info.id == "replay")
+        .unwrap();
+    let Applies::Ignored(reason) = (check.applies)(&betterez, "images.created") else {
+        panic!("betterez documents no tolerance")
+    };
+    assert!(reason.contains("no replay tolerance"), "{reason}");
+}
+
+#[test]
+fn bad_signature_covers_malformed_headers_and_key_rotation() {
+    let runtime = runtime();
+    // The documented receivers refuse every malformed shape with a 4xx and accept a header
+    // with two signatures of which one is valid.
+    for (event, outcome) in outcomes(&runtime, "standard-webhooks", Fault::None, "bad-signature") {
+        assert!(outcome.is_ok(), "{event}: {:?}", outcome.err());
+    }
+    // A receiver that crashes on a header it cannot split (a common library bug) fails with
+    // a 5xx on exactly the malformed variants.
+    for (event, outcome) in outcomes(
+        &runtime,
+        "standard-webhooks",
+        Fault::CrashesOnMalformedSignature,
+        "bad-signature",
+    ) {
+        let report = outcome.expect_err(&event);
+        assert!(
+            report.contains("without the scheme's shape") && report.contains("response: 500"),
+            "{event}: {report}"
+        );
+        assert!(
+            !report.contains("signed with another secret"),
+            "well-formed but wrong signatures are still refused: {report}"
+        );
+    }
+    // A receiver that takes only the first signature of a header misses a rotated key.
+    for (event, outcome) in outcomes(
+        &runtime,
+        "standard-webhooks",
+        Fault::FirstSignatureOnly,
+        "bad-signature",
+    ) {
+        let report = outcome.expect_err(&event);
+        assert!(
+            report.contains("a key rotation") && report.contains("response: 401"),
+            "{event}: {report}"
+        );
+    }
+}
+
+#[test]
 fn swsh_signature_trials_are_ignored_with_the_reason() {
     let spec = ProviderSpec::load("swsh").unwrap();
     let check = receiver::catalogue()
@@ -244,7 +325,7 @@ fn a_target_that_is_down_fails_clearly_without_hanging() {
 #[test]
 fn redelivery_fails_on_a_receiver_that_refuses_duplicates() {
     let runtime = runtime();
-    for provider in ["betterez", "happycolis", "swsh", "uc-alxgsv"] {
+    for provider in PROVIDERS {
         for (event, outcome) in outcomes(
             &runtime,
             provider,
@@ -261,7 +342,7 @@ fn redelivery_fails_on_a_receiver_that_refuses_duplicates() {
     // One delivery is no duplicate: each event's example, sent alone to a fresh receiver. (Sent
     // to one receiver in a row, Betterez's and HappyColis' two examples would collide: their docs
     // copy the same ids into both.)
-    for provider in ["betterez", "happycolis", "swsh", "uc-alxgsv"] {
+    for provider in PROVIDERS {
         let spec = ProviderSpec::load(provider).unwrap();
         for event in spec.events.iter().map(|e| e.name.clone()) {
             let receiver = runtime
@@ -331,7 +412,7 @@ fn unknown_event_fails_on_a_receiver_that_crashes_on_one() {
 #[test]
 fn content_type_charset_fails_on_an_exact_header_comparison() {
     let runtime = runtime();
-    for provider in ["betterez", "happycolis", "swsh", "uc-alxgsv"] {
+    for provider in PROVIDERS {
         for (event, outcome) in outcomes(
             &runtime,
             provider,
@@ -416,7 +497,7 @@ fn timing_fails_on_a_receiver_slower_than_the_providers_timeout() {
 #[test]
 fn edge_fails_on_a_receiver_that_chokes_on_unicode_or_reserialises() {
     let runtime = runtime();
-    for provider in ["betterez", "happycolis", "swsh", "uc-alxgsv"] {
+    for provider in PROVIDERS {
         let failed = outcomes(&runtime, provider, Fault::CrashesOnNonAscii, "edge")
             .into_iter()
             .filter(|(_, o)| o.is_err())
@@ -514,7 +595,8 @@ fn header_case_fails_on_an_exact_case_header_lookup() {
 #[test]
 fn each_fault_fails_exactly_its_check() {
     let runtime = runtime();
-    let matrix: [(Fault, &str, &[&str]); 9] = [
+    let matrix: [(Fault, &str, &[&str]); 10] = [
+        (Fault::AcceptsStaleTimestamps, "replay", &REPLAY),
         (Fault::CrashesOnUnknownField, "edge", &PROVIDERS),
         (Fault::SkipsSignatureCheck, "bad-signature", &SIGNING),
         (Fault::ServerErrorOnBadSignature, "bad-signature", &SIGNING),
@@ -554,6 +636,15 @@ fn each_fault_fails_exactly_its_check() {
             // denies unknown fields breaks on the provider's own example too.
             if fault == Fault::CrashesOnUnknownField && provider == "uc-alxgsv" {
                 expected.insert(0, "documented-example");
+            }
+            // A receiver that verifies no signature checks no signed timestamp either; one that
+            // answers 500 to a bad signature answers 500 to a stale one too.
+            if matches!(
+                fault,
+                Fault::SkipsSignatureCheck | Fault::ServerErrorOnBadSignature
+            ) && REPLAY.contains(&provider)
+            {
+                expected.push("replay");
             }
             assert_eq!(failing, expected, "{fault:?} against {provider}");
         }

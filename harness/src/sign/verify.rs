@@ -168,7 +168,8 @@ impl Verifier {
     }
 
     /// Step 4: the timestamp is within the convention's replay tolerance of `now` (Unix
-    /// seconds), both ways; a convention without a tolerance accepts any time.
+    /// seconds): not older, and (where the convention says so) not newer; a convention
+    /// without a tolerance accepts any time.
     pub fn fresh(&self, presented: &Presented, now: f64) -> Result<(), Rejected> {
         let timing = &self.signer.signing().timestamp;
         let (Some(tolerance), Ok(stamp)) = (timing.tolerance, presented.timestamp.parse::<u64>())
@@ -176,7 +177,9 @@ impl Verifier {
             return Ok(());
         };
         let at = timing.seconds(stamp);
-        if (at - now).abs() > tolerance as f64 {
+        let too_old = now - at > tolerance as f64;
+        let too_new = timing.both_ways && at - now > tolerance as f64;
+        if too_old || too_new {
             return Err(Rejected::Stale { at, tolerance });
         }
         Ok(())
@@ -260,20 +263,38 @@ impl Verifier {
         self.check(headers, &signed, key)
     }
 
-    /// Steps 3 to 6, over a `signed` text already worked out: each scheme's header holds at
-    /// least one signature that matches (several signatures: a key rotation).
+    /// Steps 3 to 6, over a `signed` text already worked out: each scheme's header holds a
+    /// fresh timestamp and at least one signature that matches (several: a key rotation).
     pub fn check(
         &self,
         headers: &hyper::HeaderMap,
         signed: &str,
         key: &[u8],
     ) -> Result<(), Rejected> {
+        self.check_fresh(headers)?;
+        self.check_signatures(headers, signed, key)
+    }
+
+    /// Steps 3 and 4: every presented timestamp is within the tolerance of the clock.
+    pub fn check_fresh(&self, headers: &hyper::HeaderMap) -> Result<(), Rejected> {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
             .as_secs_f64();
         for presented in self.presented(headers)? {
             self.fresh(&presented, now)?;
+        }
+        Ok(())
+    }
+
+    /// Steps 3, 5 and 6: each scheme's header holds at least one signature that matches.
+    pub fn check_signatures(
+        &self,
+        headers: &hyper::HeaderMap,
+        signed: &str,
+        key: &[u8],
+    ) -> Result<(), Rejected> {
+        for presented in self.presented(headers)? {
             let expected = self.expected(&presented, headers, signed, key);
             if !presented
                 .signatures

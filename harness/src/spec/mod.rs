@@ -106,18 +106,56 @@ impl ProviderSpec {
             .collect()
     }
 
-    /// The event name a payload carries (`x-envelope.eventName`), if the provider puts one in.
+    /// The event name a payload carries (`x-envelope.eventName`), if the provider puts one in
+    /// the payload (see [`Self::event_name_in`] for one in a header).
     #[must_use]
     pub fn event_name_of<'v>(&self, payload: &'v serde_json::Value) -> Option<&'v str> {
         let at = self.envelope.event_name.as_deref()?;
         pointer::get(payload, at)?.as_str()
     }
 
-    /// The event id a payload carries (`x-envelope.eventId`), if the provider puts one in.
+    /// The event id a payload carries (`x-envelope.eventId`), if the provider puts one in the
+    /// payload (see [`Self::event_id_in`] for one in a header).
     #[must_use]
     pub fn event_id_of<'v>(&self, payload: &'v serde_json::Value) -> Option<&'v str> {
         let at = self.envelope.event_id.as_deref()?;
         pointer::get(payload, at)?.as_str()
+    }
+
+    /// An envelope field of a delivery, wherever the spec puts it (`x-envelope`): a header
+    /// (`header:<Name>`, read with `header`) or a pointer into the payload.
+    pub fn envelope_value(
+        &self,
+        source: Option<&str>,
+        header: impl Fn(&str) -> Option<String>,
+        payload: &serde_json::Value,
+    ) -> Option<String> {
+        let source = source?;
+        match source.strip_prefix("header:") {
+            Some(name) => header(name),
+            None => pointer::get(payload, source).map(|v| match v {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            }),
+        }
+    }
+
+    /// The event name of a delivery (`x-envelope.eventName`, header or payload).
+    pub fn event_name_in(
+        &self,
+        header: impl Fn(&str) -> Option<String>,
+        payload: &serde_json::Value,
+    ) -> Option<String> {
+        self.envelope_value(self.envelope.event_name.as_deref(), header, payload)
+    }
+
+    /// The event id of a delivery (`x-envelope.eventId`, header or payload).
+    pub fn event_id_in(
+        &self,
+        header: impl Fn(&str) -> Option<String>,
+        payload: &serde_json::Value,
+    ) -> Option<String> {
+        self.envelope_value(self.envelope.event_id.as_deref(), header, payload)
     }
 
     /// The endpoint whose `operationId` is `id`.

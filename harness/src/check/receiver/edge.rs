@@ -113,7 +113,13 @@ pub(crate) mod fault {
     pub struct CrashesOnNonAscii;
 
     impl Quirk for CrashesOnNonAscii {
-        fn payload(&self, _: &ProviderSpec, _: &str, payload: &Value) -> Option<u16> {
+        fn payload(
+            &self,
+            _: &ProviderSpec,
+            _: &hyper::HeaderMap,
+            _: &str,
+            payload: &Value,
+        ) -> Option<u16> {
             has(payload, &|s: &str| !s.is_ascii(), true).then_some(500)
         }
     }
@@ -135,7 +141,13 @@ pub(crate) mod fault {
     pub struct CrashesOnNull;
 
     impl Quirk for CrashesOnNull {
-        fn payload(&self, _: &ProviderSpec, _: &str, payload: &Value) -> Option<u16> {
+        fn payload(
+            &self,
+            _: &ProviderSpec,
+            _: &hyper::HeaderMap,
+            _: &str,
+            payload: &Value,
+        ) -> Option<u16> {
             fn has_null(value: &Value) -> bool {
                 match value {
                     Value::Null => true,
@@ -153,7 +165,13 @@ pub(crate) mod fault {
     pub struct CrashesOnUnknownField;
 
     impl Quirk for CrashesOnUnknownField {
-        fn payload(&self, spec: &ProviderSpec, _: &str, payload: &Value) -> Option<u16> {
+        fn payload(
+            &self,
+            spec: &ProviderSpec,
+            _: &hyper::HeaderMap,
+            _: &str,
+            payload: &Value,
+        ) -> Option<u16> {
             let mut declared = HashSet::new();
             declared_names(&spec.document, &mut declared);
             has(payload, &|k: &str| !declared.contains(k), false).then_some(500)

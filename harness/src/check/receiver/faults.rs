@@ -19,6 +19,12 @@ pub enum Fault {
     ServerErrorOnBadSignature,
     /// Compares only the first 16 characters of the signature (`bad-signature`).
     ComparesSignaturePrefix,
+    /// Checks the signature but not its timestamp's age (`replay`).
+    AcceptsStaleTimestamps,
+    /// Answers 500 to a signature header it cannot split (`bad-signature`).
+    CrashesOnMalformedSignature,
+    /// Checks only the first of several signatures in a header (`bad-signature`).
+    FirstSignatureOnly,
     /// Answers 409 to an event it has seen (`redelivery`).
     ConflictOnRedelivery,
     /// Answers 500 to an event type the spec does not list (`unknown-event`).
@@ -45,7 +51,7 @@ impl From<Fault> for Box<dyn Quirk> {
     fn from(fault: Fault) -> Self {
         use super::{
             content_type, documented_example, edge, generated, header_case, out_of_order,
-            redelivery, signature, timing, unknown_event,
+            redelivery, replay, signature, timing, unknown_event,
         };
         match fault {
             Fault::None => Box::new(Documented),
@@ -56,6 +62,11 @@ impl From<Fault> for Box<dyn Quirk> {
                 Box::new(signature::fault::ServerErrorOnBadSignature)
             }
             Fault::ComparesSignaturePrefix => Box::new(signature::fault::ComparesSignaturePrefix),
+            Fault::AcceptsStaleTimestamps => Box::new(replay::fault::AcceptsStaleTimestamps),
+            Fault::CrashesOnMalformedSignature => {
+                Box::new(signature::fault::CrashesOnMalformedSignature)
+            }
+            Fault::FirstSignatureOnly => Box::new(signature::fault::FirstSignatureOnly),
             Fault::ConflictOnRedelivery => {
                 Box::new(redelivery::fault::ConflictOnRedelivery::default())
             }

@@ -72,7 +72,13 @@ pub(crate) mod fault {
     pub struct ChokesOnUnderscores;
 
     impl Quirk for ChokesOnUnderscores {
-        fn payload(&self, _: &ProviderSpec, _: &str, payload: &Value) -> Option<u16> {
+        fn payload(
+            &self,
+            _: &ProviderSpec,
+            _: &hyper::HeaderMap,
+            _: &str,
+            payload: &Value,
+        ) -> Option<u16> {
             fn has_underscore(value: &Value) -> bool {
                 match value {
                     Value::String(s) => s.contains('_'),

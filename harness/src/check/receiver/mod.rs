@@ -12,6 +12,7 @@ mod generated;
 mod header_case;
 mod out_of_order;
 mod redelivery;
+mod replay;
 mod signature;
 mod timing;
 mod unknown_event;
@@ -116,6 +117,7 @@ pub fn catalogue() -> Vec<ReceiverCheck> {
         generated::CHECK,
         edge::CHECK,
         signature::CHECK,
+        replay::CHECK,
         redelivery::CHECK,
         out_of_order::CHECK,
         unknown_event::CHECK,
@@ -336,12 +338,26 @@ impl Probe {
     /// or several as during a key rotation) at `unix` seconds.
     #[must_use]
     pub fn delivery_at(&self, event: &str, payload: &Value, keys: &[&[u8]], unix: f64) -> Delivery {
+        self.delivery_named(event, event, payload, keys, unix)
+    }
+
+    /// [`Self::delivery_at`] for a delivery that names itself `named` wherever the envelope
+    /// carries the event name (an event type the spec does not list, say).
+    #[must_use]
+    pub fn delivery_named(
+        &self,
+        event: &str,
+        named: &str,
+        payload: &Value,
+        keys: &[&[u8]],
+        unix: f64,
+    ) -> Delivery {
         let subscriber = self.subscriber(event);
         let (payload, header_id) = self.with_event_id(payload);
         let personal = self.pipeline.envelope(&payload, &subscriber);
         let envelope =
             self.pipeline
-                .envelope_of(event, &personal, &subscriber, header_id.as_deref());
+                .envelope_of(named, &personal, &subscriber, header_id.as_deref());
         self.pipeline.prepare(
             &personal,
             &envelope,

@@ -140,9 +140,15 @@ pub(crate) mod fault {
     }
 
     impl Quirk for RejectsOutOfOrder {
-        fn payload(&self, spec: &ProviderSpec, _: &str, payload: &Value) -> Option<u16> {
-            let name = spec.event_name_of(payload)?;
-            let lifecycle = spec.lifecycle(name);
+        fn payload(
+            &self,
+            spec: &ProviderSpec,
+            headers: &hyper::HeaderMap,
+            _: &str,
+            payload: &Value,
+        ) -> Option<u16> {
+            let name = spec.event_name_in(crate::reference::header_text(headers), payload)?;
+            let lifecycle = spec.lifecycle(&name);
             let step = lifecycle.iter().position(|e| e.name == name)?;
             let id = lifecycle[step]
                 .ext

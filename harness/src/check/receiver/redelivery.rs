@@ -52,10 +52,16 @@ pub(crate) mod fault {
     }
 
     impl Quirk for ConflictOnRedelivery {
-        fn payload(&self, spec: &ProviderSpec, text: &str, payload: &Value) -> Option<u16> {
+        fn payload(
+            &self,
+            spec: &ProviderSpec,
+            headers: &hyper::HeaderMap,
+            text: &str,
+            payload: &Value,
+        ) -> Option<u16> {
             let key = spec
-                .event_id_of(payload)
-                .map_or_else(|| text.to_string(), str::to_string);
+                .event_id_in(crate::reference::header_text(headers), payload)
+                .unwrap_or_else(|| text.to_string());
             let fresh = self
                 .seen
                 .lock()

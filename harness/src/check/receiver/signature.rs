@@ -270,6 +270,10 @@ pub(crate) mod fault {
     pub struct SkipsSignatureCheck;
 
     impl Quirk for SkipsSignatureCheck {
+        fn checks_freshness(&self) -> bool {
+            false
+        }
+
         fn verify(&self, _: &Verifier, _: &HeaderMap, _: &str, _: &[u8]) -> Option<bool> {
             Some(true)
         }
@@ -304,6 +308,43 @@ pub(crate) mod fault {
                     .signatures
                     .iter()
                     .any(|s| s.len() >= 16 && expected.starts_with(&s[..16]))
+            }))
+        }
+    }
+
+    /// Answers 500 to a signature header it cannot split (an uncaught parse error, as in a
+    /// known bug of a reference library: a value without a comma).
+    pub struct CrashesOnMalformedSignature;
+
+    impl Quirk for CrashesOnMalformedSignature {
+        fn first(&self, spec: &crate::spec::ProviderSpec, headers: &HeaderMap) -> Option<u16> {
+            match Verifier::new(spec).presented(headers) {
+                Err(crate::sign::Rejected::Malformed { .. }) => Some(500),
+                _ => None,
+            }
+        }
+    }
+
+    /// Compares the expected signature with the first signature of a header only, so a
+    /// rotated key's signature in second place is refused.
+    pub struct FirstSignatureOnly;
+
+    impl Quirk for FirstSignatureOnly {
+        fn verify(
+            &self,
+            verifier: &Verifier,
+            headers: &HeaderMap,
+            signed: &str,
+            key: &[u8],
+        ) -> Option<bool> {
+            let Ok(presented) = verifier.presented(headers) else {
+                return Some(false);
+            };
+            Some(presented.iter().all(|p| {
+                let expected = verifier.expected(p, headers, signed, key);
+                p.signatures
+                    .first()
+                    .is_some_and(|s| Verifier::matches(&expected, s))
             }))
         }
     }

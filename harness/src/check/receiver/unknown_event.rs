@@ -31,9 +31,11 @@ fn run(probe: &super::Session<'_>, event: &str) -> Result<(), String> {
         return Ok(());
     };
     let mut payload = probe.generated(event, 1)?;
-    pointer::set(&mut payload, at, Value::String(UNKNOWN.into()));
-    let (body, headers) = probe.delivery(event, &payload, None);
-    let exchange = probe.send(&headers, &body);
+    if !at.starts_with("header:") {
+        pointer::set(&mut payload, at, Value::String(UNKNOWN.into()));
+    }
+    let delivery = probe.delivery_named(event, UNKNOWN, &payload, &[probe.key()], super::now());
+    let exchange = probe.send(&delivery.headers, &delivery.body);
     match exchange.status {
         Some(status) if status < 500 => Ok(()),
         _ => Err(probe.failure(
@@ -57,9 +59,15 @@ pub(crate) mod fault {
     pub struct ServerErrorOnUnknownEvent;
 
     impl Quirk for ServerErrorOnUnknownEvent {
-        fn payload(&self, spec: &ProviderSpec, _: &str, payload: &Value) -> Option<u16> {
-            let name = spec.event_name_of(payload)?;
-            spec.event(name).is_none().then_some(500)
+        fn payload(
+            &self,
+            spec: &ProviderSpec,
+            headers: &hyper::HeaderMap,
+            _: &str,
+            payload: &Value,
+        ) -> Option<u16> {
+            let name = spec.event_name_in(crate::reference::header_text(headers), payload)?;
+            spec.event(&name).is_none().then_some(500)
         }
     }
 }

@@ -142,7 +142,7 @@ pub enum Encoding {
 
 /// `x-webhook-signature.timestamp`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct TimestampExt {
     /// Unit of the timestamp.
     #[serde(default)]
@@ -150,10 +150,14 @@ pub struct TimestampExt {
     /// The header the timestamp is sent in, where it is not in the signature header.
     #[serde(default)]
     pub header: Option<String>,
-    /// How far from the receiver's clock, in seconds and in both directions, a timestamp may
-    /// be before the delivery counts as a replay.
+    /// How far from the receiver's clock, in seconds, a timestamp may be before the delivery
+    /// counts as a replay.
     #[serde(default)]
     pub tolerance: Option<u64>,
+    /// Whether the tolerance applies to timestamps in the future too (default true); false
+    /// where the convention's libraries refuse old timestamps only (Stripe's).
+    #[serde(default)]
+    pub both_ways: Option<bool>,
 }
 
 /// Units of a signature timestamp.

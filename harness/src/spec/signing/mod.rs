@@ -176,8 +176,10 @@ pub struct Timestamp {
     pub unit: TimeUnit,
     /// The header it is sent in, where not in the signature header.
     pub header: Option<String>,
-    /// The replay tolerance, in seconds, both ways, where the convention documents one.
+    /// The replay tolerance, in seconds, where the convention documents one.
     pub tolerance: Option<u64>,
+    /// Whether the tolerance also bounds timestamps in the future.
+    pub both_ways: bool,
 }
 
 impl Timestamp {
@@ -332,6 +334,7 @@ fn over(
                 unit: e.unit.or(b.unit),
                 header: e.header.clone().or(b.header),
                 tolerance: e.tolerance.or(b.tolerance),
+                both_ways: e.both_ways.or(b.both_ways),
             }),
             (b, e) => e.clone().or(b),
         },
@@ -508,6 +511,7 @@ fn timestamp(
         unit: declared.unit.unwrap_or_default(),
         header: declared.header,
         tolerance: declared.tolerance,
+        both_ways: declared.both_ways.unwrap_or(true),
     }
 }
 

@@ -1,6 +1,7 @@
 //! `stripe`: `Stripe-Signature: t=<seconds>,v1=<hex HMAC-SHA256 of "{t}.{body}">`, keyed with
 //! the whole secret string as UTF-8 (`whsec_` included, not decoded); several `v1` entries
-//! while a secret rolls; a tolerance of 300 seconds.
+//! while a secret rolls; a tolerance of 300 seconds for old timestamps (stripe-python's
+//! `DEFAULT_TOLERANCE`; its check looks at the past only).
 
 use super::Preset;
 
@@ -17,7 +18,7 @@ signedContent: "{timestamp}.{body}"
 headerValue: "t={timestamp},{signatures}"
 item: "v1={signature}"
 separator: ","
-timestamp: {unit: seconds, tolerance: 300}
+timestamp: {unit: seconds, tolerance: 300, bothWays: false}
 key: {encoding: utf8}
 "#,
 };
