@@ -275,7 +275,10 @@ fn judge(
         })?;
     let payload: Value = serde_json::from_str(&text)
         .map_err(|e| fail("a JSON payload", format!("{e}\n{}", rendered(request))))?;
-    if api.spec.envelope.event_name.is_some() && api.spec.event_name_of(&payload) != Some(event) {
+    let header = crate::reference::header_text(&request.headers);
+    if api.spec.envelope.event_name.is_some()
+        && api.spec.event_name_in(&header, &payload).as_deref() != Some(event)
+    {
         return Err(fail(
             &format!("only `{event}`, the event subscribed to"),
             rendered(request),
@@ -318,7 +321,7 @@ fn judge(
             format!("{why}\n{}", rendered(request)),
         )
     })?;
-    Ok(api.spec.event_id_of(&payload).map(str::to_string))
+    Ok(api.spec.event_id_in(&header, &payload))
 }
 
 /// A delivery as a failure report shows it.
