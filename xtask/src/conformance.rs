@@ -144,6 +144,19 @@ fn run_receiver(runtime: &tokio::runtime::Runtime, receiver: &ReceiverArgs) -> E
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
+    // A secret that does not decode as the spec's key says would sign every delivery with a
+    // wrong (or empty) key: refused before any request.
+    if let Some(key) = spec.signing.key.as_ref()
+        && !receiver.secret.is_empty()
+        && let Err(why) = key.decode(&receiver.secret)
+    {
+        eprintln!(
+            "error: --secret: the secret {why}; {} keys are {}",
+            spec.provider.name,
+            key.shape()
+        );
+        return exit::code(exit::USAGE);
+    }
     let snapshots = snapshots(&receiver.run, || {
         Some(PathBuf::from("snapshots/conformance"))
     });

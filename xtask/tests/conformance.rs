@@ -396,3 +396,36 @@ fn provider_mode_rejects_a_credential_the_spec_does_not_have() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("its credentials: ApiKeyAuth"), "{stderr}");
 }
+
+#[test]
+fn a_secret_that_does_not_decode_as_the_spec_says_is_refused_before_any_request() {
+    // Nothing listens on port 9: a request would fail differently (status 101, a report).
+    for (secret, says) in [
+        ("whsec_not-base64!", "is not Base64"),
+        ("whsec_", "holds no key material"),
+    ] {
+        let out = xtask()
+            .args([
+                "conformance",
+                "receiver",
+                "--spec",
+                "standard-webhooks",
+                "--target",
+                "http://127.0.0.1:9/hooks",
+                "--secret",
+                secret,
+            ])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("--secret") && stderr.contains(says) && stderr.contains("whsec_"),
+            "{stderr}"
+        );
+        assert!(
+            !stderr.contains("not-base64!"),
+            "the secret itself is not echoed: {stderr}"
+        );
+    }
+}

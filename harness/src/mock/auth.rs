@@ -55,6 +55,19 @@ impl Credentials {
                 known.join(", ")
             ));
         }
+        // A signing key that does not decode would sign every delivery with a wrong key.
+        if let Some(key) = spec
+            .signing
+            .key
+            .as_ref()
+            .filter(|k| k.name.as_deref() == Some(name))
+            && let Err(why) = key.decode(value)
+        {
+            return Err(format!(
+                "`--credential {name}=...`: the signing key {why}; expected {}",
+                key.shape()
+            ));
+        }
         Ok((name, value, tenant))
     }
 
@@ -355,5 +368,28 @@ impl Authenticate for SpecSecurity {
         let tenant = request.check_credentials()?;
         request.check_tenant(tenant)?;
         Ok(tenant)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signing_credential_that_does_not_decode_is_refused() {
+        let mut spec = ProviderSpec::load("happycolis").unwrap();
+        assert!(Credentials::parse_flag(&spec, "clientSecret=anything@t").is_ok());
+        // The same spec with Standard Webhooks keys: the credential must be Base64.
+        if let Some(key) = spec.signing.key.as_mut() {
+            key.encoding = crate::spec::extensions::KeyEncoding::Base64;
+            key.prefix = Some("whsec_".into());
+        }
+        let error = Credentials::parse_flag(&spec, "clientSecret=whsec_!!").unwrap_err();
+        assert!(
+            error.contains("not Base64") && error.contains("whsec_"),
+            "{error}"
+        );
+        assert!(Credentials::parse_flag(&spec, "clientSecret=whsec_AAEC").is_ok());
+        assert!(Credentials::parse_flag(&spec, "nope=1").is_err());
     }
 }
