@@ -27,9 +27,7 @@ pub fn wire_body(text: &str, encoding: BodyEncoding) -> Vec<u8> {
     match encoding {
         BodyEncoding::Plain => text.as_bytes().to_vec(),
         // The text, encoded once more as a JSON string literal (uc.alxgsv, as implemented).
-        BodyEncoding::JsonString => {
-            serde_json::to_vec(&Value::String(text.to_string())).unwrap_or_default()
-        }
+        BodyEncoding::JsonString => serde_json::to_vec(text).unwrap_or_default(),
     }
 }
 

@@ -117,6 +117,19 @@ impl Pipeline {
         subscriber: &Subscriber,
         event_id: Option<&str>,
     ) -> Envelope {
+        self.envelope_values(event, payload, &subscriber.id, event_id)
+    }
+
+    /// The envelope of an attempt, from what the dispatcher keeps of a message: the
+    /// subscription's id rather than its resource.
+    #[must_use]
+    pub fn envelope_values(
+        &self,
+        event: &str,
+        payload: &Value,
+        subscription: &str,
+        event_id: Option<&str>,
+    ) -> Envelope {
         let e = &self.spec.envelope;
         let from_payload = |at: &Option<String>| {
             at.as_deref()
@@ -131,8 +144,18 @@ impl Pipeline {
             event: event.to_string(),
             event_id: from_payload(&e.event_id).or_else(|| event_id.map(str::to_string)),
             attempt_id: from_payload(&e.attempt_id),
-            subscription_id: Some(subscriber.id.clone()),
+            subscription_id: Some(subscription.to_string()),
         }
+    }
+
+    /// Whether payloads carry an attempt id (renewed for every POST).
+    #[must_use]
+    pub fn has_attempt_id(&self) -> bool {
+        self.spec
+            .envelope
+            .attempt_id
+            .as_deref()
+            .is_some_and(|at| !at.starts_with("header:"))
     }
 
     /// Whether the event id travels in a header (and is made up by the provider per event).

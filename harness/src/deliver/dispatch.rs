@@ -8,7 +8,7 @@
 //! per subscriber (pipeline stage 1 and the subscriber's key), and sends each attempt through
 //! the rest of the [`Pipeline`] (a fresh attempt id, bytes, headers, signature).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -17,12 +17,19 @@ use serde_json::Value;
 
 use super::delivery::Pipeline;
 pub use super::delivery::{Delivery as Prepared, Subscriber};
+use super::http::Poster;
 use super::log::Log;
 pub use super::log::{Attempt, LOG_LIMIT};
 use super::message::Message;
 use super::queue::Queues;
 use crate::spec::ProviderSpec;
 use crate::spec::extensions::OnFailure;
+
+/// How many POSTs one dispatcher has in flight to one receiver at most.
+const IN_FLIGHT: usize = 32;
+
+/// How much of a receiver's answer the log keeps.
+const EXCERPT: usize = 512;
 
 /// What happened to one message (one event for one subscription).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -108,7 +115,7 @@ impl Hook for Documented {}
 #[derive(Debug)]
 pub struct Dispatcher {
     pipeline: Pipeline,
-    client: reqwest::Client,
+    poster: Poster,
     /// Pointer to the target URL in a stored subscription.
     target: String,
     /// Secrets by tenant, for keys that come from a credential.
@@ -119,7 +126,10 @@ pub struct Dispatcher {
     /// resend is the same request: key and forwarded headers included).
     undeliverable: Mutex<Vec<(Undeliverable, Message)>>,
     queues: Queues,
-    next: std::sync::atomic::AtomicU64,
+    /// POSTs in flight at once to each receiver (by URL up to the path): a bound keeps a
+    /// burst of emissions from opening a connection per delivery to one receiver, while
+    /// receivers never wait for each other.
+    in_flight: Mutex<HashMap<String, Arc<tokio::sync::Semaphore>>>,
     /// A fixed signing time (Unix seconds), for reproducible signatures; `None`: the clock.
     clock: Option<f64>,
     hook: Box<dyn Hook>,
@@ -149,22 +159,20 @@ impl Dispatcher {
         rng: Arc<Mutex<TestRng>>,
         clock: Option<f64>,
     ) -> Self {
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_millis(spec.delivery.timeout_ms))
-            .connect_timeout(Duration::from_millis(spec.delivery.timeout_ms.min(5000)))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap_or_default();
+        let poster = Poster::new(
+            &spec.delivery.method,
+            Duration::from_millis(spec.delivery.timeout_ms),
+        );
         Self {
             pipeline: Pipeline::new(spec),
-            client,
+            poster,
             target,
             secrets,
             rng,
             log: Log::default(),
             undeliverable: Mutex::new(Vec::new()),
             queues: Queues::default(),
-            next: std::sync::atomic::AtomicU64::new(0),
+            in_flight: Mutex::default(),
             clock,
             hook: Box::new(Documented),
         }
@@ -214,8 +222,7 @@ impl Dispatcher {
             .collect();
         if self.spec().delivery.on_failure == OnFailure::Block {
             // One queue per tenant: enqueue in order, then send every tenant's queue at once.
-            let queued: Vec<u64> = messages.iter().map(|m| m.seq).collect();
-            let tenants = self.queues.enqueue(messages);
+            let (tenants, queued) = self.queues.enqueue(messages);
             futures_util::future::join_all(tenants.iter().map(|tenant| self.pump(tenant))).await;
             // Queued messages that went out while pumping are delivered now.
             for (delivery, seq) in deliveries.iter_mut().zip(queued) {
@@ -253,7 +260,7 @@ impl Dispatcher {
             })
             .map(|key| self.hook.key(key));
         Message {
-            seq: self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            seq: 0,
             event: event.to_string(),
             payload: self.pipeline.envelope(payload, subscriber),
             subscription: subscriber.id.clone(),
@@ -276,10 +283,10 @@ impl Dispatcher {
         let mut last = None;
         for number in 1..=attempts {
             let attempt = self.attempt(&message, number).await;
-            if attempt.delivered {
+            if attempt.is_ok() {
                 return Outcome::Delivered;
             }
-            last = Some(attempt);
+            last = attempt.err();
             if number < attempts {
                 tokio::time::sleep(Duration::from_millis(wait)).await;
                 if let Some(retry) = &delivery.retry {
@@ -288,9 +295,7 @@ impl Dispatcher {
             }
         }
         if delivery.on_failure == OnFailure::Undeliverable {
-            let reason = last
-                .as_ref()
-                .map_or_else(|| "not sent".to_string(), Attempt::failure);
+            let reason = last.unwrap_or_else(|| "not sent".to_string());
             return Outcome::Undeliverable {
                 id: self.keep_undeliverable(message, reason),
             };
@@ -325,7 +330,7 @@ impl Dispatcher {
         while let Some(message) = self.queues.next(tenant) {
             let attempt = self.attempt(&message, 1).await;
             // A failed message stays first; nothing else goes until it is unblocked.
-            if !self.queues.done(tenant, attempt.delivered) {
+            if !self.queues.done(tenant, attempt.is_ok()) {
                 return;
             }
         }
@@ -371,12 +376,8 @@ impl Dispatcher {
         };
         let count = taken.len();
         for (entry, message) in taken {
-            let attempt = self.attempt(&message, 1).await;
-            if !attempt.delivered {
-                let entry = Undeliverable {
-                    reason: attempt.failure(),
-                    ..entry
-                };
+            if let Err(reason) = self.attempt(&message, 1).await {
+                let entry = Undeliverable { reason, ..entry };
                 self.lock_undeliverable().push((entry, message));
             }
         }
@@ -403,32 +404,33 @@ impl Dispatcher {
         self.log.recent()
     }
 
-    /// One POST: pipeline stages 1 (a fresh attempt id) to 5, sent, timed and logged.
-    async fn attempt(&self, message: &Message, number: u32) -> Attempt {
-        let mut payload = message.payload.clone();
-        {
+    /// One POST: pipeline stages 1 (a fresh attempt id) to 5, sent, timed and logged;
+    /// `Err` says why it was not acknowledged.
+    async fn attempt(&self, message: &Message, number: u32) -> Result<(), String> {
+        // The message's payload as it is, or a copy with a fresh attempt id where the
+        // provider has one.
+        let payload = if self.pipeline.has_attempt_id() {
+            let mut payload = message.payload.clone();
             let mut rng = self
                 .rng
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             self.pipeline.new_attempt(&mut payload, &mut *rng);
-        }
+            std::borrow::Cow::Owned(payload)
+        } else {
+            std::borrow::Cow::Borrowed(&message.payload)
+        };
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();
-        let subscriber = Subscriber {
-            resource: Value::Null,
-            id: message.subscription.clone(),
-            tenant: message.tenant.clone(),
-        };
-        let envelope = self.pipeline.envelope_of(
+        let envelope = self.pipeline.envelope_values(
             &message.event,
             &payload,
-            &subscriber,
+            &message.subscription,
             message.event_id.as_deref(),
         );
         let started = Instant::now();
-        let (delivery, (status, response_excerpt, error)) = match &message.key {
+        let (body, headers, (status, response_excerpt, error)) = match &message.key {
             Ok(key) => {
                 let delivery = self.pipeline.prepare(
                     &payload,
@@ -437,16 +439,16 @@ impl Dispatcher {
                     self.clock.unwrap_or(now.as_secs_f64()),
                     &message.headers,
                 );
-                let answer = self.post(&message.target, &delivery).await;
-                (delivery, answer)
+                let body = bytes::Bytes::from(delivery.body);
+                let answer = self
+                    .post(&message.target, &delivery.headers, body.clone())
+                    .await;
+                (body, delivery.headers, answer)
             }
             // Nothing is sent that cannot be signed: the attempt fails, saying why.
             Err(why) => (
-                Prepared {
-                    text: String::new(),
-                    body: Vec::new(),
-                    headers: Vec::new(),
-                },
+                bytes::Bytes::new(),
+                Vec::new(),
                 (None, None, Some(format!("not sent: {why}"))),
             ),
         };
@@ -457,8 +459,8 @@ impl Dispatcher {
             subscription: message.subscription.clone(),
             tenant: message.tenant.clone(),
             target: message.target.clone(),
-            body: String::from_utf8_lossy(&delivery.body).into_owned(),
-            headers: delivery.headers,
+            body,
+            headers,
             delivered: status.is_some_and(|s| (200..300).contains(&s)),
             status,
             response_excerpt,
@@ -466,8 +468,39 @@ impl Dispatcher {
             error,
             number,
         };
-        self.log.push(&attempt);
-        attempt
+        let outcome = if attempt.delivered {
+            Ok(())
+        } else {
+            Err(attempt.failure())
+        };
+        self.log.push(attempt);
+        outcome
+    }
+
+    /// The in-flight bound of the receiver at `target` (its scheme, host and port).
+    fn receiver_slots(&self, target: &str) -> Arc<tokio::sync::Semaphore> {
+        let origin = target
+            .find("://")
+            .map(|i| i + 3)
+            .and_then(|start| {
+                target[start..]
+                    .find(['/', '?', '#'])
+                    .map(|end| &target[..start + end])
+            })
+            .unwrap_or(target);
+        let mut slots = self
+            .in_flight
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if slots.len() > 4096 && !slots.contains_key(origin) {
+            // Receivers come and go: forget the idle ones rather than grow without end.
+            slots.retain(|_, s| Arc::strong_count(s) > 1);
+        }
+        Arc::clone(
+            slots
+                .entry(origin.to_string())
+                .or_insert_with(|| Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT))),
+        )
     }
 
     /// Sends a prepared delivery to `target`: the status, the start of the answer, or why no
@@ -475,34 +508,12 @@ impl Dispatcher {
     async fn post(
         &self,
         target: &str,
-        delivery: &Prepared,
+        headers: &[(String, String)],
+        body: bytes::Bytes,
     ) -> (Option<u16>, Option<String>, Option<String>) {
-        let method = self
-            .spec()
-            .delivery
-            .method
-            .parse()
-            .unwrap_or(reqwest::Method::POST);
-        let mut request = self.client.request(method, target);
-        for (name, value) in &delivery.headers {
-            request = request.header(name.as_str(), value.as_str());
-        }
-        match request.body(delivery.body.clone()).send().await {
-            Ok(response) => {
-                let status = response.status().as_u16();
-                let bytes = response.bytes().await.unwrap_or_default();
-                let excerpt = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).into_owned();
-                (Some(status), Some(excerpt), None)
-            }
-            Err(error) if error.is_timeout() => (
-                None,
-                None,
-                Some(format!(
-                    "timed out after {} ms",
-                    self.spec().delivery.timeout_ms
-                )),
-            ),
-            Err(error) => (None, None, Some(error.to_string())),
-        }
+        // The permit only bounds how many POSTs run at once; it cannot be closed.
+        let _permit = self.receiver_slots(target).acquire_owned().await.ok();
+        let answer = self.poster.post(target, headers, body, EXCERPT).await;
+        (answer.status, answer.excerpt, answer.error)
     }
 }

@@ -24,8 +24,10 @@ pub struct Attempt {
     pub target: String,
     /// The request headers sent.
     pub headers: Vec<(String, String)>,
-    /// The request body sent (lossy UTF-8).
-    pub body: String,
+    /// The request body sent, as sent (shared with the request, not copied). In JSON it is
+    /// written as text (invalid UTF-8 replaced).
+    #[serde(serialize_with = "lossy")]
+    pub body: bytes::Bytes,
     /// The answer's status, if one came.
     pub status: Option<u16>,
     /// The first 512 bytes of the answer's body.
@@ -40,7 +42,18 @@ pub struct Attempt {
     pub delivered: bool,
 }
 
+/// Writes bytes as text, invalid UTF-8 replaced.
+fn lossy<S: serde::Serializer>(bytes: &bytes::Bytes, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&String::from_utf8_lossy(bytes))
+}
+
 impl Attempt {
+    /// The request body as text (invalid UTF-8 replaced).
+    #[must_use]
+    pub fn body_text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.body)
+    }
+
     /// Why it failed, in short.
     #[must_use]
     pub fn failure(&self) -> String {
@@ -62,7 +75,7 @@ pub(super) struct Log {
 
 impl Log {
     /// Adds an attempt, dropping the oldest beyond [`LOG_LIMIT`].
-    pub(super) fn push(&self, attempt: &Attempt) {
+    pub(super) fn push(&self, attempt: Attempt) {
         self.attempts.fetch_add(1, Ordering::Relaxed);
         if attempt.delivered {
             self.delivered.fetch_add(1, Ordering::Relaxed);
@@ -74,7 +87,7 @@ impl Log {
         if recent.len() >= LOG_LIMIT {
             recent.pop_front();
         }
-        recent.push_back(attempt.clone());
+        recent.push_back(attempt);
     }
 
     /// The kept attempts, oldest first.

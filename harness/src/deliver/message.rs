@@ -6,6 +6,7 @@ use serde_json::Value;
 /// A message: one event's payload for one subscription, with what signs it.
 #[derive(Debug, Clone)]
 pub(super) struct Message {
+    /// Its number in its queue (set when queued; FIFO providers only).
     pub(super) seq: u64,
     pub(super) event: String,
     pub(super) payload: Value,

@@ -2,13 +2,13 @@
 //! one message in flight, blocked on a failure until unblocked.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::message::Message;
 
 #[derive(Debug, Default)]
 struct Queue {
-    pending: VecDeque<Message>,
+    pending: VecDeque<Arc<Message>>,
     blocked: bool,
     sending: bool,
 }
@@ -17,6 +17,8 @@ struct Queue {
 #[derive(Debug, Default)]
 pub(super) struct Queues {
     queues: Mutex<HashMap<String, Queue>>,
+    /// The next message number.
+    next: std::sync::atomic::AtomicU64,
 }
 
 impl Queues {
@@ -26,11 +28,16 @@ impl Queues {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Appends messages, each to its tenant's queue, in order; the tenants touched, in order.
-    pub(super) fn enqueue(&self, messages: Vec<Message>) -> Vec<String> {
+    /// Appends messages, each to its tenant's queue, in order, numbering them under the lock
+    /// (so that within a queue the numbers grow from front to back); the tenants touched, in
+    /// order, and each message's number.
+    pub(super) fn enqueue(&self, messages: Vec<Message>) -> (Vec<String>, Vec<u64>) {
         let mut tenants: Vec<String> = Vec::new();
+        let mut numbers = Vec::with_capacity(messages.len());
         let mut queues = self.lock();
-        for message in messages {
+        for mut message in messages {
+            message.seq = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            numbers.push(message.seq);
             if !tenants.contains(&message.tenant) {
                 tenants.push(message.tenant.clone());
             }
@@ -38,20 +45,20 @@ impl Queues {
                 .entry(message.tenant.clone())
                 .or_default()
                 .pending
-                .push_back(message);
+                .push_back(Arc::new(message));
         }
-        tenants
+        (tenants, numbers)
     }
 
     /// The tenant's next message to send, marked in flight; `None` when the queue is empty,
     /// blocked, or already sending.
-    pub(super) fn next(&self, tenant: &str) -> Option<Message> {
+    pub(super) fn next(&self, tenant: &str) -> Option<Arc<Message>> {
         let mut queues = self.lock();
         let queue = queues.entry(tenant.to_string()).or_default();
         if queue.blocked || queue.sending {
             return None;
         }
-        let message = queue.pending.front().cloned()?;
+        let message = Arc::clone(queue.pending.front()?);
         queue.sending = true;
         Some(message)
     }
@@ -70,11 +77,14 @@ impl Queues {
         delivered
     }
 
-    /// Whether message `seq` still waits in the tenant's queue.
+    /// Whether message `seq` (enqueued in the tenant's queue) still waits there: sequence
+    /// numbers grow in enqueue order and a queue sends from its front, so it waits exactly
+    /// when it is not older than the front.
     pub(super) fn is_pending(&self, tenant: &str, seq: u64) -> bool {
         self.lock()
             .get(tenant)
-            .is_some_and(|q| q.pending.iter().any(|m| m.seq == seq))
+            .and_then(|q| q.pending.front())
+            .is_some_and(|front| front.seq <= seq)
     }
 
     /// Lifts the tenant's block (its messages go again when pumped).

@@ -102,11 +102,7 @@ pub async fn emit(engine: &Engine, event: &str, options: Emit) -> Result<Report,
             .map(|e| e.value.clone())
             .ok_or_else(|| EmitError::NoFixture(event.to_string()))?
     } else {
-        let generator = engine
-            .core
-            .generator
-            .event(event)
-            .map_err(|e| EmitError::Generate(e.to_string()))?;
+        let generator = event_generator(engine, event)?;
         let sample = match options.seed {
             Some(seed) => generator
                 .sample(Mode::Valid, seed, 1)
@@ -124,24 +120,57 @@ pub async fn emit(engine: &Engine, event: &str, options: Emit) -> Result<Report,
             .map_err(|e| EmitError::Generate(e.to_string()))?
             .value
     };
-    let subscribers: Vec<Subscriber> = engine
-        .core
-        .store
-        .all(&engine.subscription_collection)
-        .into_iter()
-        .map(|(tenant, resource)| Subscriber {
-            id: pointer::get(&resource, &engine.subscription_id_field)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string(),
-            tenant,
-            resource,
-        })
-        .collect();
+    let subscribers = subscribers(engine);
     Ok(engine
         .dispatcher
         .emit(event, &payload, &options.context, &subscribers)
         .await)
+}
+
+/// The payload generator of `event`, compiled once.
+fn event_generator(engine: &Engine, event: &str) -> Result<crate::generate::SchemaGen, EmitError> {
+    let mut events = engine
+        .events
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(generator) = events.get(event) {
+        return Ok(generator.clone());
+    }
+    let generator = engine
+        .core
+        .generator
+        .event(event)
+        .map_err(|e| EmitError::Generate(e.to_string()))?;
+    events.insert(event.to_string(), generator.clone());
+    Ok(generator)
+}
+
+/// The stored subscriptions as deliveries see them: read from the store again only when it
+/// changed since the last emission.
+fn subscribers(engine: &Engine) -> std::sync::Arc<Vec<Subscriber>> {
+    let mut cached = engine
+        .subscribers
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let writes = engine.core.store.writes();
+    if cached.0 != writes {
+        let fresh: Vec<Subscriber> = engine
+            .core
+            .store
+            .all(&engine.subscription_collection)
+            .into_iter()
+            .map(|(tenant, resource)| Subscriber {
+                id: pointer::get(&resource, &engine.subscription_id_field)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                tenant,
+                resource,
+            })
+            .collect();
+        *cached = (writes, std::sync::Arc::new(fresh));
+    }
+    std::sync::Arc::clone(&cached.1)
 }
 
 /// Serves an admin request under `/__mock/`; `None` when the path is not an admin one.

@@ -78,6 +78,12 @@ pub struct Engine {
     /// The collection subscriptions live in, and where their id sits.
     pub(super) subscription_collection: String,
     pub(super) subscription_id_field: String,
+    /// The subscribers as last read from the store, with the store's write count then: an
+    /// emission reads the store again only after a write.
+    pub(super) subscribers: std::sync::Mutex<(u64, Arc<Vec<crate::deliver::Subscriber>>)>,
+    /// Each event's payload generator, compiled on first use.
+    pub(super) events:
+        std::sync::Mutex<std::collections::HashMap<String, crate::generate::SchemaGen>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -152,6 +158,8 @@ impl Engine {
             dispatcher: Arc::new(dispatcher),
             subscription_collection,
             subscription_id_field,
+            subscribers: std::sync::Mutex::new((u64::MAX, Arc::new(Vec::new()))),
+            events: std::sync::Mutex::default(),
             core: Arc::new(core),
         })
     }

@@ -19,9 +19,17 @@ type Collections = HashMap<String, HashMap<String, Items>>;
 #[derive(Debug, Default)]
 pub struct Store {
     inner: Mutex<Collections>,
+    /// Bumped by every write: a reader that keeps a parsed copy knows when it is stale.
+    writes: std::sync::atomic::AtomicU64,
 }
 
 impl Store {
+    /// How many writes the store has seen (a copy read at an equal count is current).
+    #[must_use]
+    pub fn writes(&self) -> u64 {
+        self.writes.load(std::sync::atomic::Ordering::Acquire)
+    }
+
     fn with<T>(&self, f: impl FnOnce(&mut Collections) -> T) -> T {
         // A panic while the lock was held cannot leave a half-written resource (every write is
         // one insert or remove), so a poisoned lock is still safe to use.
@@ -32,10 +40,19 @@ impl Store {
         f(&mut guard)
     }
 
+    /// [`Self::with`] for a change: the write count moves while the lock is held.
+    fn write<T>(&self, f: impl FnOnce(&mut Collections) -> T) -> T {
+        self.with(|all| {
+            self.writes
+                .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+            f(all)
+        })
+    }
+
     /// Stores `resource` under `id`; false if the id is taken.
     pub fn insert(&self, collection: &str, tenant: &str, id: &str, resource: &Value) -> bool {
         let text = text_of(resource);
-        self.with(|all| {
+        self.write(|all| {
             let items = all
                 .entry(collection.to_string())
                 .or_default()
@@ -52,7 +69,7 @@ impl Store {
     /// Replaces an existing resource; false if there is none.
     pub fn replace(&self, collection: &str, tenant: &str, id: &str, resource: &Value) -> bool {
         let text = text_of(resource);
-        self.with(|all| {
+        self.write(|all| {
             match all
                 .get_mut(collection)
                 .and_then(|t| t.get_mut(tenant))
@@ -76,13 +93,13 @@ impl Store {
 
     /// Removes and returns the resource `id` of `tenant`.
     pub fn remove(&self, collection: &str, tenant: &str, id: &str) -> Option<Value> {
-        self.with(|all| all.get_mut(collection)?.get_mut(tenant)?.shift_remove(id))
+        self.write(|all| all.get_mut(collection)?.get_mut(tenant)?.shift_remove(id))
             .map(|text| value_of(&text))
     }
 
     /// Removes every resource of `tenant`; returns how many there were.
     pub fn clear(&self, collection: &str, tenant: &str) -> usize {
-        self.with(|all| {
+        self.write(|all| {
             all.get_mut(collection)
                 .and_then(|t| t.remove(tenant))
                 .map_or(0, |items| items.len())

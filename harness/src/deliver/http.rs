@@ -1,0 +1,159 @@
+//! The HTTP side of deliveries: one POST to a receiver, over a pooled keep-alive hyper client,
+//! with a time limit on the whole exchange and a bounded read of the answer.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+
+/// What one POST got: the status and the start of the answer, or why there was none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Answer {
+    /// The status, if an answer came.
+    pub(super) status: Option<u16>,
+    /// The first bytes of the answer's body.
+    pub(super) excerpt: Option<String>,
+    /// Why no answer came, with its cause (refused, reset, timed out, invalid header...).
+    pub(super) error: Option<String>,
+}
+
+impl Answer {
+    fn failed(error: String) -> Self {
+        Self {
+            status: None,
+            excerpt: None,
+            error: Some(error),
+        }
+    }
+}
+
+/// Sends deliveries: keep-alive connections per receiver, a time limit per exchange.
+#[derive(Debug, Clone)]
+pub(super) struct Poster {
+    client: Client<HttpConnector, Full<Bytes>>,
+    timeout: Duration,
+    method: hyper::Method,
+}
+
+impl Poster {
+    /// A poster whose exchanges (connect included) end after `timeout`.
+    pub(super) fn new(method: &str, timeout: Duration) -> Self {
+        let mut connector = HttpConnector::new();
+        connector.set_connect_timeout(Some(timeout.min(Duration::from_secs(5))));
+        connector.set_nodelay(true);
+        Self {
+            client: Client::builder(TokioExecutor::new()).build(connector),
+            timeout,
+            method: method.parse().unwrap_or(hyper::Method::POST),
+        }
+    }
+
+    /// POSTs `body` with `headers` to `target`, keeping at most `keep` bytes of the answer
+    /// (the rest is not read).
+    pub(super) async fn post(
+        &self,
+        target: &str,
+        headers: &[(String, String)],
+        body: Bytes,
+        keep: usize,
+    ) -> Answer {
+        let uri: hyper::Uri = match target.parse() {
+            Ok(uri) => uri,
+            Err(error) => return Answer::failed(format!("`{target}` is not a URL: {error}")),
+        };
+        let mut request = hyper::Request::builder()
+            .method(self.method.clone())
+            .uri(uri);
+        for (name, value) in headers {
+            let value = match hyper::header::HeaderValue::from_str(value) {
+                Ok(value) => value,
+                Err(_) => {
+                    return Answer::failed(format!("invalid header value for `{name}` (not sent)"));
+                }
+            };
+            request = request.header(name.as_str(), value);
+        }
+        let request = match request.body(Full::new(body)) {
+            Ok(request) => request,
+            Err(error) => return Answer::failed(format!("invalid request (not sent): {error}")),
+        };
+        let exchange = async {
+            let response = self.client.request(request).await.map_err(|e| causes(&e))?;
+            let status = response.status().as_u16();
+            let mut body = response.into_body();
+            let mut start = Vec::new();
+            while start.len() < keep {
+                match body.frame().await {
+                    Some(Ok(frame)) => {
+                        if let Some(data) = frame.data_ref() {
+                            start.extend_from_slice(data);
+                        }
+                    }
+                    _ => break,
+                }
+            }
+            start.truncate(keep);
+            Ok::<_, String>((status, String::from_utf8_lossy(&start).into_owned()))
+        };
+        match tokio::time::timeout(self.timeout, exchange).await {
+            Ok(Ok((status, excerpt))) => Answer {
+                status: Some(status),
+                excerpt: Some(excerpt),
+                error: None,
+            },
+            Ok(Err(error)) => Answer::failed(error),
+            Err(_) => Answer::failed(format!("timed out after {} ms", self.timeout.as_millis())),
+        }
+    }
+}
+
+/// An error with its chain of causes: `connection refused`, `connection reset`...
+fn causes(error: &dyn std::error::Error) -> String {
+    let mut out = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = cause.source();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_refused_connection_says_so() {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let poster = Poster::new("POST", Duration::from_secs(2));
+        let answer = poster
+            .post(&format!("http://{closed}/hook"), &[], Bytes::new(), 16)
+            .await;
+        let error = answer.error.unwrap();
+        assert!(error.to_lowercase().contains("refused"), "{error}");
+        let answer = poster
+            .post(
+                "http://127.0.0.1:9/x",
+                &[("x".into(), "bad\nvalue".into())],
+                Bytes::new(),
+                16,
+            )
+            .await;
+        assert!(
+            answer
+                .error
+                .unwrap()
+                .contains("invalid header value for `x`")
+        );
+    }
+}
