@@ -773,6 +773,29 @@ fn hookshot() -> ProviderSpec {
     .unwrap()
 }
 
+/// The GitHub-style spec the mock and the probe use here loads and lints without errors (CI's
+/// OpenAPI validator loop covers `specs/` only).
+#[test]
+fn the_hookshot_spec_lints_clean() {
+    use webhook_harness::spec::lint::{self, Severity};
+    let spec = hookshot();
+    let errors: Vec<String> = lint::lint(&spec)
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(ToString::to_string)
+        .collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    let names: Vec<&str> = spec.events.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["ping", "push", "issues"]);
+    assert_eq!(spec.signing.preset.as_deref(), Some("github"));
+    assert_eq!(
+        spec.signing.schemes.len(),
+        2,
+        "X-Hub-Signature-256 and X-Hub-Signature"
+    );
+}
+
 const SW_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 /// The checks a Standard Webhooks receiver that never verifies fails: it checks no signature,
