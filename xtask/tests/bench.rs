@@ -13,6 +13,7 @@ fn help_names_the_peers_and_the_conformance_section() {
     for word in [
         "--peers",
         "conformance",
+        "signing",
         "--only",
         "--quick",
         "Prism",

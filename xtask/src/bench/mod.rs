@@ -19,9 +19,17 @@ mod load;
 mod mock;
 mod peers;
 mod process;
+mod signing;
 
 /// The sections `--only` takes.
-const SECTIONS: &[&str] = &["generation", "mock", "delivery", "conformance", "peers"];
+const SECTIONS: &[&str] = &[
+    "generation",
+    "signing",
+    "mock",
+    "delivery",
+    "conformance",
+    "peers",
+];
 
 /// Arguments of `bench`.
 #[derive(Debug, clap::Args)]
@@ -29,7 +37,7 @@ pub struct Args {
     /// Shorter measurements (about a tenth of the time): for a quick look, not for figures.
     #[arg(long)]
     quick: bool,
-    /// Run one section only: `generation`, `mock`, `delivery`, `conformance` (the embedded
+    /// Run one section only: `generation`, `signing`, `mock`, `delivery`, `conformance` (the embedded
     /// conformance default as a subprocess) or `peers` (as `--peers`, without the others).
     #[arg(long, value_name = "SECTION")]
     only: Option<String>,
@@ -111,6 +119,7 @@ fn rerun_in_release(args: &Args) -> ExitCode {
 /// What one bench run measured, section by section (empty where a section did not run).
 struct Results {
     generation: Vec<Value>,
+    signing: Vec<Value>,
     mock: Vec<Value>,
     delivery: Vec<Value>,
     conformance: Vec<Value>,
@@ -130,6 +139,11 @@ fn measure(args: &Args, exe: &std::path::Path, repo: &std::path::Path) -> Result
     Ok(Results {
         generation: if wants("generation") {
             generation(budget)?
+        } else {
+            Vec::new()
+        },
+        signing: if wants("signing") {
+            signing::run(budget)?
         } else {
             Vec::new()
         },
@@ -153,26 +167,34 @@ fn measure(args: &Args, exe: &std::path::Path, repo: &std::path::Path) -> Result
 }
 
 impl Results {
-    /// Every table, as Markdown.
+    /// Every table of a section that ran, as Markdown.
     fn markdown(&self) -> String {
-        let mut markdown = table(&self.generation);
-        markdown.push('\n');
-        markdown.push_str(&mock_table(&self.mock));
-        markdown.push('\n');
-        markdown.push_str(&delivery_table(&self.delivery));
-        markdown.push('\n');
-        markdown.push_str(&conformance::table(&self.conformance));
+        let sections = [
+            (self.generation.is_empty(), table(&self.generation)),
+            (self.signing.is_empty(), signing::table(&self.signing)),
+            (self.mock.is_empty(), mock_table(&self.mock)),
+            (self.delivery.is_empty(), delivery_table(&self.delivery)),
+            (
+                self.conformance.is_empty(),
+                conformance::table(&self.conformance),
+            ),
+        ];
+        let mut tables: Vec<String> = sections
+            .into_iter()
+            .filter(|(empty, _)| !empty)
+            .map(|(_, table)| table)
+            .collect();
         if let Some(peers) = &self.peers {
-            markdown.push('\n');
-            markdown.push_str(&peers::tables(peers));
+            tables.push(peers::tables(peers));
         }
-        markdown
+        tables.join("\n")
     }
 
     /// Writes `bench.md` and `bench.json` into `dir`; a failure is a warning.
     fn write(&self, dir: &std::path::Path, markdown: &str) {
         let json = serde_json::to_string_pretty(&json!({
             "generation": self.generation,
+            "signing": self.signing,
             "mock": self.mock,
             "delivery": self.delivery,
             "conformance": self.conformance,

@@ -38,14 +38,66 @@ fn run(probe: &super::Session<'_>, event: &str) -> Result<(), String> {
         stamp: probe.pipeline.signer().timestamp(unix).to_string(),
     };
     let wrong = probe.delivery_at(event, &payload, &[b"not-the-receivers-secret"], unix);
-    let body = good.body.clone();
-    let mut refusals: Vec<Variant<'_>> = vec![
-        ("signed with another secret", wrong.headers, body.clone()),
+    let mut refusals = vec![(
+        "signed with another secret",
+        wrong.headers,
+        good.body.clone(),
+    )];
+    refusals.extend(near_misses(&base, key, &good.body, &payload));
+    let mut failures = Vec::new();
+    for (name, headers, body) in refusals {
+        let exchange = probe.send(&headers, &body);
+        if !refused(&exchange) {
+            failures.push(probe.failure(
+                &CHECK.info,
+                &format!("a 4xx answer to {name}"),
+                &exchange,
+                &format!("variant: {name}"),
+            ));
+        }
+    }
+    // Several signatures in one header, as during a key rotation: one valid one is enough.
+    if probe
+        .spec
+        .signing
+        .schemes
+        .iter()
+        .any(|s| s.separator.is_some())
+    {
+        let rotated = probe.delivery_at(event, &payload, &[b"the-previous-secret", key], unix);
+        let exchange = probe.send(&rotated.headers, &rotated.body);
+        if !exchange.accepted() {
+            failures.push(probe.failure(
+                &CHECK.info,
+                "a 2xx answer: one of the signatures in the header is valid (a key rotation)",
+                &exchange,
+                "variant: two signatures in one header, the second made with the secret",
+            ));
+        }
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("\n"))
+    }
+}
+
+/// The variants derived from the valid delivery `base` (signed with `key`, carrying `body`):
+/// missing, tampered, near-miss and malformed signatures, each of which must be refused.
+fn near_misses<'a>(
+    base: &'a Base<'_>,
+    key: &[u8],
+    body: &[u8],
+    payload: &Value,
+) -> Vec<Variant<'a>> {
+    let probe = base.probe;
+    let body = body.to_vec();
+    let mut refusals: Vec<Variant<'a>> = vec![
         ("no signature header", base.with(|_, _| None), body.clone()),
         (
             "a tampered body with the original signature",
             base.headers.clone(),
-            tamper(probe, &payload),
+            tamper(probe, payload),
         ),
         (
             "the signature's last character changed",
@@ -113,45 +165,10 @@ fn run(probe: &super::Session<'_>, event: &str) -> Result<(), String> {
                 let other = base.signature(scheme, key, Some("msg_another_message_id"));
                 Some(base.value(scheme, &[other]))
             }),
-            body.clone(),
+            body,
         ));
     }
-    let mut failures = Vec::new();
-    for (name, headers, body) in refusals {
-        let exchange = probe.send(&headers, &body);
-        if !refused(&exchange) {
-            failures.push(probe.failure(
-                &CHECK.info,
-                &format!("a 4xx answer to {name}"),
-                &exchange,
-                &format!("variant: {name}"),
-            ));
-        }
-    }
-    // Several signatures in one header, as during a key rotation: one valid one is enough.
-    if probe
-        .spec
-        .signing
-        .schemes
-        .iter()
-        .any(|s| s.separator.is_some())
-    {
-        let rotated = probe.delivery_at(event, &payload, &[b"the-previous-secret", key], unix);
-        let exchange = probe.send(&rotated.headers, &rotated.body);
-        if !exchange.accepted() {
-            failures.push(probe.failure(
-                &CHECK.info,
-                "a 2xx answer: one of the signatures in the header is valid (a key rotation)",
-                &exchange,
-                "variant: two signatures in one header, the second made with the secret",
-            ));
-        }
-    }
-    if failures.is_empty() {
-        Ok(())
-    } else {
-        Err(failures.join("\n"))
-    }
+    refusals
 }
 
 /// A delivery that must be refused: its name, headers and body.
