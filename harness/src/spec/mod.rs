@@ -20,6 +20,7 @@ mod load;
 pub mod model;
 pub mod parse;
 pub mod pointer;
+pub mod provenance;
 pub mod schemas;
 pub mod signing;
 mod walk;
