@@ -8,6 +8,9 @@ pub const OK: u8 = 0;
 pub const SPEC: u8 = 1;
 /// The command line is wrong (clap also uses 2).
 pub const USAGE: u8 = 2;
+/// The target of a conformance run could not be reached (the pre-flight connection failed):
+/// no trial ran.
+pub const UNREACHABLE: u8 = 3;
 
 /// Turns one of the constants into an [`ExitCode`].
 pub fn code(status: u8) -> ExitCode {

@@ -18,6 +18,8 @@ pub struct Call {
     pub body: Vec<u8>,
     /// The status, if an answer came.
     pub status: Option<u16>,
+    /// The answer's media type (`Content-Type`), if it named one.
+    pub content_type: Option<String>,
     /// The answer's body.
     pub response: String,
     /// The answer parsed as JSON, if it is.

@@ -33,6 +33,9 @@ pub struct Api {
     client: reqwest::Client,
     runtime: tokio::runtime::Handle,
     triggers: OnceLock<Option<String>>,
+    max_answer_bytes: usize,
+    /// Whether the target still answers (consecutive transport failures).
+    pub health: crate::check::Health,
 }
 
 impl std::fmt::Debug for Api {
@@ -82,7 +85,16 @@ impl Api {
             client,
             runtime,
             triggers: OnceLock::new(),
+            max_answer_bytes: crate::check::DEFAULT_MAX_ANSWER_BYTES,
+            health: crate::check::Health::default(),
         }
+    }
+    /// Reads at most `limit` bytes of any answer (`--max-answer-bytes`); a larger answer is
+    /// no answer, reported with that reason.
+    #[must_use]
+    pub fn with_max_answer_bytes(mut self, limit: usize) -> Self {
+        self.max_answer_bytes = limit;
+        self
     }
     /// Runs `future` on the runtime the requests use.
     pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
@@ -211,7 +223,19 @@ impl Api {
         }
         for tenant in &self.settings.credentials.tenants {
             for secret in tenant.secrets.values().filter(|s| s.len() >= 4) {
-                redactor = redactor.value(secret, "[credential]");
+                redactor = redactor.secret(secret, "[credential]");
+            }
+        }
+        redactor
+    }
+
+    /// What failure reports show instead of the credentials: `[credential NAME@TENANT]`.
+    #[must_use]
+    pub fn redactor_for_reports(&self) -> Redactor {
+        let mut redactor = Redactor::new();
+        for tenant in &self.settings.credentials.tenants {
+            for (name, secret) in &tenant.secrets {
+                redactor = redactor.secret(secret, &format!("[credential {name}@{}]", tenant.id));
             }
         }
         redactor
@@ -289,6 +313,21 @@ impl Session<'_> {
         headers: Vec<(String, String)>,
         body: Vec<u8>,
     ) -> Call {
+        if let Some(why) = self.health.unresponsive() {
+            let call = Call {
+                method: method.to_string(),
+                url: url.to_string(),
+                headers,
+                body,
+                status: None,
+                content_type: None,
+                response: String::new(),
+                json: None,
+                error: Some(why),
+            };
+            self.recorder.record_with(|| self.transcript(op, &call));
+            return call;
+        }
         let mut request = self
             .client
             .request(method.parse().unwrap_or(reqwest::Method::GET), url);
@@ -298,26 +337,37 @@ impl Session<'_> {
         if !body.is_empty() {
             request = request.body(body.clone());
         }
-        let (status, response, error) = self.runtime.block_on(async move {
+        let limit = self.max_answer_bytes;
+        let (status, content_type, response, error) = self.runtime.block_on(async move {
             match request.send().await {
                 Ok(answer) => {
                     let status = answer.status().as_u16();
-                    match answer.bytes().await {
+                    let content_type = answer
+                        .headers()
+                        .get(reqwest::header::CONTENT_TYPE)
+                        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+                    match crate::check::read_capped(answer, limit).await {
                         Ok(bytes) => (
                             Some(status),
-                            String::from_utf8_lossy(&bytes[..bytes.len().min(1 << 20)])
-                                .into_owned(),
+                            content_type,
+                            String::from_utf8_lossy(&bytes).into_owned(),
                             None,
                         ),
-                        Err(error) => (Some(status), String::new(), Some(error.to_string())),
+                        // An answer that could not be read whole is judged as no answer.
+                        Err(error) => (None, content_type, String::new(), Some(error)),
                     }
                 }
                 Err(error) => (
+                    None,
                     None,
                     String::new(),
                     Some(crate::check::receiver::describe(&error)),
                 ),
             }
+        });
+        self.health.observe(match (status, error.as_deref()) {
+            (None, Some(why)) if !why.contains("--max-answer-bytes") => Some(why),
+            _ => None,
         });
         let call = Call {
             method: method.to_string(),
@@ -326,6 +376,7 @@ impl Session<'_> {
             json: serde_json::from_str(&response).ok(),
             body,
             status,
+            content_type,
             response,
             error,
         };

@@ -117,7 +117,30 @@ pub(crate) fn describe(error: &reqwest::Error) -> String {
     }
 }
 
+impl Exchange {
+    /// A request that was not sent, for `why`.
+    fn unanswered(headers: &[(String, String)], body: &[u8], why: String) -> Self {
+        Self {
+            headers: headers.to_vec(),
+            body: body.to_vec(),
+            status: None,
+            response_headers: Vec::new(),
+            response_body: String::new(),
+            error: Some(why),
+        }
+    }
+}
+
 impl Probe {
+    /// Notes whether the target answered, for [`crate::check::Health`] (an answer too large
+    /// to read is an answer).
+    fn observe(&self, status: Option<u16>, error: Option<&str>) {
+        self.health.observe(match (status, error) {
+            (None, Some(why)) if !why.contains("--max-answer-bytes") => Some(why),
+            _ => None,
+        });
+    }
+
     /// One request to the target with `client`, not recorded.
     pub(super) fn exchange(
         &self,
@@ -125,6 +148,9 @@ impl Probe {
         headers: &[(String, String)],
         body: &[u8],
     ) -> Exchange {
+        if let Some(why) = self.health.unresponsive() {
+            return Exchange::unanswered(headers, body, why);
+        }
         let mut request = client.request(
             self.spec
                 .delivery
@@ -137,6 +163,7 @@ impl Probe {
             request = request.header(name.as_str(), value.as_str());
         }
         let request = request.body(body.to_vec());
+        let limit = self.max_answer_bytes;
         let (status, response_headers, response_body, error) = self.runtime.block_on(async move {
             match request.send().await {
                 Ok(response) => {
@@ -146,17 +173,20 @@ impl Probe {
                         .iter()
                         .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("<binary>").to_string()))
                         .collect();
-                    let bytes = response.bytes().await.unwrap_or_default();
-                    (
-                        Some(status),
-                        headers,
-                        String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned(),
-                        None,
-                    )
+                    match crate::check::read_capped(response, limit).await {
+                        Ok(bytes) => (
+                            Some(status),
+                            headers,
+                            String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned(),
+                            None,
+                        ),
+                        Err(error) => (None, headers, String::new(), Some(error)),
+                    }
                 }
                 Err(error) => (None, Vec::new(), String::new(), Some(describe(&error))),
             }
         });
+        self.observe(status, error.as_deref());
         Exchange {
             headers: headers.to_vec(),
             body: body.to_vec(),
@@ -198,7 +228,12 @@ impl Probe {
         ));
         let mut bytes = request.into_bytes();
         bytes.extend_from_slice(body);
+        if let Some(why) = self.health.unresponsive() {
+            return Some(Exchange::unanswered(headers, body, why));
+        }
         let timeout = self.settings.timeout;
+        // The status line and headers, plus the body up to the limit.
+        let limit = self.max_answer_bytes.saturating_add(64 * 1024);
         let outcome = self.runtime.block_on(async move {
             let exchange = async {
                 let mut stream = tokio::net::TcpStream::connect((host.as_str(), port))
@@ -209,10 +244,14 @@ impl Probe {
                     .await
                     .map_err(|e| format!("no valid HTTP answer: {e}"))?;
                 let mut answer = Vec::new();
-                stream
+                (&mut stream)
+                    .take(limit as u64 + 1)
                     .read_to_end(&mut answer)
                     .await
                     .map_err(|e| format!("no valid HTTP answer: {e}"))?;
+                if answer.len() > limit {
+                    return Err(crate::check::too_large(limit));
+                }
                 Ok::<_, String>(answer)
             };
             tokio::time::timeout(timeout, exchange)
@@ -242,6 +281,7 @@ impl Probe {
             }
             Err(error) => (None, String::new(), Some(error)),
         };
+        self.observe(status, error.as_deref());
         Some(Exchange {
             headers: headers.to_vec(),
             body: body.to_vec(),

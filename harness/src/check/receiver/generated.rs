@@ -30,16 +30,38 @@ fn run(probe: &super::Session<'_>, event: &str) -> Result<(), String> {
         crate::generate::rng::seeded(probe.settings.seed),
     );
     let last = std::cell::RefCell::new(None);
+    // A request that got no answer (timeout, refused, reset) says nothing about the payload:
+    // the run is not shrunk, and nothing more is sent.
+    let unanswered = std::cell::RefCell::new(None);
     let result = runner.run(&generator.valid(), |payload| {
+        if unanswered.borrow().is_some() {
+            return Err(TestCaseError::fail("no answer"));
+        }
         let (body, headers) = probe.delivery(event, &payload, None);
         let exchange = probe.send(&headers, &body);
+        probe.note_valid(&exchange);
         if exchange.accepted() {
             Ok(())
+        } else if exchange.status.is_none() {
+            *unanswered.borrow_mut() = Some((exchange, payload));
+            Err(TestCaseError::fail("no answer"))
         } else {
             *last.borrow_mut() = Some(exchange);
             Err(TestCaseError::fail("refused"))
         }
     });
+    if let Some((exchange, payload)) = unanswered.into_inner() {
+        return Err(probe.failure(
+            &CHECK.info,
+            "a 2xx answer",
+            &exchange,
+            &format!(
+                "seed: {} (not shrunk: the target gave no answer, which no payload explains)
+payload: {payload}",
+                probe.settings.seed
+            ),
+        ));
+    }
     match result {
         Ok(()) => Ok(()),
         Err(TestError::Fail(_, minimal)) => {
