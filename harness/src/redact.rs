@@ -29,6 +29,36 @@ impl Redactor {
         self
     }
 
+    /// Replaces a secret by `placeholder` as written and in the forms a request or an echo
+    /// may carry it: JSON-escaped and percent-encoded (a secret shorter than 4 bytes is left,
+    /// as it would match ordinary text).
+    #[must_use]
+    pub fn secret(mut self, secret: &str, placeholder: &str) -> Self {
+        if secret.len() < 4 {
+            return self;
+        }
+        let escaped = serde_json::to_string(secret).unwrap_or_default();
+        let escaped = escaped.trim_matches('"').to_string();
+        let encoded: String = secret
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                other => format!("%{other:02X}"),
+            })
+            .collect();
+        for form in [secret.to_string(), escaped, encoded] {
+            if !self.replacements.iter().any(|(v, _)| *v == form) {
+                self.replacements.push((form, placeholder.to_string()));
+            }
+        }
+        // Longer values first, so that a secret containing another is replaced whole.
+        self.replacements
+            .sort_by_key(|(value, _)| std::cmp::Reverse(value.len()));
+        self
+    }
+
     /// Shows the value of header `name` (any case) as `[signature]`.
     #[must_use]
     pub fn signature_header(self, name: &str) -> Self {
@@ -130,5 +160,22 @@ mod tests {
                 "label": "x", "nested": [{"updated_at": "[timestamp]"}], "when": "[timestamp]"
             })
         );
+    }
+}
+
+#[cfg(test)]
+mod secret_tests {
+    use super::Redactor;
+
+    #[test]
+    fn secrets_are_replaced_in_every_form() {
+        let redactor = Redactor::new().secret("s3cr\"et/+=", "[secret]");
+        assert_eq!(redactor.text("a s3cr\"et/+= b"), "a [secret] b");
+        assert_eq!(
+            redactor.text(r#"{"k":"s3cr\"et/+="}"#),
+            r#"{"k":"[secret]"}"#
+        );
+        assert_eq!(redactor.text("k=s3cr%22et%2F%2B%3D"), "k=[secret]");
+        assert_eq!(Redactor::new().secret("abc", "[secret]").text("abc"), "abc");
     }
 }

@@ -17,9 +17,22 @@ pub struct Recorder {
     render: bool,
     entries: RefCell<Vec<String>>,
     made_up: RefCell<Vec<(String, String)>>,
+    warnings: RefCell<Vec<String>>,
 }
 
 impl Recorder {
+    /// Notes an assumed expectation the target did not meet: a warning of the trial (its
+    /// failure under `--strict`), with its report.
+    pub fn warn(&self, report: String) {
+        self.warnings.borrow_mut().push(report);
+    }
+
+    /// The warnings noted so far.
+    #[must_use]
+    pub fn warnings(&self) -> Vec<String> {
+        self.warnings.borrow().clone()
+    }
+
     /// A recorder whose exchanges are rendered (`render`) or only counted (no snapshot will
     /// be compared).
     #[must_use]

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::runner::Journal;
+use crate::runner::{Journal, Status};
 
 /// The summary lines of a run that took `elapsed`:
 /// `conformance receiver: N requests in X s (R requests/s; T trials, Y s of trial time)`.
@@ -18,12 +18,27 @@ pub fn summary(journal: &Journal, elapsed: Duration) -> Vec<String> {
         }
         let requests: usize = of_kind.iter().map(|r| r.exchanges).sum();
         let busy: f64 = of_kind.iter().map(|r| r.duration.as_secs_f64()).sum();
+        let warned = of_kind
+            .iter()
+            .filter(|r| matches!(r.status, Status::Warned(_)))
+            .count();
+        let warnings = match warned {
+            0 => String::new(),
+            1 => "; 1 warning on assumptions (`--strict` fails it)".to_string(),
+            n => format!("; {n} warnings on assumptions (`--strict` fails them)"),
+        };
         lines.push(format!(
-            "conformance {kind}: {requests} requests in {:.2} s ({:.0} requests/s; {} trials, {busy:.2} s of trial time)",
+            "conformance {kind}: {requests} requests in {:.2} s ({:.0} requests/s; {} trials, {busy:.2} s of trial time{warnings})",
             elapsed.as_secs_f64(),
             requests as f64 / elapsed.as_secs_f64().max(1e-9),
             of_kind.len(),
         ));
     }
+    lines.extend(
+        journal
+            .hints()
+            .into_iter()
+            .map(|hint| format!("hint: {hint}")),
+    );
     lines
 }

@@ -62,7 +62,7 @@ impl Embedded {
                 })?;
             embedded.receivers.push(ReceiverTarget {
                 spec: spec.clone(),
-                spec_arg: name.clone(),
+                reproduce: format!("cargo xtask conformance --cases {cases} --seed {seed}"),
                 settings: receiver::Settings {
                     target: receiver.url(),
                     secret,
@@ -87,7 +87,7 @@ impl Embedded {
                     seed,
                     timeout,
                 },
-                spec_arg: name,
+                reproduce: format!("cargo xtask conformance --cases {cases} --seed {seed}"),
                 spec,
             });
             embedded.running.0.push(receiver);

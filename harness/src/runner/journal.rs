@@ -9,6 +9,9 @@ use std::time::Duration;
 pub enum Status {
     /// It passed.
     Passed,
+    /// It passed its documented expectations but not an assumed one (a failure under
+    /// `--strict`), with the report.
+    Warned(String),
     /// It failed, with the report.
     Failed(String),
     /// It was not run, for this reason.
@@ -31,9 +34,21 @@ pub struct Record {
 }
 
 /// The outcomes of the trials that ran, in the order they finished.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Journal {
     records: Mutex<Vec<Record>>,
+    hints: Mutex<Vec<Hint>>,
+}
+
+/// Something a run may have to tell once its trials are done (`None`: nothing).
+pub type Hint = Box<dyn Fn() -> Option<String> + Send + Sync>;
+
+impl std::fmt::Debug for Journal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Journal")
+            .field("records", &self.records)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Journal {
@@ -60,6 +75,25 @@ impl Journal {
             .clone();
         records.sort_by(|a, b| a.name.cmp(&b.name));
         records
+    }
+
+    /// Registers a hint, asked when the run's summary is written.
+    pub fn hint(&self, hint: Hint) {
+        self.hints
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(hint);
+    }
+
+    /// The hints that have something to say.
+    #[must_use]
+    pub fn hints(&self) -> Vec<String> {
+        self.hints
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .filter_map(|hint| hint())
+            .collect()
     }
 
     /// Requests made by all trials.

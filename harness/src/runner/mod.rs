@@ -16,6 +16,7 @@ pub use embedded::Embedded;
 pub use journal::{Journal, Record, Status};
 
 use crate::check::receiver::{self, Applies, Probe, Settings};
+use crate::redact::Redactor;
 use crate::spec::ProviderSpec;
 use crate::transcript::{self, Recorder, Snapshots};
 
@@ -24,8 +25,9 @@ use crate::transcript::{self, Recorder, Snapshots};
 pub struct ReceiverTarget {
     /// The provider's spec.
     pub spec: ProviderSpec,
-    /// How `--spec` named it (for the reproduce command).
-    pub spec_arg: String,
+    /// The command that re-runs this target's trials with every flag that shapes them
+    /// (secrets as placeholders); a failure report appends `-- --exact <trial>`.
+    pub reproduce: String,
     /// Where and how to send.
     pub settings: Settings,
 }
@@ -37,16 +39,37 @@ pub struct Context {
     pub snapshots: Option<Snapshots>,
     /// Where outcomes go.
     pub journal: Arc<Journal>,
+    /// Whether an assumed expectation the target does not meet fails its trial (`--strict`);
+    /// otherwise it is a warning.
+    pub strict: bool,
+    /// The largest answer read from a target (`--max-answer-bytes`).
+    pub max_answer_bytes: usize,
+}
+
+impl Context {
+    /// A context with the defaults: no `--strict`, answers up to 1 MiB.
+    #[must_use]
+    pub fn new(snapshots: Option<Snapshots>) -> Self {
+        Self {
+            snapshots,
+            journal: Journal::new(),
+            strict: false,
+            max_answer_bytes: crate::check::DEFAULT_MAX_ANSWER_BYTES,
+        }
+    }
 }
 
 impl Context {
     /// A trial that runs `body`, records its transcript and outcome. The body answers
     /// `Ok(None)` when it passed, `Ok(Some(reason))` when it could not run (reported as
-    /// ignored, with the reason), `Err(report)` when it failed.
+    /// ignored, with the reason), `Err(report)` when it failed. Every report, reason and
+    /// warning goes through `redactor` (the run's secrets) before anyone sees it, wherever in
+    /// the check it was written.
     pub fn trial(
         &self,
         name: String,
         kind: &'static str,
+        redactor: Arc<Redactor>,
         body: impl FnOnce(&Recorder) -> Result<Option<String>, String> + Send + 'static,
     ) -> Trial {
         let context = self.clone();
@@ -54,7 +77,16 @@ impl Context {
         Trial::ignorable_test(name, move || {
             let started = Instant::now();
             let recorder = Recorder::new(context.snapshots.is_some());
-            let mut result = body(&recorder);
+            let mut result = match body(&recorder) {
+                Ok(Some(reason)) => Ok(Some(redactor.text(&reason))),
+                Err(report) => Err(redactor.text(&report)),
+                passed => passed,
+            };
+            let warnings: Vec<String> = recorder
+                .warnings()
+                .iter()
+                .map(|w| redactor.text(w))
+                .collect();
             let entries = recorder.finish();
             if let Some(snapshots) = &context.snapshots
                 && !matches!(result, Ok(Some(_)))
@@ -66,6 +98,27 @@ impl Context {
                         Err(report) => format!("{report}\n{difference}"),
                     });
                 }
+            }
+            let warned = (!warnings.is_empty()).then(|| warnings.join("\n"));
+            match (&mut result, warned) {
+                (Err(report), Some(warned)) => {
+                    report.push_str(&format!("\nalso, on assumptions:\n{warned}"));
+                }
+                (Ok(None), Some(warned)) if context.strict => {
+                    result = Err(format!("failed under --strict, on assumptions:\n{warned}"));
+                }
+                (Ok(None), Some(warned)) => {
+                    eprintln!("warning: {label}: an assumed expectation was not met\n{warned}");
+                    context.journal.push(Record {
+                        name: label,
+                        kind,
+                        duration: started.elapsed(),
+                        exchanges: entries.len(),
+                        status: Status::Warned(warned),
+                    });
+                    return Ok(Completion::Completed);
+                }
+                _ => {}
             }
             context.journal.push(Record {
                 name: label,
@@ -116,15 +169,18 @@ pub fn receiver_trials(
     for target in targets {
         let provider = target.spec.provider.id.clone();
         let events: Vec<String> = target.spec.events.iter().map(|e| e.name.clone()).collect();
-        let reproduce = format!(
-            "cargo xtask conformance receiver --spec {} --target {} --secret <your secret> --cases {} --seed {}",
-            target.spec_arg, target.settings.target, target.settings.cases, target.settings.seed
+        let reproduce = target.reproduce.clone();
+        let probe = Arc::new(
+            Probe::new(
+                target.spec.clone(),
+                target.settings.clone(),
+                runtime.clone(),
+            )
+            .with_max_answer_bytes(context.max_answer_bytes),
         );
-        let probe = Arc::new(Probe::new(
-            target.spec.clone(),
-            target.settings.clone(),
-            runtime.clone(),
-        ));
+        let redactor = Arc::new(probe.secret_redactor());
+        let hint = Arc::clone(&probe);
+        context.journal.hint(Box::new(move || hint.secret_hint()));
         for check in receiver::catalogue() {
             for event in &events {
                 let name = format!("{provider}::{}::{event}", check.info.id);
@@ -134,7 +190,7 @@ pub fn receiver_trials(
                         let probe = Arc::clone(&probe);
                         let event = event.clone();
                         let command = format!("{reproduce} -- --exact {name}");
-                        context.trial(name, "receiver", move |recorder| {
+                        context.trial(name, "receiver", Arc::clone(&redactor), move |recorder| {
                             (check.run)(&probe.session(recorder), &event)
                                 .map(|()| None)
                                 .map_err(|report| format!("{report}\nreproduce: {command}"))
@@ -153,8 +209,9 @@ pub fn receiver_trials(
 pub struct ProviderTarget {
     /// The provider's spec.
     pub spec: ProviderSpec,
-    /// How `--spec` named it (for the reproduce command).
-    pub spec_arg: String,
+    /// The command that re-runs this target's trials with every flag that shapes them
+    /// (credentials as placeholders); a failure report appends `-- --exact <trial>`.
+    pub reproduce: String,
     /// Where and how to request.
     pub settings: crate::check::provider::Settings,
 }
@@ -170,11 +227,12 @@ pub fn provider_trials(
     let mut trials = Vec::new();
     for target in targets {
         let provider_id = target.spec.provider.id.clone();
-        let reproduce = format!(
-            "cargo xtask conformance provider --spec {} --target {} --cases {} --seed {}",
-            target.spec_arg, target.settings.target, target.settings.cases, target.settings.seed
+        let reproduce = target.reproduce.clone();
+        let api = Arc::new(
+            Api::new(target.spec, target.settings, runtime.clone())
+                .with_max_answer_bytes(context.max_answer_bytes),
         );
-        let api = Arc::new(Api::new(target.spec, target.settings, runtime.clone()));
+        let redactor = Arc::new(api.redactor_for_reports());
         for check in provider::catalogue() {
             for (subject, applies) in (check.subjects)(&api) {
                 let name = format!("{provider_id}::{}::{subject}", check.info.id);
@@ -183,7 +241,7 @@ pub fn provider_trials(
                     Applies::Yes => {
                         let api = Arc::clone(&api);
                         let command = format!("{reproduce} -- --exact {name}");
-                        context.trial(name, "provider", move |recorder| {
+                        context.trial(name, "provider", Arc::clone(&redactor), move |recorder| {
                             (check.run)(&api.session(recorder), &subject)
                                 .map_err(|report| format!("{report}\nreproduce: {command}"))
                         })
