@@ -10,7 +10,7 @@ use webhook_harness::check::receiver::Settings;
 use webhook_harness::mock::Credentials;
 use webhook_harness::report;
 use webhook_harness::runner::embedded::EmbeddedError;
-use webhook_harness::runner::{self, Context, Embedded, Journal, ProviderTarget, ReceiverTarget};
+use webhook_harness::runner::{self, Context, Embedded, ProviderTarget, ReceiverTarget};
 use webhook_harness::spec::ProviderSpec;
 use webhook_harness::transcript::Snapshots;
 
@@ -103,6 +103,15 @@ struct RunArgs {
     /// Do not compare or record transcripts.
     #[arg(long)]
     no_snapshots: bool,
+    /// Fail a trial whose target breaks an assumed expectation (one the provider's docs do
+    /// not state, only the spec's `x-assumptions` or the harness's own rules). Without it, such
+    /// a trial passes with a warning, counted in the summary and marked in JUnit.
+    #[arg(long)]
+    strict: bool,
+    /// The largest answer read from the target, in bytes; a larger one fails its trial with
+    /// that reason, and no more of it is read.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_ANSWER_BYTES)]
+    max_answer_bytes: usize,
     /// libtest arguments: `--list`, name filters, `--exact`, `--skip`, `--ignored`,
     /// `--test-threads`...
     #[arg(last = true, value_name = "LIBTEST-ARGS")]
@@ -110,6 +119,57 @@ struct RunArgs {
 }
 
 const DEFAULT_CASES: u32 = 32;
+const DEFAULT_MAX_ANSWER_BYTES: usize = webhook_harness::check::DEFAULT_MAX_ANSWER_BYTES;
+
+impl RunArgs {
+    /// The flags of this run that shape its trials, as a reproduce command repeats them.
+    fn reproduce(&self) -> String {
+        let mut out = format!("--cases {} --seed {}", self.cases, self.seed);
+        if self.strict {
+            out.push_str(" --strict");
+        }
+        if self.max_answer_bytes != DEFAULT_MAX_ANSWER_BYTES {
+            out.push_str(&format!(" --max-answer-bytes {}", self.max_answer_bytes));
+        }
+        if self.no_snapshots {
+            out.push_str(" --no-snapshots");
+        } else if let Some(dir) = &self.snapshots {
+            out.push_str(&format!(
+                " --snapshots {}",
+                shell_word(&dir.display().to_string())
+            ));
+        }
+        out
+    }
+}
+
+impl SpecArgs {
+    /// `--spec`, `--timeout` and every `--assume`, as a reproduce command repeats them.
+    fn reproduce(&self) -> String {
+        let mut out = format!(
+            "--spec {} --timeout {}",
+            shell_word(&self.spec),
+            self.timeout
+        );
+        for assume in &self.assume {
+            out.push_str(&format!(" --assume {}", shell_word(assume)));
+        }
+        out
+    }
+}
+
+/// `word` quoted for a POSIX shell where it needs it.
+fn shell_word(word: &str) -> String {
+    if !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@,+%".contains(c))
+    {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
 
 /// Arguments of `conformance receiver`.
 #[derive(Debug, clap::Args)]
@@ -119,9 +179,15 @@ struct ReceiverArgs {
     /// The receiver's URL (where the provider would POST).
     #[arg(long, value_name = "URL")]
     target: String,
-    /// The secret the receiver verifies signatures with (the provider's signing key).
+    /// The secret the receiver verifies signatures with (the provider's signing key), written
+    /// as the spec's key says (`whsec_...` for Standard Webhooks). Required for a spec that
+    /// signs, unless `--unsigned`.
     #[arg(long, value_name = "S", default_value = "")]
     secret: String,
+    /// Check a receiver that does not verify signatures: deliveries go unsigned and the
+    /// signature checks (`bad-signature`, `replay`) do not run.
+    #[arg(long, conflicts_with = "secret")]
+    unsigned: bool,
     #[command(flatten)]
     run: RunArgs,
 }
@@ -140,10 +206,26 @@ pub fn run(args: &Args) -> ExitCode {
 }
 
 fn run_receiver(runtime: &tokio::runtime::Runtime, receiver: &ReceiverArgs) -> ExitCode {
-    let (spec, timeout) = match receiver.spec.load(&receiver.target) {
+    let (mut spec, timeout) = match receiver.spec.load(&receiver.target) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
+    if receiver.unsigned {
+        spec.signing
+            .unsign("--unsigned: the receiver is checked without signature verification");
+    } else if spec.signing.signs() && receiver.secret.is_empty() {
+        eprintln!(
+            "error: --secret is required: {} signs its deliveries ({}); give the secret your receiver verifies with, or --unsigned to check a receiver that does not verify signatures",
+            spec.provider.name,
+            spec.signing
+                .schemes
+                .iter()
+                .map(|s| format!("header `{}`", s.header))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        return exit::code(exit::USAGE);
+    }
     // A secret that does not decode as the spec's key says would sign every delivery with a
     // wrong (or empty) key: refused before any request.
     if let Some(key) = spec.signing.key.as_ref()
@@ -160,9 +242,23 @@ fn run_receiver(runtime: &tokio::runtime::Runtime, receiver: &ReceiverArgs) -> E
     let snapshots = snapshots(&receiver.run, || {
         Some(PathBuf::from("snapshots/conformance"))
     });
+    let reproduce = format!(
+        "cargo xtask conformance receiver {} --target {} {} {}",
+        receiver.spec.reproduce(),
+        shell_word(&receiver.target),
+        if receiver.unsigned {
+            "--unsigned"
+        } else {
+            "--secret '<your secret>'"
+        },
+        receiver.run.reproduce()
+    );
+    if let Err(code) = preflight(runtime, &receiver.target, timeout, &receiver.run) {
+        return code;
+    }
     let target = ReceiverTarget {
         spec,
-        spec_arg: receiver.spec.spec.clone(),
+        reproduce,
         settings: Settings {
             target: receiver.target.clone(),
             secret: receiver.secret.clone(),
@@ -189,9 +285,28 @@ fn run_provider(runtime: &tokio::runtime::Runtime, provider: &ProviderArgs) -> E
     let snapshots = snapshots(&provider.run, || {
         Some(PathBuf::from("snapshots/conformance"))
     });
+    let mut reproduce = format!(
+        "cargo xtask conformance provider {} --target {}",
+        provider.spec.reproduce(),
+        shell_word(&provider.target),
+    );
+    if !provider.credentials.is_empty() {
+        for tenant in &credentials.tenants {
+            for name in tenant.secrets.keys() {
+                reproduce.push_str(&format!(
+                    " --credential '{name}=<{name} of {}>@{}'",
+                    tenant.id, tenant.id
+                ));
+            }
+        }
+    }
+    reproduce.push_str(&format!(" {}", provider.run.reproduce()));
+    if let Err(code) = preflight(runtime, &provider.target, timeout, &provider.run) {
+        return code;
+    }
     let target = ProviderTarget {
         spec,
-        spec_arg: provider.spec.spec.clone(),
+        reproduce,
         settings: provider::Settings {
             target: provider.target.clone(),
             credentials,
@@ -223,6 +338,17 @@ fn run_embedded(runtime: &tokio::runtime::Runtime, args: &Args) -> ExitCode {
     });
     let mut receivers = embedded.receivers.clone();
     let mut providers = embedded.providers.clone();
+    let only = args
+        .only
+        .as_deref()
+        .map_or_else(String::new, |mode| format!(" --only {mode}"));
+    let reproduce = format!("cargo xtask conformance{only} {}", args.run.reproduce());
+    for target in &mut receivers {
+        target.reproduce.clone_from(&reproduce);
+    }
+    for target in &mut providers {
+        target.reproduce.clone_from(&reproduce);
+    }
     match args.only.as_deref() {
         Some("receiver") => providers.clear(),
         Some("provider") => receivers.clear(),
@@ -237,6 +363,28 @@ fn snapshots(run: &RunArgs, default: impl FnOnce() -> Option<PathBuf>) -> Option
         return None;
     }
     run.snapshots.clone().or_else(default).map(Snapshots::new)
+}
+
+/// One connection to the target before any trial: a target that is down fails the run at once,
+/// with one message, instead of every trial waiting out its timeout. Listing trials needs no
+/// target.
+fn preflight(
+    runtime: &tokio::runtime::Runtime,
+    target: &str,
+    timeout: Duration,
+    run: &RunArgs,
+) -> Result<(), ExitCode> {
+    if run.libtest.iter().any(|a| a == "--list") {
+        return Ok(());
+    }
+    runtime
+        .block_on(webhook_harness::check::reachable(target, timeout))
+        .map_err(|why| {
+            eprintln!(
+                "error: target unreachable: {why}; no trial ran. Is it running, and is --target `{target}` right?"
+            );
+            exit::code(exit::UNREACHABLE)
+        })
 }
 
 fn check_timeout(seconds: f64) -> Result<(), ExitCode> {
@@ -280,8 +428,9 @@ fn execute(
         }
     }
     let context = Context {
-        snapshots,
-        journal: Journal::new(),
+        strict: run.strict,
+        max_answer_bytes: run.max_answer_bytes,
+        ..Context::new(snapshots)
     };
     let mut trials = runner::receiver_trials(targets, runtime.handle(), &context);
     trials.extend(runner::provider_trials(

@@ -66,37 +66,37 @@ fn libtest_arguments_pass_through() {
 }
 
 #[test]
-fn a_dead_target_fails_with_status_101_and_a_report() {
+fn a_dead_target_fails_the_run_at_once_with_one_message() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap();
-    let out = xtask()
-        .args([
-            "conformance",
-            "receiver",
-            "--spec",
-            "swsh",
-            "--target",
-            &format!("http://{closed}/hook"),
-            "--cases",
-            "2",
-            "--timeout",
-            "2",
-            "--no-snapshots",
-            "--",
-            "--test-threads",
-            "1",
-        ])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(101), "{stdout}");
-    assert!(stdout.contains("response: none"), "{stdout}");
-    assert!(
-        stdout.contains("reproduce: cargo xtask conformance receiver --spec swsh"),
-        "{stdout}"
-    );
+    for mode in ["receiver", "provider"] {
+        let started = std::time::Instant::now();
+        let out = xtask()
+            .args([
+                "conformance",
+                mode,
+                "--spec",
+                "swsh",
+                "--target",
+                &format!("http://{closed}/hook"),
+                "--timeout",
+                "2",
+                "--no-snapshots",
+            ])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{stdout}\n{stderr}");
+        assert!(
+            stderr.contains("target unreachable") && stderr.contains(&closed.to_string()),
+            "{stderr}"
+        );
+        assert!(!stdout.contains("test "), "no trial runs: {stdout}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    }
 }
 
 /// A receiver of swsh deliveries on 127.0.0.1, with `fault`, on its own runtime.
@@ -253,6 +253,8 @@ fn a_target_answering_garbage_or_nothing_fails_each_trial_clearly_and_in_time() 
                 "betterez",
                 "--target",
                 &target,
+                "--secret",
+                "a-receiver-secret",
                 "--cases",
                 "1",
                 "--timeout",
@@ -268,6 +270,10 @@ fn a_target_answering_garbage_or_nothing_fails_each_trial_clearly_and_in_time() 
         assert_eq!(out.status.code(), Some(101), "{stdout}");
         assert!(
             stdout.contains(&format!("response: none ({expected}")),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains("reproduce: cargo xtask conformance receiver --spec betterez"),
             "{stdout}"
         );
         assert!(started.elapsed() < std::time::Duration::from_secs(20));

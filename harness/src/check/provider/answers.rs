@@ -4,11 +4,26 @@
 
 use serde_json::Value;
 
-use super::{Api, Call, Op};
+use super::{Api, Call, Op, Session};
 use crate::check::CheckInfo;
 use crate::spec::pointer;
+use crate::spec::provenance::Basis;
 
 impl Api {
+    /// What a refusal by `op` rests on: its documented 4xx answers where it has any, else
+    /// the assumption behind its assumed ones, else the harness's own (`refusal-status`).
+    #[must_use]
+    pub fn refusal_basis(&self, op: &Op) -> Basis {
+        let endpoint = self.endpoint(op);
+        let (documented, assumed) = self.spec.refusals(endpoint);
+        if !documented.is_empty() {
+            return self.spec.documented(endpoint);
+        }
+        assumed.into_iter().next().map_or_else(
+            || crate::spec::provenance::harness_assumption("refusal-status"),
+            |(_, basis)| basis,
+        )
+    }
     /// The first documented 2xx status of `op` (200 for GraphQL and when none is).
     #[must_use]
     pub fn success_status(&self, op: &Op) -> u16 {
@@ -169,15 +184,171 @@ impl Api {
     /// The failure report of a call that broke a check.
     #[must_use]
     pub fn failure(&self, info: &CheckInfo, expected: &str, call: &Call, extra: &str) -> String {
+        self.report(info, None, expected, call, extra)
+    }
+    /// The report of a call that broke an expectation resting on `basis`.
+    #[must_use]
+    pub fn report(
+        &self,
+        info: &CheckInfo,
+        basis: Option<&Basis>,
+        expected: &str,
+        call: &Call,
+        extra: &str,
+    ) -> String {
         let mut out = format!(
             "{}: {}\n  (source: {})\nexpected: {expected}\n",
             info.id, info.reason, info.source
         );
+        if let Some(basis) = basis {
+            out.push_str(&basis.line());
+            out.push('\n');
+        }
         if !extra.is_empty() {
             out.push_str(extra);
             out.push('\n');
         }
-        out.push_str(&call.render());
+        out.push_str(&self.redactor_for_reports().text(&call.render()));
         out
+    }
+}
+
+impl Session<'_> {
+    /// Judges an answer against the documented response of its status: its media type, that a
+    /// documented JSON body is JSON, and its schema. The failure report when a documented rule
+    /// is broken; `None` when none is (a broken assumed rule is kept as a warning).
+    #[must_use]
+    pub fn judge_answer(
+        &self,
+        info: &CheckInfo,
+        op: &Op,
+        call: &Call,
+        extra: &str,
+    ) -> Option<String> {
+        let status = call.status?;
+        let endpoint = self.endpoint(op);
+        let response = endpoint
+            .responses
+            .iter()
+            .find(|r| r.status.parse::<u16>().ok() == Some(status))
+            .or_else(|| endpoint.responses.iter().find(|r| r.covers(status)))?;
+        if response.body.content.is_empty() {
+            return None;
+        }
+        let base = |media: &str| {
+            media
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        };
+        let answered = call.content_type.as_deref().map(base);
+        let documented: Vec<String> = response
+            .body
+            .content
+            .iter()
+            .map(|m| base(&m.content_type))
+            .collect();
+        let media = answered
+            .as_ref()
+            .and_then(|a| {
+                response
+                    .body
+                    .content
+                    .iter()
+                    .find(|m| base(&m.content_type) == *a)
+            })
+            .or_else(|| response.body.json());
+        let basis = media.map_or_else(
+            || self.spec.response_basis(endpoint, status),
+            |m| self.spec.basis_of(endpoint, &m.pointer),
+        );
+        let shape = match &answered {
+            None if call.response.is_empty() => {
+                Some("an empty answer without a Content-Type".to_string())
+            }
+            None => Some("an answer without a Content-Type".to_string()),
+            Some(a) if !documented.contains(a) => Some(format!("Content-Type `{a}`")),
+            _ => None,
+        };
+        let wants_json = media.is_some_and(|m| m.content_type.contains("json"));
+        let mut broken = Vec::new();
+        if let Some(shape) = shape {
+            broken.push((
+                format!("{shape}, where the docs give {}", documented.join(" or ")),
+                basis.clone(),
+            ));
+        }
+        if wants_json && call.json.is_none() {
+            broken.push(("the answer is not JSON".to_string(), basis));
+        } else if let Some(schema) = media.and_then(|m| m.schema.as_ref())
+            && let Some(json) = &call.json
+        {
+            for v in self
+                .spec
+                .schemas
+                .violations(schema, json)
+                .unwrap_or_default()
+            {
+                let at = if v.instance_pointer.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}: ", v.instance_pointer)
+                };
+                broken.push((
+                    format!("{at}{} (schema {})", v.message, v.schema_pointer),
+                    self.spec.basis_of(endpoint, &v.schema_pointer),
+                ));
+            }
+        }
+        let (documented, assumed): (Vec<_>, Vec<_>) =
+            broken.into_iter().partition(|(_, b)| b.is_documented());
+        let list = |items: &[(String, Basis)]| {
+            items
+                .iter()
+                .map(|(what, _)| what.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        let expected = format!("an answer valid against the documented {status} response");
+        if let Some((_, basis)) = assumed.first() {
+            let _ = self.finding(
+                info,
+                basis,
+                &expected,
+                call,
+                &format!("{extra}\nbroken assumptions: {}", list(&assumed)),
+            );
+        }
+        let (_, basis) = documented.first()?;
+        Some(self.report(
+            info,
+            Some(basis),
+            &expected,
+            call,
+            &format!("{extra}\nschema violations: {}", list(&documented)),
+        ))
+    }
+
+    /// A call that broke an expectation resting on `basis`: the failure report when the
+    /// expectation is documented; when it is assumed, `None`, the report being kept as a
+    /// warning of the trial (a failure under `--strict`).
+    #[must_use]
+    pub fn finding(
+        &self,
+        info: &CheckInfo,
+        basis: &Basis,
+        expected: &str,
+        call: &Call,
+        extra: &str,
+    ) -> Option<String> {
+        let report = self.report(info, Some(basis), expected, call, extra);
+        if basis.is_documented() {
+            Some(report)
+        } else {
+            self.recorder().warn(report);
+            None
+        }
     }
 }

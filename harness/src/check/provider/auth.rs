@@ -5,6 +5,7 @@ use super::documented_example::with_item;
 use super::{Applies, As, Call, ProviderCheck, Session};
 use crate::check::CheckInfo;
 use crate::spec::extensions::MockAction;
+use crate::spec::provenance::{self, Basis};
 
 /// The check.
 pub const CHECK: ProviderCheck = ProviderCheck {
@@ -55,31 +56,14 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
             }
             call
         };
-        let documented: Vec<u16> = [401, 403]
-            .into_iter()
-            .filter(|s| api.documents(op, *s))
-            .collect();
-        let allowed = if documented.is_empty() {
-            vec![401, 403]
-        } else {
-            documented
-        };
         let mut failures = Vec::new();
         for (who, what) in [
             (As::Nobody, "no credentials"),
             (As::Forged, "forged credentials"),
         ] {
             let call = send(who, created);
-            if !call.status.is_some_and(|s| allowed.contains(&s)) {
-                failures.push(api.failure(
-                    &CHECK.info,
-                    &format!(
-                        "{} for a request with {what}",
-                        allowed.iter().map(u16::to_string).collect::<Vec<_>>().join(" or ")
-                    ),
-                    &call,
-                    &format!("sent with {what}"),
-                ));
+            if let Some(report) = judge_refusal(api, op, &call, what) {
+                failures.push(report);
             }
         }
         if let Some(report) = stranger(api, op, id, created)? {
@@ -91,6 +75,141 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
             Err(failures.join("\n"))
         }
     })
+}
+
+/// The answers that refuse a request, and what each rests on.
+struct Refusals {
+    /// Documented refusals of the operation (only its 401/403 where it documents those: the
+    /// docs pin the case).
+    documented: Vec<u16>,
+    /// The statuses the spec assumes for the case (only its 401/403 where it assumes those),
+    /// with the assumption they rest on; where none is documented nor assumed, the harness's
+    /// own (401, 403 or 404).
+    assumed: Vec<u16>,
+    /// The basis of the assumed statuses.
+    assumed_basis: Basis,
+}
+
+impl Refusals {
+    fn of(api: &Session<'_>, op: &super::Op, credentials: bool) -> Self {
+        let endpoint = api.endpoint(op);
+        let (documented, assumed) = api.spec.refusals(endpoint);
+        let pin = |statuses: Vec<u16>| -> Vec<u16> {
+            let pinned: Vec<u16> = statuses
+                .iter()
+                .copied()
+                .filter(|s| matches!(s, 401 | 403))
+                .collect();
+            if credentials && !pinned.is_empty() {
+                pinned
+            } else {
+                statuses
+            }
+        };
+        let documented = pin(documented);
+        let statuses = pin(assumed.iter().map(|(s, _)| *s).collect());
+        // Another tenant's item is, for these credentials, one that does not exist: the
+        // assumption about unknown ids (a 404) speaks for that case before the one about keys.
+        let basis = assumed
+            .iter()
+            .find(|(s, _)| !credentials && *s == 404)
+            .or_else(|| assumed.iter().find(|(s, _)| statuses.contains(s)))
+            .map(|(_, b)| b.clone());
+        match basis {
+            Some(assumed_basis) => Self {
+                documented,
+                assumed: statuses,
+                assumed_basis,
+            },
+            None => Self {
+                documented,
+                assumed: if credentials {
+                    vec![401, 403, 404]
+                } else {
+                    vec![404, 401, 403]
+                },
+                assumed_basis: provenance::harness_assumption("refusal-status"),
+            },
+        }
+    }
+
+    fn list(statuses: &[u16]) -> String {
+        statuses
+            .iter()
+            .map(u16::to_string)
+            .collect::<Vec<_>>()
+            .join(" or ")
+    }
+
+    /// A refusal `answered` (documented, or a 401/403/404) that is not the one the spec assumes
+    /// for the case: it passes, with a warning on the assumption (a failure under `--strict`).
+    fn warn_unassumed(
+        &self,
+        api: &Session<'_>,
+        call: &Call,
+        answered: u16,
+        what: &str,
+    ) -> Option<String> {
+        if self.assumed.contains(&answered) || self.assumed_basis.is_documented() {
+            return None;
+        }
+        api.finding(
+            &CHECK.info,
+            &self.assumed_basis,
+            &format!(
+                "{} for {what} ({answered} refuses too, so it passes unless `--strict`)",
+                Self::list(&self.assumed)
+            ),
+            call,
+            "",
+        )
+    }
+}
+
+/// A request sent with `what` (no or forged credentials): a refusal passes; a 2xx fails where
+/// the operation's need for credentials is documented; another answer fails where the docs
+/// document the refusals, else it is a warning on the assumed ones.
+fn judge_refusal(api: &Session<'_>, op: &super::Op, call: &Call, what: &str) -> Option<String> {
+    let refusals = Refusals::of(api, op, true);
+    let Some(answered) = call.status else {
+        return Some(api.failure(
+            &CHECK.info,
+            &format!("an answer to a request with {what}"),
+            call,
+            "",
+        ));
+    };
+    if refusals.assumed.contains(&answered) {
+        return None;
+    }
+    if refusals.documented.contains(&answered) {
+        return refusals.warn_unassumed(api, call, answered, &format!("a request with {what}"));
+    }
+    let expected = if refusals.documented.is_empty() {
+        format!(
+            "{} for a request with {what}",
+            Refusals::list(&refusals.assumed)
+        )
+    } else {
+        format!(
+            "{} for a request with {what}",
+            Refusals::list(&refusals.documented)
+        )
+    };
+    let basis = if call.succeeded() {
+        api.spec.security_basis(api.endpoint(op))
+    } else if refusals.documented.is_empty() {
+        refusals.assumed_basis.clone()
+    } else {
+        api.spec.documented(api.endpoint(op))
+    };
+    api.finding(
+        &CHECK.info,
+        &basis,
+        &expected,
+        call,
+        &format!("sent with {what}"),
+    )
 }
 
 /// The second tenant, in the first tenant's place: refused (4xx), and the first tenant's item
@@ -180,22 +299,57 @@ fn stranger_on_item(
     } else {
         &[(As::Stranger, "")]
     };
+    let refusals = Refusals::of(api, op, false);
     for (who, place) in places {
         let call = api.call_with_id(op, *who, id, None);
-        if !call.status.is_some_and(|s| matches!(s, 401 | 403 | 404)) || call.succeeded() {
-            return Ok(Some(api.failure(
-                &CHECK.info,
-                "404 (or 401/403): another tenant's item does not exist for these credentials",
-                &call,
-                &format!(
-                    "the second tenant's credentials{}, naming the first tenant's item `{id}`",
-                    if place.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" {place}")
-                    }
-                ),
-            )));
+        let refused = call.status.filter(|s| {
+            (matches!(s, 401 | 403 | 404)
+                || refusals.documented.contains(s)
+                || refusals.assumed.contains(s))
+                && !(200..300).contains(s)
+        });
+        if let Some(answered) = refused {
+            if let Some(report) =
+                refusals.warn_unassumed(api, &call, answered, "another tenant's item")
+            {
+                return Ok(Some(report));
+            }
+            continue;
+        }
+        let said = format!(
+            "the second tenant's credentials{}, naming the first tenant's item `{id}`",
+            if place.is_empty() {
+                String::new()
+            } else {
+                format!(" {place}")
+            }
+        );
+        // A 2xx that shows the first tenant's item has crossed the tenants: that rests on the
+        // operation's credentials (documented where its security is). Another answer that is
+        // not a refusal is judged on the docs where they list the refusals; a 2xx that shows
+        // nothing and leaves the item untouched (the read-back below) keeps the tenants apart,
+        // so only the status is an assumption.
+        let shows_item = call.succeeded() && call.response.contains(id);
+        let basis = if shows_item {
+            api.spec.security_basis(api.endpoint(op))
+        } else if call.status.is_none() || (!call.succeeded() && !refusals.documented.is_empty()) {
+            api.spec.documented(api.endpoint(op))
+        } else {
+            provenance::harness_assumption("stranger-refused")
+        };
+        let said = if shows_item {
+            format!("{said}; the answer shows the item")
+        } else {
+            said
+        };
+        if let Some(report) = api.finding(
+            &CHECK.info,
+            &basis,
+            "404 (or 401/403, or a documented refusal): another tenant's item does not exist for these credentials",
+            &call,
+            &said,
+        ) {
+            return Ok(Some(report));
         }
     }
     if let Ok((found, read)) = api.read(collection, As::Tenant(0), id)

@@ -145,16 +145,8 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
                     &call,
                     &from,
                 ));
-            } else {
-                let violations = api.schema_violations(op, &call);
-                if !violations.is_empty() {
-                    failures.push(api.failure(
-                        &CHECK.info,
-                        "an answer valid against the documented response schema",
-                        &call,
-                        &format!("{from}\nschema violations: {}", violations.join("; ")),
-                    ));
-                }
+            } else if let Some(report) = api.judge_answer(&CHECK.info, op, &call, &from) {
+                failures.push(report);
             }
             if op.action() == Some(MockAction::Create)
                 && let Some(new) = api.created_id(op, &call)

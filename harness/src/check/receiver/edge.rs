@@ -34,7 +34,10 @@ fn run(probe: &super::Session<'_>, event: &str) -> Result<(), String> {
         probe.require_2xx(
             &CHECK.info,
             &probe.send(&headers, &body),
-            &format!("edge payload {i} of seed {}", probe.settings.seed ^ 0xed6e),
+            &format!(
+                "edge payload {i} of `--seed {}` (the run's seed; the command below replays it)",
+                probe.settings.seed
+            ),
         )?;
     }
     // Where the docs tell receivers to verify over a re-serialisation (Betterez), bytes that

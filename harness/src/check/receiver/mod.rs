@@ -17,6 +17,7 @@ mod signature;
 mod timing;
 mod unknown_event;
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -162,6 +163,12 @@ pub struct Probe {
     subscriptions: std::collections::HashMap<String, (Value, String)>,
     /// The payload generator of each event, compiled once.
     payloads: std::collections::HashMap<String, SchemaGen>,
+    /// The largest answer read (`--max-answer-bytes`).
+    max_answer_bytes: usize,
+    /// Whether the target still answers.
+    pub health: crate::check::Health,
+    /// Valid signed deliveries sent, and how many of them were refused with 401 or 403.
+    valid: (AtomicU32, AtomicU32),
 }
 
 impl std::fmt::Debug for Probe {
@@ -200,6 +207,9 @@ impl Probe {
             spec,
             settings,
             runtime,
+            max_answer_bytes: crate::check::DEFAULT_MAX_ANSWER_BYTES,
+            health: crate::check::Health::default(),
+            valid: (AtomicU32::new(0), AtomicU32::new(0)),
         };
         probe.key = probe
             .pipeline
@@ -218,6 +228,55 @@ impl Probe {
             .map(|e| (e.name.clone(), probe.build_subscription(&e.name)))
             .collect();
         probe
+    }
+
+    /// Reads at most `limit` bytes of any answer (`--max-answer-bytes`); a larger answer is
+    /// no answer, reported with that reason.
+    #[must_use]
+    pub fn with_max_answer_bytes(mut self, limit: usize) -> Self {
+        self.max_answer_bytes = limit;
+        self
+    }
+
+    /// Notes the answer to a valid delivery, for [`Probe::secret_hint`].
+    pub fn note_valid(&self, exchange: &Exchange) {
+        if !self.spec.signing.signs() || exchange.status.is_none() {
+            return;
+        }
+        self.valid.0.fetch_add(1, Ordering::Relaxed);
+        if matches!(exchange.status, Some(401 | 403)) {
+            self.valid.1.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// When every valid signed delivery was refused with 401 or 403: a hint to check the
+    /// secret, naming how the harness signed.
+    #[must_use]
+    pub fn secret_hint(&self) -> Option<String> {
+        let (sent, refused) = (
+            self.valid.0.load(Ordering::Relaxed),
+            self.valid.1.load(Ordering::Relaxed),
+        );
+        (sent > 0 && sent == refused).then(|| {
+            let schemes: Vec<String> = self
+                .spec
+                .signing
+                .schemes
+                .iter()
+                .map(|s| format!("`{}`: {:?} over `{}`", s.header, s.algorithm, s.signed_content))
+                .collect();
+            let key = self
+                .spec
+                .signing
+                .key
+                .as_ref()
+                .map_or_else(String::new, |k| format!(", the key being {}", k.shape()));
+            format!(
+                "{}: all {sent} valid signed deliveries were refused with 401/403: check --secret (the harness signed {}{key})",
+                self.spec.provider.name,
+                schemes.join(" and ")
+            )
+        })
     }
 
     /// The payload generator of `event` (compiled once per probe).
@@ -409,12 +468,21 @@ impl Probe {
         (out, None)
     }
 
+    /// What failure reports show instead of the signing secret: `[secret]`, as written,
+    /// JSON-escaped or percent-encoded.
+    #[must_use]
+    pub fn secret_redactor(&self) -> Redactor {
+        Redactor::new().secret(&self.settings.secret, "[secret]")
+    }
+
     /// What transcripts show instead of the target's address (its URL, and its host and port
     /// for bodies that escape the URL's slashes) and the signatures.
     #[must_use]
     pub fn redactor(&self) -> Redactor {
         let target = &self.settings.target;
-        let mut redactor = Redactor::new().value(target, "{target}");
+        let mut redactor = Redactor::new()
+            .value(target, "{target}")
+            .secret(&self.settings.secret, "[secret]");
         if let Ok(url) = reqwest::Url::parse(target)
             && let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default())
         {
@@ -453,6 +521,7 @@ impl Probe {
         exchange: &Exchange,
         extra: &str,
     ) -> Result<(), String> {
+        self.note_valid(exchange);
         if exchange.accepted() {
             Ok(())
         } else {
@@ -478,6 +547,8 @@ impl Probe {
             out.push('\n');
         }
         out.push_str(&exchange.render(&self.spec.delivery.method, &self.settings.target));
-        out
+        Redactor::new()
+            .secret(&self.settings.secret, "[secret]")
+            .text(&out)
     }
 }

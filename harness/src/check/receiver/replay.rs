@@ -17,8 +17,9 @@ pub const CHECK: ReceiverCheck = ReceiverCheck {
         let signing = &spec.signing;
         if !signing.signs() {
             Applies::Ignored(format!(
-                "{} deliveries carry no signature",
-                spec.provider.name
+                "{} deliveries carry no signature ({})",
+                spec.provider.name,
+                signing.reason.as_deref().unwrap_or("the docs define none")
             ))
         } else if !signing.signs_timestamp() {
             Applies::Ignored(format!(

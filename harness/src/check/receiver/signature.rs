@@ -18,8 +18,12 @@ pub const CHECK: ReceiverCheck = ReceiverCheck {
     applies: |spec, _| match spec.signing.signs() {
         true => Applies::Yes,
         false => Applies::Ignored(format!(
-            "{} deliveries carry no signature (the docs define none): a receiver cannot tell real deliveries from forged ones",
-            spec.provider.name
+            "{} deliveries carry no signature ({}): a receiver cannot tell real deliveries from forged ones",
+            spec.provider.name,
+            spec.signing
+                .reason
+                .as_deref()
+                .unwrap_or("the docs define none")
         )),
     },
     run,
