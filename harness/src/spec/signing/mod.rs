@@ -41,6 +41,13 @@ impl Signing {
         !self.schemes.is_empty()
     }
 
+    /// Makes deliveries unsigned, for `reason`: no signature headers, no key.
+    pub fn unsign(&mut self, reason: &str) {
+        self.schemes.clear();
+        self.key = None;
+        self.reason = Some(reason.to_string());
+    }
+
     /// Whether a signed template uses `{timestamp}` (a replay window can be checked).
     #[must_use]
     pub fn signs_timestamp(&self) -> bool {
