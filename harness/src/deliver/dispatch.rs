@@ -19,7 +19,7 @@ use super::delivery::Pipeline;
 pub use super::delivery::{Delivery as Prepared, Subscriber};
 use super::http::Poster;
 use super::log::Log;
-pub use super::log::{Attempt, LOG_LIMIT};
+pub use super::log::{Attempt, LOG_BYTES, LOG_LIMIT};
 use super::message::Message;
 use super::queue::Queues;
 use crate::spec::ProviderSpec;
@@ -28,8 +28,20 @@ use crate::spec::extensions::OnFailure;
 /// How many POSTs one dispatcher has in flight to one receiver at most.
 const IN_FLIGHT: usize = 32;
 
-/// How much of a receiver's answer the log keeps.
-const EXCERPT: usize = 512;
+/// How much of a receiver's answer is read and kept in the log (the rest is not read: the
+/// connection is dropped).
+pub const EXCERPT: usize = 64 * 1024;
+
+/// The message a blocked queue was stuck on, dropped by [`Dispatcher::skip`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    /// The event name.
+    pub event: String,
+    /// The event id, where the provider has one.
+    pub event_id: Option<String>,
+    /// The subscription it was for.
+    pub subscription: String,
+}
 
 /// What happened to one message (one event for one subscription).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -342,6 +354,18 @@ impl Dispatcher {
         self.pump(tenant).await;
     }
 
+    /// Drops the message a blocked queue is stuck on (it is not sent again), then sends what
+    /// waits behind it. The dropped message; `None` when the tenant's queue is not blocked.
+    pub async fn skip(&self, tenant: &str) -> Option<Skipped> {
+        let dropped = self.queues.skip(tenant)?;
+        self.pump(tenant).await;
+        Some(Skipped {
+            event: dropped.event.clone(),
+            event_id: dropped.event_id.clone(),
+            subscription: dropped.subscription.clone(),
+        })
+    }
+
     /// Tenants whose queue is blocked, with how many messages wait in each.
     #[must_use]
     pub fn blocked(&self) -> Vec<(String, usize)> {
@@ -402,6 +426,13 @@ impl Dispatcher {
     #[must_use]
     pub fn log(&self) -> Vec<Attempt> {
         self.log.recent()
+    }
+
+    /// One page of the attempt log, oldest first: `limit` attempts from `offset`, and how many
+    /// are kept in all.
+    #[must_use]
+    pub fn log_page(&self, offset: usize, limit: usize) -> (usize, Vec<Attempt>) {
+        self.log.page(offset, limit)
     }
 
     /// One POST: pipeline stages 1 (a fresh attempt id) to 5, sent, timed and logged;

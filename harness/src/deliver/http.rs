@@ -60,7 +60,12 @@ impl Poster {
         body: Bytes,
         keep: usize,
     ) -> Answer {
-        let uri: hyper::Uri = match target.parse() {
+        // The URL is read as the mock's target rule read it (WHATWG rules, `url` crate), and
+        // sent in its normalised form: what was judged is what is reached.
+        let uri: hyper::Uri = match url::Url::parse(target)
+            .map_err(|e| e.to_string())
+            .and_then(|url| url.as_str().parse().map_err(|e: hyper::http::uri::InvalidUri| e.to_string()))
+        {
             Ok(uri) => uri,
             Err(error) => return Answer::failed(format!("`{target}` is not a URL: {error}")),
         };

@@ -94,6 +94,16 @@ impl Queues {
         }
     }
 
+    /// Drops the head of the tenant's queue when the queue is blocked, and lifts the block;
+    /// the dropped message, or `None` (the queue is not blocked, or is sending).
+    pub(super) fn skip(&self, tenant: &str) -> Option<Arc<Message>> {
+        let mut queues = self.lock();
+        let queue = queues.get_mut(tenant).filter(|q| q.blocked && !q.sending)?;
+        let dropped = queue.pending.pop_front()?;
+        queue.blocked = false;
+        Some(dropped)
+    }
+
     /// Blocked tenants, with how many messages wait in each, by tenant.
     pub(super) fn blocked(&self) -> Vec<(String, usize)> {
         let mut out: Vec<(String, usize)> = self

@@ -9,10 +9,23 @@ use serde_json::Value;
 use super::core::Core;
 use super::form::form_urlencoded;
 use super::reply::{self, Reply, client_error_status};
-use super::target::{Target, Verdict, as_https};
+use super::target::{self, Target, Verdict, as_https};
 use super::validate::{Validated, Validation};
 use crate::spec::extensions::MockState;
 use crate::spec::{Endpoint, pointer};
+
+/// How deeply arrays and objects may nest in a request body. Stored resources wrap the body in
+/// a few more levels and must still read back whole (JSON parsers stop at 128 levels).
+pub const MAX_DEPTH: usize = 64;
+
+/// How deeply arrays and objects nest in `value` (a scalar is 0).
+fn depth(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+        Value::Object(map) => 1 + map.values().map(depth).max().unwrap_or(0),
+        _ => 0,
+    }
+}
 
 /// Parses and validates the request body of `endpoint`: `None` when the endpoint takes none
 /// (or an optional one is absent). `Err` is the reply to send.
@@ -88,6 +101,12 @@ pub(super) fn parse(
             }
         }
     };
+    if depth(&value) > MAX_DEPTH {
+        return Err(bad(
+            client_error_status(endpoint),
+            format!("the body is nested deeper than {MAX_DEPTH} levels of arrays and objects"),
+        ));
+    }
     if let Some(schema) = &media.schema {
         validate(core, mock, schema, &value)
             .map_err(|message| bad(client_error_status(endpoint), message))?;
@@ -113,31 +132,13 @@ fn validate(
         && let Some(Value::String(url)) = pointer::get(value, at)
     {
         let schema_accepts = || core.spec.schemas.is_valid(schema, value);
-        let verdict = core.target_rule.judge(&Target::new(
-            url,
-            mock.is_some_and(|m| m.https_only),
-            core.settings.allow_http_targets,
-            &schema_accepts,
-        ));
-        match verdict {
-            Verdict::Accept => {}
-            Verdict::AcceptAsHttps => {
-                if let Some(https) = as_https(url) {
-                    let mut copy = value.clone();
-                    pointer::set(&mut copy, at, Value::String(https));
-                    checked = Cow::Owned(copy);
-                }
-            }
-            Verdict::Refuse if url.starts_with("http://") => {
-                return Err(format!(
-                    "{at}: `{url}` is not an HTTPS URL, and the provider only delivers to HTTPS URLs; to subscribe a local http:// receiver (127.0.0.1 or localhost) in tests, start the mock with --allow-http-targets (MockBuilder::allow_http_targets(true))"
-                ));
-            }
-            Verdict::Refuse => {
-                return Err(format!(
-                    "{at}: `{url}` is not an HTTPS URL; the provider only delivers to HTTPS URLs"
-                ));
-            }
+        let https_only = mock.is_some_and(|m| m.https_only);
+        if judge_target(core, at, url, https_only, &schema_accepts)? == Verdict::AcceptAsHttps
+            && let Some(https) = as_https(url)
+        {
+            let mut copy = value.clone();
+            pointer::set(&mut copy, at, Value::String(https));
+            checked = Cow::Owned(copy);
         }
     }
     core.validate.validate(&Validation {
@@ -146,4 +147,28 @@ fn validate(
         schema,
         value: &checked,
     })
+}
+
+/// The target-URL stage for the URL at `at`: the mock's own address is refused whatever the
+/// rule, then the rule judges. `Err` is the refusal's message, naming the field.
+pub(super) fn judge_target(
+    core: &Core,
+    at: &str,
+    url: &str,
+    https_only: bool,
+    schema_accepts: &dyn Fn() -> bool,
+) -> Result<Verdict, String> {
+    if let (Ok(parsed), Some(address)) = (target::parse(url), core.settings.address)
+        && target::targets_self(&parsed, address)
+    {
+        return Err(target::self_refusal(at, url));
+    }
+    let allow = core.settings.allow_http_targets;
+    match core
+        .target_rule
+        .judge(&Target::new(url, https_only, allow, schema_accepts))
+    {
+        Verdict::Refuse => Err(target::refusal(at, url, https_only, allow)),
+        verdict => Ok(verdict),
+    }
 }

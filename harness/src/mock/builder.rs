@@ -79,6 +79,27 @@ impl MockBuilder {
         self
     }
 
+    /// How long a request's headers may take to arrive, from their first byte; a slower client
+    /// is disconnected (default 10 s).
+    pub fn header_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings.header_timeout = timeout;
+        self
+    }
+
+    /// How long a connection may stay idle, waiting for its next request, before it is closed;
+    /// also the time a request's body has to arrive (408 beyond) (default 60 s).
+    pub fn idle_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings.idle_timeout = timeout;
+        self
+    }
+
+    /// How many client connections are open at once at most (default 512); beyond, new ones
+    /// wait to be accepted while the open ones are served.
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.settings.max_connections = connections;
+        self
+    }
+
     /// How many answered requests [`MockProvider::received`] keeps (default 1000; 0 keeps none).
     pub fn journal_limit(mut self, requests: usize) -> Self {
         self.settings.journal_limit = requests;
@@ -167,7 +188,7 @@ impl MockBuilder {
     }
 
     /// Starts serving.
-    pub async fn start(self) -> Result<MockProvider, MockError> {
+    pub async fn start(mut self) -> Result<MockProvider, MockError> {
         let (listener, address) =
             server::bind(self.port)
                 .await
@@ -175,6 +196,7 @@ impl MockBuilder {
                     port: self.port,
                     source,
                 })?;
+        self.settings.address = Some(address);
         let engine = Arc::new(Engine::new(
             self.spec,
             self.credentials,

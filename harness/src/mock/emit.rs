@@ -1,12 +1,11 @@
 //! Making the mock emit: one code path for the Rust API (`MockProvider::emit*`) and the admin
-//! endpoints under `/__mock/`.
+//! endpoints under `/__mock/` (`admin.rs`).
 
 use std::collections::BTreeMap;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::engine::Engine;
-use super::reply::Reply;
 use crate::deliver::dispatch::{Report, Subscriber};
 use crate::generate::Mode;
 use crate::spec::pointer;
@@ -27,7 +26,7 @@ pub struct Emit {
 
 impl Emit {
     /// The options of an admin request's body: `payload`, `fixture`, `seed`, `context`.
-    fn from_admin(body: &Value) -> Self {
+    pub(super) fn from_admin(body: &Value) -> Self {
         Self {
             payload: body.get("payload").cloned(),
             fixture: body
@@ -171,94 +170,4 @@ fn subscribers(engine: &Engine) -> std::sync::Arc<Vec<Subscriber>> {
         *cached = (writes, std::sync::Arc::new(fresh));
     }
     std::sync::Arc::clone(&cached.1)
-}
-
-/// Serves an admin request under `/__mock/`; `None` when the path is not an admin one.
-pub async fn admin(engine: &Engine, method: &str, path: &str, body: &[u8]) -> Option<Reply> {
-    let rest = path.strip_prefix("/__mock/")?;
-    let parsed: Value = if body.is_empty() {
-        json!({})
-    } else {
-        match serde_json::from_slice(body) {
-            Ok(value) => value,
-            Err(error) => {
-                return Some(Reply::new(
-                    400,
-                    json!({"error": "bad_request", "message": format!("the body is not valid JSON: {error}")}),
-                ));
-            }
-        }
-    };
-    let dispatcher = &engine.dispatcher;
-    let reply = match (method, rest) {
-        ("POST", rest) if rest.starts_with("events/") => {
-            let event = super::router::percent_decode(&rest["events/".len()..]);
-            match emit(engine, &event, Emit::from_admin(&parsed)).await {
-                Ok(report) => Reply::new(200, serde_json::to_value(report).unwrap_or_default()),
-                Err(error @ EmitError::UnknownEvent(..)) => Reply::new(
-                    404,
-                    json!({"error": "unknown_event", "message": error.to_string()}),
-                ),
-                Err(error) => Reply::new(
-                    400,
-                    json!({"error": "bad_request", "message": error.to_string()}),
-                ),
-            }
-        }
-        ("GET", "deliveries") => Reply::new(
-            200,
-            serde_json::to_value(dispatcher.log()).unwrap_or_default(),
-        ),
-        ("GET", "undeliverable") => Reply::new(
-            200,
-            serde_json::to_value(dispatcher.undeliverable()).unwrap_or_default(),
-        ),
-        ("POST", "undeliverable/resend") => {
-            Reply::new(200, json!({"resent": dispatcher.resend(None).await}))
-        }
-        ("DELETE", "undeliverable") => Reply::new(200, json!({"erased": dispatcher.erase(None)})),
-        ("POST", rest) if rest.starts_with("undeliverable/") && rest.ends_with("/resend") => {
-            let id = &rest["undeliverable/".len()..rest.len() - "/resend".len()];
-            match dispatcher.resend(Some(id)).await {
-                0 => Reply::new(
-                    404,
-                    json!({"error": "not_found", "message": format!("no undeliverable message `{id}`")}),
-                ),
-                n => Reply::new(200, json!({"resent": n})),
-            }
-        }
-        ("DELETE", rest) if rest.starts_with("undeliverable/") => {
-            let id = &rest["undeliverable/".len()..];
-            match dispatcher.erase(Some(id)) {
-                0 => Reply::new(
-                    404,
-                    json!({"error": "not_found", "message": format!("no undeliverable message `{id}`")}),
-                ),
-                n => Reply::new(200, json!({"erased": n})),
-            }
-        }
-        ("GET", "queues") => Reply::new(
-            200,
-            json!(
-                dispatcher
-                    .blocked()
-                    .into_iter()
-                    .map(|(t, n)| json!({"tenant": t, "status": "BLOCKED", "waiting": n}))
-                    .collect::<Vec<_>>()
-            ),
-        ),
-        ("POST", rest) if rest.starts_with("queues/") && rest.ends_with("/unblock") => {
-            let tenant = &rest["queues/".len()..rest.len() - "/unblock".len()];
-            dispatcher.unblock(tenant).await;
-            Reply::new(
-                200,
-                json!({"tenant": tenant, "blocked": dispatcher.blocked().iter().any(|(t, _)| t == tenant)}),
-            )
-        }
-        _ => Reply::new(
-            404,
-            json!({"error": "not_found", "message": format!("no admin endpoint {method} {path}; admin endpoints: POST /__mock/events/{{event}}, GET /__mock/deliveries, GET /__mock/undeliverable, POST /__mock/undeliverable/{{id}}/resend, POST /__mock/undeliverable/resend, DELETE /__mock/undeliverable/{{id}}, DELETE /__mock/undeliverable, GET /__mock/queues, POST /__mock/queues/{{tenant}}/unblock")}),
-        ),
-    };
-    Some(reply)
 }

@@ -106,6 +106,8 @@ pub fn build(ext: &GraphqlExt) -> Result<Compiled, String> {
         }
     }
     let schema = builder
+        .limit_depth(super::graphql_limits::MAX_DEPTH)
+        .limit_complexity(super::graphql_limits::MAX_COMPLEXITY)
         .finish()
         .map_err(|e| format!("the x-graphql schema is not a valid GraphQL schema: {e}"))?;
     Ok(Compiled { schema })

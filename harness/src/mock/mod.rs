@@ -41,7 +41,7 @@
 //! - What the stages and actions share, `core.rs`: the spec, the tenants, the store
 //!   (`store.rs`), seeded drawing of ids and bodies; stored resources are built in
 //!   `resource.rs` (with raw schema lookups from `schema.rs`).
-//! - Deliveries and the admin endpoints under `/__mock/`: `emit.rs` ([`Emit`]);
+//! - Deliveries: `emit.rs` ([`Emit`]); the admin endpoints under `/__mock/`: `admin.rs`;
 //!   `server.rs` is the HTTP plumbing (hyper on 127.0.0.1, body limit, graceful shutdown).
 //!
 //! Every extension point has a default that behaves as the provider documents; a test (or a
@@ -52,13 +52,16 @@
 pub mod action;
 mod auth;
 mod body;
+mod connection;
 mod builder;
 mod core;
+mod admin;
 mod emit;
 mod engine;
 mod error;
 mod form;
 mod graphql;
+pub mod graphql_limits;
 mod hook;
 mod journal;
 mod pipeline;

@@ -60,6 +60,16 @@ impl Engine {
         reply
     }
 
+    /// Whether answering `request` may take long enough to belong off the async workers (a
+    /// GraphQL document is executed).
+    #[must_use]
+    pub fn runs_long(&self, request: &Incoming) -> bool {
+        matches!(
+            self.router.find(&request.method, &request.path),
+            Match::Found(i, _) if self.core.spec.endpoints[i].graphql.is_some()
+        )
+    }
+
     fn not_found(&self, request: &Incoming) -> Reply {
         let spec = &self.core.spec;
         let mut endpoints: Vec<String> = spec
@@ -220,10 +230,23 @@ fn coerce(doc: &Value, schema_at: &str, raw: &str) -> Value {
         Some(Some(Value::Array(ts))) => ts.iter().filter_map(Value::as_str).collect(),
         _ => Vec::new(),
     };
-    if types.contains(&"integer")
-        && let Ok(n) = raw.parse::<i64>()
-    {
-        return Value::from(n);
+    if types.contains(&"integer") {
+        if let Ok(n) = raw.parse::<i64>() {
+            return Value::from(n);
+        }
+        if let Ok(n) = raw.parse::<u64>() {
+            return Value::from(n);
+        }
+        // An integer beyond 64 bits is still an integer: it is judged by its magnitude (as a
+        // float with no fraction), so that `minimum`/`maximum` apply and type does not fail.
+        let digits = raw.strip_prefix('-').unwrap_or(raw);
+        if !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && let Ok(n) = raw.parse::<f64>()
+            && let Some(n) = serde_json::Number::from_f64(n)
+        {
+            return Value::Number(n);
+        }
     }
     if types.contains(&"number")
         && let Ok(n) = raw.parse::<f64>()

@@ -12,6 +12,16 @@ pub struct Settings {
     pub journal_limit: usize,
     /// A fixed signing time in Unix seconds, for reproducible signatures (`None`: the clock).
     pub clock: Option<f64>,
+    /// How long a request's headers may take to arrive, from their first byte (the connection
+    /// is closed beyond).
+    pub header_timeout: std::time::Duration,
+    /// How long a connection may wait for its next request (or a request's body take to
+    /// arrive) before it is closed.
+    pub idle_timeout: std::time::Duration,
+    /// How many connections are open at once at most; beyond, new ones wait to be accepted.
+    pub max_connections: usize,
+    /// Where the mock listens, once bound: subscriptions to this address are refused.
+    pub address: Option<std::net::SocketAddr>,
 }
 
 impl Default for Settings {
@@ -21,6 +31,10 @@ impl Default for Settings {
             body_limit: 1024 * 1024,
             journal_limit: 1000,
             clock: None,
+            address: None,
+            header_timeout: std::time::Duration::from_secs(10),
+            idle_timeout: std::time::Duration::from_secs(60),
+            max_connections: 512,
         }
     }
 }

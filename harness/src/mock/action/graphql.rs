@@ -12,7 +12,6 @@ use crate::mock::auth::Tenant;
 use crate::mock::core::Core;
 use crate::mock::graphql::{Coded, Resolve};
 use crate::mock::reply::Reply;
-use crate::mock::target::{Target, Verdict};
 use crate::spec::extensions::{MockAction, MockState};
 use crate::spec::pointer;
 
@@ -46,11 +45,26 @@ impl Action for Graphql {
             ));
         };
         // A document that does not parse is a transport-level 400 at HappyColis.
-        if let Err(error) = async_graphql::parser::parse_query(query) {
-            return Err(Refusal::Status(
-                400,
-                format!("GraphQL syntax error: {error}"),
-            ));
+        let document = match async_graphql::parser::parse_query(query) {
+            Ok(document) => document,
+            Err(error) => {
+                return Err(Refusal::Status(
+                    400,
+                    format!("GraphQL syntax error: {error}"),
+                ));
+            }
+        };
+        // Refused before execution, like the engine's depth and complexity limits.
+        let aliases = crate::mock::graphql_limits::aliases(&document);
+        if aliases > crate::mock::graphql_limits::MAX_ALIASES {
+            return Ok(Outcome::Reply(Reply::new(
+                200,
+                serde_json::json!({"data": null, "errors": [{
+                    "message": format!("the document has {aliases} aliased fields, more than the limit of {}", crate::mock::graphql_limits::MAX_ALIASES),
+                    "path": [],
+                    "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"},
+                }]}),
+            )));
         }
         let fields = Fields {
             core: Arc::clone(call.core()),
@@ -123,21 +137,12 @@ fn target_rule(core: &Core, mock: &MockState, args: &Value) -> Result<(), Coded>
     else {
         return Ok(());
     };
-    let verdict = core.target_rule.judge(&Target::new(
-        url,
-        mock.https_only,
-        core.settings.allow_http_targets,
-        &|| true,
-    ));
-    if verdict == Verdict::Refuse {
-        return Err(Coded {
-            message: format!(
-                "{target}: `{url}` is not an HTTPS URL, and the provider only delivers to HTTPS URLs; to subscribe a local http:// receiver in tests, start the mock with --allow-http-targets (MockBuilder::allow_http_targets(true))"
-            ),
+    crate::mock::body::judge_target(core, target, url, mock.https_only, &|| true)
+        .map(|_| ())
+        .map_err(|message| Coded {
+            message,
             code: "BAD_USER_INPUT",
-        });
-    }
-    Ok(())
+        })
 }
 
 /// A refusal as a GraphQL error code.

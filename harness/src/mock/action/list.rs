@@ -17,22 +17,24 @@ impl List {
     /// or the query gives none.
     #[must_use]
     pub fn page(call: &Call<'_>, items: Vec<Value>) -> Vec<Value> {
+        // The parameters passed their schemas; a number too large for memory stands for "past
+        // the end", however far.
         let number = |name: &str| {
             call.query()
                 .iter()
                 .find(|(n, _)| n == name)
-                .and_then(|(_, v)| v.parse::<usize>().ok())
+                .and_then(|(_, v)| v.parse::<u128>().ok())
+                .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
         };
         let mock = call.mock();
         let Some(per_page) = mock.page_size.as_deref().and_then(number) else {
             return items;
         };
         let page = mock.page.as_deref().and_then(number).unwrap_or(1).max(1);
-        items
-            .into_iter()
-            .skip((page - 1) * per_page)
-            .take(per_page)
-            .collect()
+        let Some(skip) = (page - 1).checked_mul(per_page) else {
+            return Vec::new();
+        };
+        items.into_iter().skip(skip).take(per_page).collect()
     }
 }
 
