@@ -73,20 +73,20 @@ impl Poster {
             .method(self.method.clone())
             .uri(uri);
         for (name, value) in headers {
-            let value = match hyper::header::HeaderValue::from_str(value) {
-                Ok(value) => value,
-                Err(_) => {
-                    return Answer::failed(format!("invalid header value for `{name}` (not sent)"));
-                }
+            let Ok(header) = hyper::header::HeaderName::from_bytes(name.as_bytes()) else {
+                return Answer::failed(format!("invalid header name `{name}` (not sent)"));
             };
-            request = request.header(name.as_str(), value);
+            let Ok(value) = hyper::header::HeaderValue::from_str(value) else {
+                return Answer::failed(format!("invalid header value for `{name}` (not sent)"));
+            };
+            request = request.header(header, value);
         }
         let request = match request.body(Full::new(body)) {
             Ok(request) => request,
             Err(error) => return Answer::failed(format!("invalid request (not sent): {error}")),
         };
         let exchange = async {
-            let response = self.client.request(request).await.map_err(|e| causes(&e))?;
+            let response = self.client.request(request).await.map_err(|e| super::cause::describe(&e))?;
             let status = response.status().as_u16();
             let mut body = response.into_body();
             let mut start = Vec::new();
@@ -110,24 +110,12 @@ impl Poster {
                 error: None,
             },
             Ok(Err(error)) => Answer::failed(error),
-            Err(_) => Answer::failed(format!("timed out after {} ms", self.timeout.as_millis())),
+            Err(_) => Answer::failed(format!(
+                "timed out: no complete answer within {} ms",
+                self.timeout.as_millis()
+            )),
         }
     }
-}
-
-/// An error with its chain of causes: `connection refused`, `connection reset`...
-fn causes(error: &dyn std::error::Error) -> String {
-    let mut out = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !out.contains(&text) {
-            out.push_str(": ");
-            out.push_str(&text);
-        }
-        source = cause.source();
-    }
-    out
 }
 
 #[cfg(test)]
@@ -145,7 +133,7 @@ mod tests {
             .post(&format!("http://{closed}/hook"), &[], Bytes::new(), 16)
             .await;
         let error = answer.error.unwrap();
-        assert!(error.to_lowercase().contains("refused"), "{error}");
+        assert!(error.starts_with("connection refused: "), "{error}");
         let answer = poster
             .post(
                 "http://127.0.0.1:9/x",
@@ -160,5 +148,53 @@ mod tests {
                 .unwrap()
                 .contains("invalid header value for `x`")
         );
+    }
+
+    /// A receiver that reads the request, then does `then` with the connection.
+    async fn receiver(then: fn(tokio::net::TcpStream)) -> std::net::SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let mut buf = [0u8; 4096];
+                let _ = tokio::io::AsyncReadExt::read(&mut stream, &mut buf).await;
+                then(stream);
+            }
+        });
+        address
+    }
+
+    #[tokio::test]
+    async fn each_failure_names_its_cause() {
+        let poster = Poster::new("POST", Duration::from_millis(300));
+        let reset = receiver(|stream| {
+            // Linger 0: closing sends a reset, not an orderly end.
+            let _ = stream.set_zero_linger();
+            drop(stream);
+        })
+        .await;
+        let answer = poster.post(&format!("http://{reset}/h"), &[], Bytes::new(), 16).await;
+        let error = answer.error.unwrap();
+        assert!(error.starts_with("connection reset"), "{error}");
+
+        let silent = receiver(|stream| {
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                drop(stream);
+            });
+        })
+        .await;
+        let answer = poster.post(&format!("http://{silent}/h"), &[], Bytes::new(), 16).await;
+        let error = answer.error.unwrap();
+        assert!(error.starts_with("timed out"), "{error}");
+
+        let answer = poster.post("https://127.0.0.1:9/h", &[], Bytes::new(), 16).await;
+        let error = answer.error.unwrap();
+        assert!(error.starts_with("TLS"), "{error}");
+
+        let answer = poster
+            .post("http://127.0.0.1:9/h", &[("bad name".into(), "v".into())], Bytes::new(), 16)
+            .await;
+        assert_eq!(answer.error.unwrap(), "invalid header name `bad name` (not sent)");
     }
 }

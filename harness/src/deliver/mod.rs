@@ -9,6 +9,7 @@
 pub mod delivery;
 pub mod dispatch;
 pub mod envelope;
+mod cause;
 mod http;
 mod log;
 pub mod matching;

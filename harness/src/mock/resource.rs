@@ -127,3 +127,38 @@ pub fn with_defaults(mock: &MockState, fields: Map<String, Value>, id: &str) -> 
     pointer::set(&mut resource, id_field(mock), Value::String(id.to_string()));
     resource
 }
+
+/// Whether the headers `resource` asks deliveries to carry (`x-delivery.forwardHeaders`) can be
+/// sent: an object of valid header names to valid header values. A subscription whose every
+/// delivery would fail before it is sent is refused when it is made. `Err` names the field.
+pub fn check_forwarded(spec: &crate::spec::ProviderSpec, resource: &Value) -> Result<(), String> {
+    let Some(at) = spec.delivery.forward_headers.as_deref() else {
+        return Ok(());
+    };
+    let map = match pointer::get(resource, at) {
+        None | Some(Value::Null) => return Ok(()),
+        Some(Value::Object(map)) => map,
+        Some(_) => {
+            return Err(format!(
+                "{at}: the headers to forward must be an object of header names to string values"
+            ));
+        }
+    };
+    for (name, value) in map {
+        let field = format!("{at}/{}", crate::spec::pointer::escape(name));
+        if hyper::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+            return Err(format!(
+                "{field}: `{name}` is not a valid HTTP header name (letters, digits and !#$%&'*+-.^_`|~ only)"
+            ));
+        }
+        let Some(text) = value.as_str() else {
+            return Err(format!("{field}: a forwarded header's value must be a string"));
+        };
+        if hyper::header::HeaderValue::from_str(text).is_err() {
+            return Err(format!(
+                "{field}: the value is not a valid HTTP header value (visible ASCII, spaces and tabs only; no line breaks)"
+            ));
+        }
+    }
+    Ok(())
+}

@@ -24,6 +24,7 @@ impl Action for Create {
         } else {
             call.build(fields, &id, None)?
         };
+        resource::check_forwarded(call.spec(), &resource).map_err(Refusal::Invalid)?;
         for attempt in 1..=TRIES {
             if call
                 .store()

@@ -36,6 +36,7 @@ impl Update {
             stored
         };
         let resource = call.build(fields, &id, Some(base))?;
+        crate::mock::resource::check_forwarded(call.spec(), &resource).map_err(Refusal::Invalid)?;
         Ok((id, resource))
     }
 }
