@@ -39,8 +39,13 @@ pub(super) fn parse(
     let Some(declared) = &endpoint.request else {
         return Ok(None);
     };
-    let bad =
-        |status: u16, message: String| reply::error(&core.spec, Some(endpoint), status, &message);
+    // The documented error example of a status shows one refusal (Betterez's 400 shows a bad
+    // URL): its machine code is kept for that refusal only, the others get their status's.
+    let bad = |status: u16, message: String| {
+        let mut reply = reply::error(&core.spec, Some(endpoint), status, &message);
+        reply::recode(&mut reply);
+        reply
+    };
     if bytes.is_empty() {
         return if declared.required {
             Err(bad(
@@ -108,10 +113,25 @@ pub(super) fn parse(
         ));
     }
     if let Some(schema) = &media.schema {
-        validate(core, mock, schema, &value)
-            .map_err(|message| bad(client_error_status(endpoint), message))?;
+        validate(core, mock, schema, &value).map_err(|message| {
+            let status = client_error_status(endpoint);
+            if target_pointer(mock).is_some_and(|at| message.starts_with(&format!("{at}:"))) {
+                reply::error(&core.spec, Some(endpoint), status, &message)
+            } else {
+                bad(status, message)
+            }
+        })?;
     }
     Ok(Some(value))
+}
+
+/// Where the delivery URL sits in the request body.
+fn target_pointer(mock: Option<&MockState>) -> Option<String> {
+    mock.and_then(|m| {
+        m.target
+            .as_deref()
+            .map(|t| format!("{}{t}", m.request.as_deref().unwrap_or("")))
+    })
 }
 
 /// The target-URL rule, then the schema. `Err` is the refusal's message.
@@ -122,11 +142,7 @@ fn validate(
     value: &Value,
 ) -> Result<(), String> {
     // The URL deliveries go to: the provider's https rule, and the opt-in for local receivers.
-    let target = mock.and_then(|m| {
-        m.target
-            .as_deref()
-            .map(|t| format!("{}{t}", m.request.as_deref().unwrap_or("")))
-    });
+    let target = target_pointer(mock);
     let mut checked = Cow::Borrowed(value);
     if let Some(at) = &target
         && let Some(Value::String(url)) = pointer::get(value, at)

@@ -114,10 +114,27 @@ pub fn error(
         .or_else(|| spec.endpoints.iter().find_map(any_error_example));
     let body = match (same_status, any_error) {
         (Some(template), _) => fill(template.clone(), message, true),
-        (None, Some(template)) => fill(template.clone(), message, false),
+        (None, Some(template)) => {
+            // Another status's example gives the shape, not its machine code.
+            let mut reply = Reply::new(status, fill(template.clone(), message, false));
+            recode(&mut reply);
+            return reply;
+        }
         (None, None) => json!({ "error": reason(status), "message": message }),
     };
     Reply::new(status, body)
+}
+
+/// Replaces the documented machine code of an error body (a top-level `code` string) by the
+/// one of its status (`BAD_REQUEST`, `METHOD_NOT_ALLOWED`, `PAYLOAD_TOO_LARGE`...): for a
+/// refusal other than the one the documented example shows.
+pub fn recode(reply: &mut Reply) {
+    if let Some(Value::String(code)) = reply.body.get_mut("code") {
+        *code = reason(reply.status)
+            .to_ascii_uppercase()
+            .replace([' ', '-'], "_")
+            .replace('\'', "");
+    }
 }
 
 /// The first documented 4xx example body of `endpoint` that is an object.

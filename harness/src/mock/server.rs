@@ -119,9 +119,10 @@ async fn connection(
     // While nothing is due, look again this often: a request that ends re-arms the clock.
     let tick = limits.header.min(limits.idle).max(Duration::from_millis(10));
     loop {
+        let next_look = Instant::now() + tick;
         let due = activity
             .deadline(limits)
-            .unwrap_or_else(|| Instant::now() + tick);
+            .map_or(next_look, |d| d.min(next_look));
         tokio::select! {
             _ = served.as_mut() => return,
             () = tokio::time::sleep_until(due) => {
@@ -143,8 +144,8 @@ async fn connection(
 /// 431 (or 414 for a request line too long) is rewritten as JSON by [`own_answer`].
 const MAX_HEAD_BYTES: usize = 64 * 1024;
 
-/// The JSON answer that replaces one hyper writes by itself, whole (head and body).
-fn own_answer(engine: &Engine, status: u16) -> Vec<u8> {
+/// The JSON body of an answer hyper would write by itself, empty, in the provider's shape.
+fn own_body(engine: &Engine, status: u16) -> Vec<u8> {
     let message = match status {
         414 => "the request line is too long for the mock".to_string(),
         431 => format!(
@@ -154,8 +155,14 @@ fn own_answer(engine: &Engine, status: u16) -> Vec<u8> {
         505 => "the HTTP version is not supported; the mock speaks HTTP/1.1".to_string(),
         other => reply::reason(other).to_string(),
     };
-    let reply = reply::error(&engine.core.spec, None, status, &message);
-    let body = serde_json::to_vec(&reply.body).unwrap_or_else(|_| b"{}".to_vec());
+    let mut reply = reply::error(&engine.core.spec, None, status, &message);
+    reply::recode(&mut reply);
+    serde_json::to_vec(&reply.body).unwrap_or_else(|_| b"{}".to_vec())
+}
+
+/// The JSON answer that replaces one hyper writes by itself, whole (head and body).
+fn own_answer(engine: &Engine, status: u16) -> Vec<u8> {
+    let body = own_body(engine, status);
     let mut out = format!(
         "HTTP/1.1 {status} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
         reply::reason(status),
@@ -169,6 +176,21 @@ fn own_answer(engine: &Engine, status: u16) -> Vec<u8> {
 async fn answer(engine: Arc<Engine>, request: Request<Body>) -> Response<Full<Bytes>> {
     let (parts, body) = request.into_parts();
     let settings = &engine.core.settings;
+    let head_bytes = parts.uri.to_string().len()
+        + parts
+            .headers
+            .iter()
+            .map(|(n, v)| n.as_str().len() + v.len() + 4)
+            .sum::<usize>();
+    if head_bytes > MAX_HEAD_BYTES {
+        // The same answer as for a head the parser itself refuses.
+        let mut response = Response::new(Full::new(Bytes::from(own_body(&engine, 431))));
+        *response.status_mut() = hyper::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE;
+        let headers = response.headers_mut();
+        headers.insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("application/json"));
+        headers.insert(hyper::header::CONNECTION, hyper::header::HeaderValue::from_static("close"));
+        return response;
+    }
     let collected = tokio::time::timeout(
         settings.idle_timeout,
         Limited::new(body, settings.body_limit).collect(),

@@ -18,16 +18,28 @@ pub(crate) fn render(call: &Call<'_>, result: Result<Outcome, Refusal>) -> (Repl
         Ok(Outcome::Done) => (success(call), false),
         Ok(Outcome::Reply(reply)) => (reply, false),
         Err(refusal) => {
-            let (status, message) = match refusal {
-                Refusal::Invalid(message) => (client_error_status(endpoint), message),
-                Refusal::Missing(message) => (missing_status(endpoint), message),
-                Refusal::Conflict(message) => (409, message),
-                Refusal::Status(status, message) => (status, message),
+            // A documented error code names one refusal: a missing resource keeps it, and an
+            // invalid request only when the delivery URL is at fault (Betterez's INVALID_URL).
+            let about_target = |message: &str| {
+                call.mock()
+                    .target
+                    .as_deref()
+                    .is_some_and(|at| message.starts_with(&format!("{at}:")))
             };
-            (
-                reply::error(call.spec(), Some(endpoint), status, &message),
-                false,
-            )
+            let (status, message, documented_code) = match refusal {
+                Refusal::Invalid(message) => {
+                    let keep = about_target(&message);
+                    (client_error_status(endpoint), message, keep)
+                }
+                Refusal::Missing(message) => (missing_status(endpoint), message, true),
+                Refusal::Conflict(message) => (409, message, false),
+                Refusal::Status(status, message) => (status, message, false),
+            };
+            let mut reply = reply::error(call.spec(), Some(endpoint), status, &message);
+            if !documented_code {
+                reply::recode(&mut reply);
+            }
+            (reply, false)
         }
     }
 }
