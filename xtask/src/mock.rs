@@ -1,6 +1,7 @@
 //! `cargo xtask mock`: a mock provider as a standalone server.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use serde_json::json;
 use webhook_harness::mock::MockProvider;
@@ -32,6 +33,17 @@ pub struct Args {
     /// standard output, for scripts.
     #[arg(long)]
     json: bool,
+    /// Close a connection whose request headers take longer than this to arrive, from their
+    /// first byte (milliseconds).
+    #[arg(long, value_name = "MS", default_value_t = 10_000)]
+    header_timeout_ms: u64,
+    /// Close a connection that waits this long for its next request (milliseconds); also the
+    /// time a request body has to arrive (408 beyond).
+    #[arg(long, value_name = "MS", default_value_t = 60_000)]
+    idle_timeout_ms: u64,
+    /// Serve at most this many connections at once; beyond, new clients wait to be accepted.
+    #[arg(long, value_name = "N", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
     /// Replace an assumption of the spec, e.g. `--assume subscription-id-format=wh_{uuid}`.
     #[arg(long = "assume", value_name = "ID=VALUE")]
     assume: Vec<String>,
@@ -53,7 +65,10 @@ async fn serve(args: &Args) -> ExitCode {
     };
     let mut builder = MockProvider::builder(spec)
         .port(args.port)
-        .allow_http_targets(args.allow_http_targets);
+        .allow_http_targets(args.allow_http_targets)
+        .header_timeout(Duration::from_millis(args.header_timeout_ms))
+        .idle_timeout(Duration::from_millis(args.idle_timeout_ms))
+        .max_connections(args.max_connections as usize);
     if let Some(seed) = args.seed {
         builder = builder.seed(seed);
     }

@@ -74,3 +74,59 @@ fn a_bad_credential_flag_is_a_usage_error() {
         "the error lists the spec's credentials: {stderr}"
     );
 }
+
+#[tokio::test]
+async fn the_standalone_mock_closes_idle_and_slow_connections_as_its_flags_say() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args([
+            "mock",
+            "--spec",
+            "swsh",
+            "--json",
+            "--header-timeout-ms",
+            "200",
+            "--idle-timeout-ms",
+            "400",
+            "--max-connections",
+            "100",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let started: Value = serde_json::from_str(&first).unwrap_or_else(|e| panic!("{e}: {first:?}"));
+    let address = started["uri"].as_str().unwrap().trim_start_matches("http://").to_string();
+    // Fifty clients that connect and say nothing, fifty that send half a request line.
+    let mut stalled = Vec::new();
+    for i in 0..100 {
+        let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+        if i % 2 == 1 {
+            stream.write_all(b"GET /webhook/ping HT").await.unwrap();
+        }
+        stalled.push(stream);
+    }
+    // Each one is closed by the mock (a read that ends), none is left open.
+    for mut stream in stalled {
+        let mut rest = Vec::new();
+        let closed = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            stream.read_to_end(&mut rest),
+        )
+        .await;
+        assert!(closed.is_ok(), "a stalled connection was left open");
+    }
+    // And the mock still serves.
+    let response = reqwest::get(format!("http://{address}/__mock/queues")).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert!(child.wait().unwrap().success());
+}
