@@ -130,3 +130,59 @@ async fn the_standalone_mock_closes_idle_and_slow_connections_as_its_flags_say()
     assert!(killed.success());
     assert!(child.wait().unwrap().success());
 }
+
+/// The CPU time (user and system, in clock ticks) the process `pid` has used.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // The fields after the command name (which sits in parentheses): utime is the 12th.
+    let fields: Vec<&str> = stat.rsplit_once(')').unwrap().1.split_whitespace().collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+#[tokio::test]
+async fn out_of_file_descriptors_the_mock_waits_instead_of_spinning_and_recovers() {
+    use tokio::io::AsyncReadExt;
+    // A mock with few file descriptors, so that accepting fails with EMFILE.
+    let mut child = Command::new("sh")
+        .args([
+            "-c",
+            &format!(
+                "ulimit -n 48 && exec {} mock --spec swsh --json --idle-timeout-ms 1500",
+                env!("CARGO_BIN_EXE_xtask")
+            ),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let started: Value = serde_json::from_str(&first).unwrap_or_else(|e| panic!("{e}: {first:?}"));
+    let address = started["uri"].as_str().unwrap().trim_start_matches("http://").to_string();
+    let mut idle = Vec::new();
+    for _ in 0..80 {
+        idle.push(tokio::net::TcpStream::connect(&address).await.unwrap());
+    }
+    // Some of these wait in the backlog, unaccepted: the mock must not spin on EMFILE.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let before = cpu_ticks(child.id());
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    let used = cpu_ticks(child.id()) - before;
+    assert!(used < 20, "the mock used {used} ticks of CPU in a second at the descriptor limit");
+    // The idle ones are closed in time, and the mock serves again.
+    for mut stream in idle {
+        let mut rest = Vec::new();
+        let closed = tokio::time::timeout(
+            std::time::Duration::from_secs(20),
+            stream.read_to_end(&mut rest),
+        )
+        .await;
+        assert!(closed.is_ok(), "an idle connection was left open");
+    }
+    let response = reqwest::get(format!("http://{address}/__mock/queues")).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    assert!(child.wait().unwrap().success());
+}
