@@ -18,7 +18,11 @@ async fn swsh_with_subscription(target: &str) -> MockProvider {
         .start()
         .await
         .unwrap();
-    let key = provider.credentials().secret("tenant-a", "ApiKeyAuth").unwrap().to_string();
+    let key = provider
+        .credentials()
+        .secret("tenant-a", "ApiKeyAuth")
+        .unwrap()
+        .to_string();
     let response = Client::new()
         .post(format!("{}/webhook/createSubscription", provider.uri()))
         .header("x-api-key", key)
@@ -39,7 +43,8 @@ async fn a_receiver_answering_without_end_is_read_only_up_to_the_excerpt() {
         let (mut stream, _) = listener.accept().await.unwrap();
         let mut request = vec![0u8; 64 * 1024];
         let _ = stream.read(&mut request).await;
-        let head = "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 1073741824\r\n\r\n";
+        let head =
+            "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 1073741824\r\n\r\n";
         stream.write_all(head.as_bytes()).await.unwrap();
         let chunk = vec![b'x'; 64 * 1024];
         let mut written = 0usize;
@@ -63,7 +68,10 @@ async fn a_receiver_answering_without_end_is_read_only_up_to_the_excerpt() {
         .unwrap()
         .unwrap();
     // Socket buffers take a few MiB; the rest of the gibibyte was never read.
-    assert!(written < 32 << 20, "the mock read {written} bytes of the answer");
+    assert!(
+        written < 32 << 20,
+        "the mock read {written} bytes of the answer"
+    );
 }
 
 #[tokio::test]
@@ -89,7 +97,12 @@ async fn the_attempt_log_is_served_a_page_at_a_time() {
     let all: Vec<Value> = get("").await.unwrap().json().await.unwrap();
     assert_eq!(all.len(), 5);
     assert_eq!(page, all[1..3].to_vec());
-    let past: Vec<Value> = get("?offset=18446744073709551616000").await.unwrap().json().await.unwrap();
+    let past: Vec<Value> = get("?offset=18446744073709551616000")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(past.is_empty());
     for query in ["?limit=1001", "?offset=-1", "?limit=ten"] {
         let response = get(query).await.unwrap();
@@ -116,7 +129,11 @@ async fn a_blocked_queue_can_drop_its_head_over_http() {
         .respond_with(ResponseTemplate::new(200))
         .mount(&sink)
         .await;
-    let token = provider.credentials().secret("tenant-a", "bearerAuth").unwrap().to_string();
+    let token = provider
+        .credentials()
+        .secret("tenant-a", "bearerAuth")
+        .unwrap()
+        .to_string();
     let created: Value = Client::new()
         .post(format!("{}/graphql", provider.uri()))
         .bearer_auth(token)
@@ -132,19 +149,29 @@ async fn a_blocked_queue_can_drop_its_head_over_http() {
         .unwrap();
     assert!(created["errors"].is_null(), "{created}");
     let admin = format!("{}/__mock", provider.uri());
-    let skip = || Client::new().post(format!("{admin}/queues/tenant-a/skip")).send();
+    let skip = || {
+        Client::new()
+            .post(format!("{admin}/queues/tenant-a/skip"))
+            .send()
+    };
     // Not blocked yet: nothing to skip.
     let response = skip().await.unwrap();
     assert_eq!(response.status(), 409);
     assert!(response.json::<Value>().await.unwrap()["message"].is_string());
 
-    provider.emit_fixture("product/image/created").await.unwrap();
+    provider
+        .emit_fixture("product/image/created")
+        .await
+        .unwrap();
     provider.emit("product/image/created").await.unwrap();
     assert_eq!(provider.blocked(), vec![("tenant-a".to_string(), 2)]);
     let response = skip().await.unwrap();
     assert_eq!(response.status(), 200);
     let skipped: Value = response.json().await.unwrap();
-    assert_eq!(skipped["skipped"]["event"], "product/image/created", "{skipped}");
+    assert_eq!(
+        skipped["skipped"]["event"], "product/image/created",
+        "{skipped}"
+    );
     assert_eq!(skipped["blocked"], false, "{skipped}");
     // The head was dropped, not resent: the sink saw the failed one, then the next one.
     let received = sink.received_requests().await.unwrap();

@@ -12,7 +12,9 @@ use webhook_harness::spec::ProviderSpec;
 /// Every wait in these tests ends: a behaviour that does not happen within this fails.
 const PATIENCE: Duration = Duration::from_secs(10);
 
-async fn swsh(builder: impl FnOnce(webhook_harness::mock::MockBuilder) -> webhook_harness::mock::MockBuilder) -> MockProvider {
+async fn swsh(
+    builder: impl FnOnce(webhook_harness::mock::MockBuilder) -> webhook_harness::mock::MockBuilder,
+) -> MockProvider {
     builder(MockProvider::builder(ProviderSpec::load("swsh").unwrap()))
         .start()
         .await
@@ -108,7 +110,10 @@ async fn at_the_connection_cap_new_clients_wait_while_open_ones_are_served() {
     second.write_all(PING.as_bytes()).await.unwrap();
     let mut buf = [0u8; 64];
     let early = tokio::time::timeout(Duration::from_millis(300), second.read(&mut buf)).await;
-    assert!(early.is_err(), "the second client was served beyond the cap");
+    assert!(
+        early.is_err(),
+        "the second client was served beyond the cap"
+    );
     // Once the first one goes, the second one is served.
     drop(first);
     let answer = String::from_utf8_lossy(&read_to_close(&mut second).await).into_owned();
@@ -120,22 +125,48 @@ async fn oversized_request_lines_and_headers_are_answered_in_json() {
     let provider = swsh(|b| b).await;
     let address = address(&provider);
     let long_path = "a".repeat(70 * 1024);
-    let answer = request(&address, &format!("GET /{long_path} HTTP/1.1\r\nhost: x\r\n\r\n")).await;
+    let answer = request(
+        &address,
+        &format!("GET /{long_path} HTTP/1.1\r\nhost: x\r\n\r\n"),
+    )
+    .await;
     let big = |n: usize| format!("x-big: {}\r\n", "b".repeat(n));
     // Beyond the mock's own limit, and beyond the buffer of the HTTP parser.
-    let answer2 = request(&address, &format!("GET /webhook/ping HTTP/1.1\r\nhost: x\r\n{}connection: close\r\n\r\n", big(70 * 1024))).await;
-    let answer5 = request(&address, &format!("GET /webhook/ping HTTP/1.1\r\nhost: x\r\n{}connection: close\r\n\r\n", big(300 * 1024))).await;
+    let answer2 = request(
+        &address,
+        &format!(
+            "GET /webhook/ping HTTP/1.1\r\nhost: x\r\n{}connection: close\r\n\r\n",
+            big(70 * 1024)
+        ),
+    )
+    .await;
+    let answer5 = request(
+        &address,
+        &format!(
+            "GET /webhook/ping HTTP/1.1\r\nhost: x\r\n{}connection: close\r\n\r\n",
+            big(300 * 1024)
+        ),
+    )
+    .await;
     let many: String = (0..150).map(|i| format!("x-h{i}: v\r\n")).collect();
-    let answer3 = request(&address, &format!("GET /webhook/ping HTTP/1.1\r\nhost: x\r\n{many}connection: close\r\n\r\n")).await;
+    let answer3 = request(
+        &address,
+        &format!("GET /webhook/ping HTTP/1.1\r\nhost: x\r\n{many}connection: close\r\n\r\n"),
+    )
+    .await;
     let answer4 = request(&address, "NOT HTTP AT ALL\r\n\r\n").await;
     for answer in [answer, answer2, answer3, answer4, answer5] {
         let status: u16 = answer[9..12].parse().unwrap();
         assert!([400, 414, 431].contains(&status), "{answer}");
         let (head, body) = answer.split_once("\r\n\r\n").unwrap();
-        assert!(head.to_ascii_lowercase().contains("content-type: application/json"), "{answer}");
-        let body: serde_json::Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {answer}"));
+        assert!(
+            head.to_ascii_lowercase()
+                .contains("content-type: application/json"),
+            "{answer}"
+        );
+        let body: serde_json::Value =
+            serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {answer}"));
         // swsh's error shape: {"error": ..., "message"?...} as its documented examples.
         assert!(body.is_object(), "{body}");
     }
 }
-

@@ -20,7 +20,8 @@ async fn send(request: reqwest::RequestBuilder) -> (u16, Value) {
     let response = request.send().await.unwrap();
     let status = response.status().as_u16();
     let text = response.text().await.unwrap();
-    let body = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{status}, not JSON ({e}): {text:?}"));
+    let body = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{status}, not JSON ({e}): {text:?}"));
     (status, body)
 }
 
@@ -50,10 +51,17 @@ async fn admin_routes_without_their_segment_answer_404_json() {
 
 /// uc.alxgsv's list, as tenant-a, with `query`.
 async fn uc_list(provider: &MockProvider, query: &str) -> (u16, Value) {
-    let key = provider.credentials().secret("tenant-a", "bearerAuth").unwrap().to_string();
+    let key = provider
+        .credentials()
+        .secret("tenant-a", "bearerAuth")
+        .unwrap()
+        .to_string();
     send(
         Client::new()
-            .get(format!("{}/api/v1/projects/tenant-a/webhooks.json?{query}", provider.uri()))
+            .get(format!(
+                "{}/api/v1/projects/tenant-a/webhooks.json?{query}",
+                provider.uri()
+            ))
             .bearer_auth(key),
     )
     .await
@@ -62,7 +70,11 @@ async fn uc_list(provider: &MockProvider, query: &str) -> (u16, Value) {
 #[tokio::test]
 async fn huge_page_numbers_answer_an_empty_page_or_the_declared_maximum() {
     let provider = start("uc-alxgsv").await;
-    let key = provider.credentials().secret("tenant-a", "bearerAuth").unwrap().to_string();
+    let key = provider
+        .credentials()
+        .secret("tenant-a", "bearerAuth")
+        .unwrap()
+        .to_string();
     let (status, body) = send(
         Client::new()
             .post(format!("{}/api/v1/projects/tenant-a/webhooks.json", provider.uri()))
@@ -81,20 +93,35 @@ async fn huge_page_numbers_answer_an_empty_page_or_the_declared_maximum() {
         assert_eq!(status, 200, "{query}: {body}");
         assert_eq!(body["data"], json!([]), "{query}: {body}");
     }
-    let (status, body) = uc_list(&provider, "page=1&items=11230462190996644498806700249186304").await;
+    let (status, body) = uc_list(
+        &provider,
+        "page=1&items=11230462190996644498806700249186304",
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"].as_array().unwrap().len(), 1, "{body}");
     // Below the declared minimum, or not a number: the documented 400.
-    for query in ["page=0", "items=-11230462190996644498806700249186304", "page=1e400"] {
+    for query in [
+        "page=0",
+        "items=-11230462190996644498806700249186304",
+        "page=1e400",
+    ] {
         let (status, body) = uc_list(&provider, query).await;
         assert_eq!(status, 400, "{query}: {body}");
     }
     // swsh declares `limit` at most 64: a huge one is that 400, not a type error.
     let swsh = start("swsh").await;
-    let key = swsh.credentials().secret("tenant-a", "ApiKeyAuth").unwrap().to_string();
+    let key = swsh
+        .credentials()
+        .secret("tenant-a", "ApiKeyAuth")
+        .unwrap()
+        .to_string();
     let (status, body) = send(
         Client::new()
-            .get(format!("{}/webhook/getSubscriptions?limit=11230462190996644498806700249186304", swsh.uri()))
+            .get(format!(
+                "{}/webhook/getSubscriptions?limit=11230462190996644498806700249186304",
+                swsh.uri()
+            ))
             .header("x-api-key", key),
     )
     .await;
@@ -108,8 +135,16 @@ async fn huge_page_numbers_answer_an_empty_page_or_the_declared_maximum() {
 async fn deep_nesting_is_refused_at_creation_and_stored_items_read_back_whole() {
     // Betterez subscriptions keep fields beyond the documented ones.
     let provider = start("betterez").await;
-    let key = provider.credentials().secret("tenant-a", "apiKey").unwrap().to_string();
-    let jwt = provider.credentials().secret("tenant-a", "jwt").unwrap().to_string();
+    let key = provider
+        .credentials()
+        .secret("tenant-a", "apiKey")
+        .unwrap()
+        .to_string();
+    let jwt = provider
+        .credentials()
+        .secret("tenant-a", "jwt")
+        .unwrap()
+        .to_string();
     let url = format!("{}/subscriptions", provider.uri());
     let nested = |depth: usize| {
         let mut value = json!("leaf");
@@ -133,9 +168,17 @@ async fn deep_nesting_is_refused_at_creation_and_stored_items_read_back_whole() 
     // Within the limit, the item reads back exactly as stored.
     let (status, body) = send(create(nested(60))).await;
     assert_eq!(status, 200, "{body}");
-    let (status, listed) = send(Client::new().get(&url).header("x-api-key", &key).bearer_auth(&jwt)).await;
+    let (status, listed) = send(
+        Client::new()
+            .get(&url)
+            .header("x-api-key", &key)
+            .bearer_auth(&jwt),
+    )
+    .await;
     assert_eq!(status, 200);
-    let items = listed["subscriptions"].as_array().unwrap_or_else(|| panic!("{listed}"));
+    let items = listed["subscriptions"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{listed}"));
     assert_eq!(items.len(), 1, "{listed}");
     assert_eq!(items[0]["extra"], nested(60), "{listed}");
 }
@@ -143,17 +186,50 @@ async fn deep_nesting_is_refused_at_creation_and_stored_items_read_back_whole() 
 #[tokio::test]
 async fn betterez_error_codes_match_their_cause() {
     let provider = start("betterez").await;
-    let key = provider.credentials().secret("tenant-a", "apiKey").unwrap().to_string();
-    let jwt = provider.credentials().secret("tenant-a", "jwt").unwrap().to_string();
+    let key = provider
+        .credentials()
+        .secret("tenant-a", "apiKey")
+        .unwrap()
+        .to_string();
+    let jwt = provider
+        .credentials()
+        .secret("tenant-a", "jwt")
+        .unwrap()
+        .to_string();
     let url = format!("{}/subscriptions", provider.uri());
     let client = Client::new();
-    let authed = |request: reqwest::RequestBuilder| request.header("x-api-key", &key).bearer_auth(&jwt);
+    let authed =
+        |request: reqwest::RequestBuilder| request.header("x-api-key", &key).bearer_auth(&jwt);
     let cases = [
-        (authed(client.post(&url)).header("content-type", "application/json").body("{\"url\": "), 400, "BAD_REQUEST"),
+        (
+            authed(client.post(&url))
+                .header("content-type", "application/json")
+                .body("{\"url\": "),
+            400,
+            "BAD_REQUEST",
+        ),
         (authed(client.patch(&url)), 405, "METHOD_NOT_ALLOWED"),
-        (authed(client.post(&url)).header("content-type", "application/json").body(vec![b' '; 2 * 1024 * 1024]), 413, "PAYLOAD_TOO_LARGE"),
-        (authed(client.post(&url)).header("content-type", "text/plain").body("x"), 415, "UNSUPPORTED_MEDIA_TYPE"),
-        (authed(client.post(&url)).json(&json!({"name": "n", "url": "ftp://x.example/h", "events": ["images.created"]})), 400, "INVALID_URL"),
+        (
+            authed(client.post(&url))
+                .header("content-type", "application/json")
+                .body(vec![b' '; 2 * 1024 * 1024]),
+            413,
+            "PAYLOAD_TOO_LARGE",
+        ),
+        (
+            authed(client.post(&url))
+                .header("content-type", "text/plain")
+                .body("x"),
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+        ),
+        (
+            authed(client.post(&url)).json(
+                &json!({"name": "n", "url": "ftp://x.example/h", "events": ["images.created"]}),
+            ),
+            400,
+            "INVALID_URL",
+        ),
         (client.post(&url).json(&json!({})), 401, "UNAUTHORIZED"),
     ];
     for (request, status, code) in cases {
@@ -165,7 +241,11 @@ async fn betterez_error_codes_match_their_cause() {
 
 /// A GraphQL POST to HappyColis: the HTTP status and the answer.
 async fn graphql(provider: &MockProvider, query: &str) -> (u16, Value) {
-    let token = provider.credentials().secret("tenant-a", "bearerAuth").unwrap().to_string();
+    let token = provider
+        .credentials()
+        .secret("tenant-a", "bearerAuth")
+        .unwrap()
+        .to_string();
     send(
         Client::new()
             .post(format!("{}/graphql", provider.uri()))
@@ -179,12 +259,20 @@ async fn graphql(provider: &MockProvider, query: &str) -> (u16, Value) {
 async fn graphql_documents_beyond_the_limits_are_refused_unexecuted() {
     use webhook_harness::mock::graphql_limits::{MAX_ALIASES, MAX_COMPLEXITY, MAX_DEPTH};
     let provider = start("happycolis").await;
-    let aliases: String = (0..3000).map(|i| format!("a{i}: __schema {{ queryType {{ name }} }} ")).collect();
-    let deep = format!("{}name{}", "__schema { queryType { fields { type { ofType { ".repeat(4), " } } } } }".repeat(4));
+    let aliases: String = (0..3000)
+        .map(|i| format!("a{i}: __schema {{ queryType {{ name }} }} "))
+        .collect();
+    let deep = format!(
+        "{}name{}",
+        "__schema { queryType { fields { type { ofType { ".repeat(4),
+        " } } } } }".repeat(4)
+    );
     // Within the alias limit, but each alias selects a large part of the schema.
     let subtree = "types { name kind description fields { name description args { name description type { name kind ofType { name kind } } } type { name kind ofType { name kind ofType { name } } } } inputFields { name } enumValues { name } }";
-    let wide: String = (0..MAX_ALIASES).map(|i| format!("a{i}: __schema {{ {subtree} }} ")).collect();
-    assert!(MAX_ALIASES * 25 > MAX_COMPLEXITY);
+    let wide: String = (0..MAX_ALIASES)
+        .map(|i| format!("a{i}: __schema {{ {subtree} }} "))
+        .collect();
+    const { assert!(MAX_ALIASES * 25 > MAX_COMPLEXITY) };
     for (query, what) in [
         (format!("{{ {aliases} }}"), "aliased fields"),
         (format!("{{ {deep} }}"), "nested too deep"),
@@ -193,14 +281,24 @@ async fn graphql_documents_beyond_the_limits_are_refused_unexecuted() {
         let (status, answer) = graphql(&provider, &query).await;
         assert_eq!(status, 200, "{answer}");
         assert!(answer["data"].is_null(), "{what}: executed anyway");
-        let message = answer["errors"][0]["message"].as_str().unwrap_or_default().to_lowercase();
+        let message = answer["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_lowercase();
         assert!(message.contains(what), "{what}: {answer}");
     }
     // Within the limits, introspection runs.
-    let few: String = (0..MAX_ALIASES).map(|i| format!("a{i}: __typename ")).collect();
-    let (_, answer) = graphql(&provider, &format!("{{ {few} __schema {{ queryType {{ name }} }} }}")).await;
+    let few: String = (0..MAX_ALIASES)
+        .map(|i| format!("a{i}: __typename "))
+        .collect();
+    let (_, answer) = graphql(
+        &provider,
+        &format!("{{ {few} __schema {{ queryType {{ name }} }} }}"),
+    )
+    .await;
     assert!(answer["errors"].is_null(), "{answer}");
-    assert!(MAX_DEPTH >= 13, "the standard introspection query needs 13 levels");
+    // The standard introspection query needs 13 levels.
+    const { assert!(MAX_DEPTH >= 13) };
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -211,10 +309,19 @@ async fn a_graphql_execution_does_not_hold_up_other_clients() {
     let wait = Mutex::new(wait);
     // The mutation waits (blocking its thread) until the other client has been answered.
     let provider = MockProvider::builder(ProviderSpec::load("happycolis").unwrap())
-        .operation("integrationWebhookCreate", move |_: &Call<'_>| -> Result<Outcome, Refusal> {
-            let released = wait.lock().unwrap().recv_timeout(std::time::Duration::from_secs(5));
-            Err(Refusal::Status(409, format!("released: {}", released.is_ok())))
-        })
+        .operation(
+            "integrationWebhookCreate",
+            move |_: &Call<'_>| -> Result<Outcome, Refusal> {
+                let released = wait
+                    .lock()
+                    .unwrap()
+                    .recv_timeout(std::time::Duration::from_secs(5));
+                Err(Refusal::Status(
+                    409,
+                    format!("released: {}", released.is_ok()),
+                ))
+            },
+        )
         .start()
         .await
         .unwrap();
@@ -223,7 +330,8 @@ async fn a_graphql_execution_does_not_hold_up_other_clients() {
         "mutation { integrationWebhookCreate(input: {endPoint: \"https://h.example.com/h\", type: \"product/image/created\"}) { id } }",
     );
     let other = async {
-        let (status, _) = send(Client::new().get(format!("{}/__mock/queues", provider.uri()))).await;
+        let (status, _) =
+            send(Client::new().get(format!("{}/__mock/queues", provider.uri()))).await;
         let _ = release.send(());
         status
     };

@@ -21,7 +21,11 @@ fn port(provider: &MockProvider) -> u16 {
 
 /// Subscribes `target` on swsh: the status and the body.
 async fn swsh_subscribe(provider: &MockProvider, target: &str) -> (u16, Value) {
-    let key = provider.credentials().secret("tenant-a", "ApiKeyAuth").unwrap().to_string();
+    let key = provider
+        .credentials()
+        .secret("tenant-a", "ApiKeyAuth")
+        .unwrap()
+        .to_string();
     let response = Client::new()
         .post(format!("{}/webhook/createSubscription", provider.uri()))
         .header("x-api-key", key)
@@ -34,9 +38,16 @@ async fn swsh_subscribe(provider: &MockProvider, target: &str) -> (u16, Value) {
 
 /// Subscribes `target` on uc.alxgsv (no https rule): the status and the body.
 async fn uc_subscribe(provider: &MockProvider, target: &str) -> (u16, Value) {
-    let key = provider.credentials().secret("tenant-a", "bearerAuth").unwrap().to_string();
+    let key = provider
+        .credentials()
+        .secret("tenant-a", "bearerAuth")
+        .unwrap()
+        .to_string();
     let response = Client::new()
-        .post(format!("{}/api/v1/projects/tenant-a/webhooks.json", provider.uri()))
+        .post(format!(
+            "{}/api/v1/projects/tenant-a/webhooks.json",
+            provider.uri()
+        ))
         .bearer_auth(key)
         .json(&json!({"webhook": {"target_url": target, "events": ["file.created"]}}))
         .send()
@@ -47,7 +58,11 @@ async fn uc_subscribe(provider: &MockProvider, target: &str) -> (u16, Value) {
 
 /// Subscribes `end_point` on HappyColis (GraphQL): the answer.
 async fn happycolis_subscribe(provider: &MockProvider, end_point: &str, headers: Value) -> Value {
-    let token = provider.credentials().secret("tenant-a", "bearerAuth").unwrap().to_string();
+    let token = provider
+        .credentials()
+        .secret("tenant-a", "bearerAuth")
+        .unwrap()
+        .to_string();
     Client::new()
         .post(format!("{}/graphql", provider.uri()))
         .bearer_auth(token)
@@ -68,7 +83,12 @@ async fn the_mock_refuses_to_deliver_to_itself() {
     for allow in [true, false] {
         let swsh = start("swsh", allow).await;
         let uc = start("uc-alxgsv", allow).await;
-        for (provider, scheme) in [(&swsh, "https"), (&swsh, "http"), (&uc, "http"), (&uc, "https")] {
+        for (provider, scheme) in [
+            (&swsh, "https"),
+            (&swsh, "http"),
+            (&uc, "http"),
+            (&uc, "https"),
+        ] {
             let port = port(provider);
             for target in [
                 format!("{scheme}://127.0.0.1:{port}/__mock/events/newAlbum"),
@@ -84,7 +104,10 @@ async fn the_mock_refuses_to_deliver_to_itself() {
                 assert_eq!(status, 400, "{target}: {body}");
                 let text = body.to_string();
                 assert!(text.contains("own address"), "{target}: {text}");
-                assert!(text.contains("targetUrl") || text.contains("target_url"), "{text}");
+                assert!(
+                    text.contains("targetUrl") || text.contains("target_url"),
+                    "{text}"
+                );
             }
             assert!(provider.subscriptions().is_empty());
         }
@@ -92,11 +115,18 @@ async fn the_mock_refuses_to_deliver_to_itself() {
     // GraphQL too.
     let happycolis = start("happycolis", true).await;
     let port = port(&happycolis);
-    let answer =
-        happycolis_subscribe(&happycolis, &format!("http://127.0.0.1:{port}/graphql"), json!({})).await;
+    let answer = happycolis_subscribe(
+        &happycolis,
+        &format!("http://127.0.0.1:{port}/graphql"),
+        json!({}),
+    )
+    .await;
     let error = &answer["errors"][0];
     assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{answer}");
-    assert!(error["message"].as_str().unwrap().contains("/endPoint"), "{answer}");
+    assert!(
+        error["message"].as_str().unwrap().contains("/endPoint"),
+        "{answer}"
+    );
     assert!(happycolis.subscriptions().is_empty());
 }
 
@@ -119,7 +149,12 @@ async fn the_local_opt_in_covers_only_this_machine_however_the_url_is_spelled() 
     }
     assert!(provider.subscriptions().is_empty());
     // This machine, however spelled, is what the opt-in is for.
-    for target in ["http://127.0.0.1:9/h", "http://LOCALHOST:9/h", "http://[::1]:9/h", "http://0x7f.1:9/h"] {
+    for target in [
+        "http://127.0.0.1:9/h",
+        "http://LOCALHOST:9/h",
+        "http://[::1]:9/h",
+        "http://0x7f.1:9/h",
+    ] {
         let (status, body) = swsh_subscribe(&provider, target).await;
         assert_eq!(status, 200, "{target}: {body}");
     }
@@ -128,7 +163,12 @@ async fn the_local_opt_in_covers_only_this_machine_however_the_url_is_spelled() 
 #[tokio::test]
 async fn what_cannot_be_sent_is_refused_when_subscribing() {
     let provider = start("uc-alxgsv", false).await;
-    for target in ["ftp://files.example.com/h", "mailto:ops@example.com", "http://", "file:///etc/passwd"] {
+    for target in [
+        "ftp://files.example.com/h",
+        "mailto:ops@example.com",
+        "http://",
+        "file:///etc/passwd",
+    ] {
         let (status, body) = uc_subscribe(&provider, target).await;
         assert_eq!(status, 400, "{target}: {body}");
         assert!(body.to_string().contains("target_url"), "{body}");
@@ -149,10 +189,16 @@ async fn deliveries_go_where_the_url_was_judged_to_go() {
         .await;
     let provider = start("swsh", true).await;
     let port = receiver.address().port();
-    let (status, body) = swsh_subscribe(&provider, &format!("http://%31%32%37.0.0.1:{port}/h")).await;
+    let (status, body) =
+        swsh_subscribe(&provider, &format!("http://%31%32%37.0.0.1:{port}/h")).await;
     assert_eq!(status, 200, "{body}");
     let report = provider.emit("newAlbum").await.unwrap();
-    assert_eq!(report.deliveries[0].outcome, Outcome::Delivered, "{:?}", provider.deliveries());
+    assert_eq!(
+        report.deliveries[0].outcome,
+        Outcome::Delivered,
+        "{:?}",
+        provider.deliveries()
+    );
     assert_eq!(receiver.received_requests().await.unwrap().len(), 1);
 }
 
@@ -168,11 +214,21 @@ async fn forwarded_headers_that_cannot_be_sent_are_refused_when_subscribing() {
     ] {
         let answer = happycolis_subscribe(&provider, "http://127.0.0.1:9/h", headers.clone()).await;
         let error = &answer["errors"][0];
-        assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{headers}: {answer}");
-        assert!(error["message"].as_str().unwrap().contains("/headers"), "{answer}");
+        assert_eq!(
+            error["extensions"]["code"], "BAD_USER_INPUT",
+            "{headers}: {answer}"
+        );
+        assert!(
+            error["message"].as_str().unwrap().contains("/headers"),
+            "{answer}"
+        );
     }
     assert!(provider.subscriptions().is_empty());
-    let answer =
-        happycolis_subscribe(&provider, "http://127.0.0.1:9/h", json!({"X-Receiver-Key": "k 1"})).await;
+    let answer = happycolis_subscribe(
+        &provider,
+        "http://127.0.0.1:9/h",
+        json!({"X-Receiver-Key": "k 1"}),
+    )
+    .await;
     assert!(answer["errors"].is_null(), "{answer}");
 }

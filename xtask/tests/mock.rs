@@ -100,7 +100,11 @@ async fn the_standalone_mock_closes_idle_and_slow_connections_as_its_flags_say()
         .read_line(&mut first)
         .unwrap();
     let started: Value = serde_json::from_str(&first).unwrap_or_else(|e| panic!("{e}: {first:?}"));
-    let address = started["uri"].as_str().unwrap().trim_start_matches("http://").to_string();
+    let address = started["uri"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("http://")
+        .to_string();
     // Fifty clients that connect and say nothing, fifty that send half a request line.
     let mut stalled = Vec::new();
     for i in 0..100 {
@@ -121,7 +125,9 @@ async fn the_standalone_mock_closes_idle_and_slow_connections_as_its_flags_say()
         assert!(closed.is_ok(), "a stalled connection was left open");
     }
     // And the mock still serves.
-    let response = reqwest::get(format!("http://{address}/__mock/queues")).await.unwrap();
+    let response = reqwest::get(format!("http://{address}/__mock/queues"))
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -135,7 +141,12 @@ async fn the_standalone_mock_closes_idle_and_slow_connections_as_its_flags_say()
 fn cpu_ticks(pid: u32) -> u64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
     // The fields after the command name (which sits in parentheses): utime is the 12th.
-    let fields: Vec<&str> = stat.rsplit_once(')').unwrap().1.split_whitespace().collect();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .unwrap()
+        .1
+        .split_whitespace()
+        .collect();
     fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
 }
 
@@ -160,7 +171,11 @@ async fn out_of_file_descriptors_the_mock_waits_instead_of_spinning_and_recovers
         .read_line(&mut first)
         .unwrap();
     let started: Value = serde_json::from_str(&first).unwrap_or_else(|e| panic!("{e}: {first:?}"));
-    let address = started["uri"].as_str().unwrap().trim_start_matches("http://").to_string();
+    let address = started["uri"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("http://")
+        .to_string();
     let mut idle = Vec::new();
     for _ in 0..80 {
         idle.push(tokio::net::TcpStream::connect(&address).await.unwrap());
@@ -170,7 +185,10 @@ async fn out_of_file_descriptors_the_mock_waits_instead_of_spinning_and_recovers
     let before = cpu_ticks(child.id());
     tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
     let used = cpu_ticks(child.id()) - before;
-    assert!(used < 20, "the mock used {used} ticks of CPU in a second at the descriptor limit");
+    assert!(
+        used < 20,
+        "the mock used {used} ticks of CPU in a second at the descriptor limit"
+    );
     // The idle ones are closed in time, and the mock serves again.
     for mut stream in idle {
         let mut rest = Vec::new();
@@ -181,8 +199,12 @@ async fn out_of_file_descriptors_the_mock_waits_instead_of_spinning_and_recovers
         .await;
         assert!(closed.is_ok(), "an idle connection was left open");
     }
-    let response = reqwest::get(format!("http://{address}/__mock/queues")).await.unwrap();
+    let response = reqwest::get(format!("http://{address}/__mock/queues"))
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
-    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
     assert!(child.wait().unwrap().success());
 }

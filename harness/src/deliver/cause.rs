@@ -31,7 +31,9 @@ fn cause(error: &(dyn std::error::Error + 'static), chain: &str) -> &'static str
         if let Some(io) = current.downcast_ref::<std::io::Error>() {
             match io.kind() {
                 ErrorKind::ConnectionRefused => return "connection refused",
-                ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe => {
+                ErrorKind::ConnectionReset
+                | ErrorKind::ConnectionAborted
+                | ErrorKind::BrokenPipe => {
                     return "connection reset";
                 }
                 ErrorKind::TimedOut => return "timed out",
@@ -46,9 +48,15 @@ fn cause(error: &(dyn std::error::Error + 'static), chain: &str) -> &'static str
         next = current.source();
     }
     let lower = chain.to_ascii_lowercase();
-    if lower.contains("scheme is not http") || lower.contains("tls") || lower.contains("certificate") {
+    if lower.contains("scheme is not http")
+        || lower.contains("tls")
+        || lower.contains("certificate")
+    {
         "TLS (the mock's deliveries speak plain http:// only; an https:// receiver cannot be reached)"
-    } else if lower.contains("dns") || lower.contains("failed to lookup") || lower.contains("name or service") {
+    } else if lower.contains("dns")
+        || lower.contains("failed to lookup")
+        || lower.contains("name or service")
+    {
         "host not found"
     } else if lower.contains("timed out") || lower.contains("timeout") {
         "timed out"

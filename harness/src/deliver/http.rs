@@ -62,13 +62,17 @@ impl Poster {
     ) -> Answer {
         // The URL is read as the mock's target rule read it (WHATWG rules, `url` crate), and
         // sent in its normalised form: what was judged is what is reached.
-        let uri: hyper::Uri = match url::Url::parse(target)
-            .map_err(|e| e.to_string())
-            .and_then(|url| url.as_str().parse().map_err(|e: hyper::http::uri::InvalidUri| e.to_string()))
-        {
-            Ok(uri) => uri,
-            Err(error) => return Answer::failed(format!("`{target}` is not a URL: {error}")),
-        };
+        let uri: hyper::Uri =
+            match url::Url::parse(target)
+                .map_err(|e| e.to_string())
+                .and_then(|url| {
+                    url.as_str()
+                        .parse()
+                        .map_err(|e: hyper::http::uri::InvalidUri| e.to_string())
+                }) {
+                Ok(uri) => uri,
+                Err(error) => return Answer::failed(format!("`{target}` is not a URL: {error}")),
+            };
         let mut request = hyper::Request::builder()
             .method(self.method.clone())
             .uri(uri);
@@ -86,7 +90,11 @@ impl Poster {
             Err(error) => return Answer::failed(format!("invalid request (not sent): {error}")),
         };
         let exchange = async {
-            let response = self.client.request(request).await.map_err(|e| super::cause::describe(&e))?;
+            let response = self
+                .client
+                .request(request)
+                .await
+                .map_err(|e| super::cause::describe(&e))?;
             let status = response.status().as_u16();
             let mut body = response.into_body();
             let mut start = Vec::new();
@@ -173,7 +181,9 @@ mod tests {
             drop(stream);
         })
         .await;
-        let answer = poster.post(&format!("http://{reset}/h"), &[], Bytes::new(), 16).await;
+        let answer = poster
+            .post(&format!("http://{reset}/h"), &[], Bytes::new(), 16)
+            .await;
         let error = answer.error.unwrap();
         assert!(error.starts_with("connection reset"), "{error}");
 
@@ -184,17 +194,29 @@ mod tests {
             });
         })
         .await;
-        let answer = poster.post(&format!("http://{silent}/h"), &[], Bytes::new(), 16).await;
+        let answer = poster
+            .post(&format!("http://{silent}/h"), &[], Bytes::new(), 16)
+            .await;
         let error = answer.error.unwrap();
         assert!(error.starts_with("timed out"), "{error}");
 
-        let answer = poster.post("https://127.0.0.1:9/h", &[], Bytes::new(), 16).await;
+        let answer = poster
+            .post("https://127.0.0.1:9/h", &[], Bytes::new(), 16)
+            .await;
         let error = answer.error.unwrap();
         assert!(error.starts_with("TLS"), "{error}");
 
         let answer = poster
-            .post("http://127.0.0.1:9/h", &[("bad name".into(), "v".into())], Bytes::new(), 16)
+            .post(
+                "http://127.0.0.1:9/h",
+                &[("bad name".into(), "v".into())],
+                Bytes::new(),
+                16,
+            )
             .await;
-        assert_eq!(answer.error.unwrap(), "invalid header name `bad name` (not sent)");
+        assert_eq!(
+            answer.error.unwrap(),
+            "invalid header name `bad name` (not sent)"
+        );
     }
 }

@@ -6,10 +6,10 @@
 //! [`matching`] selects, under the provider's delivery rules, with its attempts in a log and
 //! its FIFO queues in `queue.rs`.
 
+mod cause;
 pub mod delivery;
 pub mod dispatch;
 pub mod envelope;
-mod cause;
 mod http;
 mod log;
 pub mod matching;

@@ -112,7 +112,9 @@ pub async fn admin(
                 None => error(
                     409,
                     "not_blocked",
-                    format!("the queue of `{tenant}` is not blocked; only a blocked queue's head can be skipped"),
+                    format!(
+                        "the queue of `{tenant}` is not blocked; only a blocked queue's head can be skipped"
+                    ),
                 ),
             }
         }

@@ -49,7 +49,9 @@ impl Activity {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Phase> {
-        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// A request starts being answered (its headers are in).
@@ -189,9 +191,13 @@ mod tests {
     #[test]
     fn only_empty_error_answers_are_hypers_own() {
         let date = "date: Mon, 07 Dec 2026 07:00:00 GMT\r\n";
-        let own = format!("HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 0\r\n{date}\r\n");
+        let own = format!(
+            "HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 0\r\n{date}\r\n"
+        );
         assert_eq!(own_answer(own.as_bytes()), Some(431));
-        let ours = format!("HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: 2\r\n{date}\r\n{{}}");
+        let ours = format!(
+            "HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: 2\r\n{date}\r\n{{}}"
+        );
         assert_eq!(own_answer(ours.as_bytes()), None);
         let fine = format!("HTTP/1.1 200 OK\r\ncontent-length: 0\r\n{date}\r\n");
         assert_eq!(own_answer(fine.as_bytes()), None);

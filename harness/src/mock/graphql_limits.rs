@@ -2,7 +2,9 @@
 //! (one point per selected field, introspection included) and aliases. A document beyond any of
 //! them is refused with a GraphQL error, unexecuted.
 
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, Selection, SelectionSet};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, Selection, SelectionSet,
+};
 
 /// How deeply selections may nest (the standard introspection query needs 13).
 pub const MAX_DEPTH: usize = 16;
@@ -23,7 +25,12 @@ pub fn aliases(document: &ExecutableDocument) -> usize {
             ops.values().map(|op| &op.node.selection_set.node).collect()
         }
     };
-    sets.extend(document.fragments.values().map(|f| &f.node.selection_set.node));
+    sets.extend(
+        document
+            .fragments
+            .values()
+            .map(|f| &f.node.selection_set.node),
+    );
     let mut count = 0;
     while let Some(set) = sets.pop() {
         for item in &set.items {

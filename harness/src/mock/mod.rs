@@ -50,12 +50,12 @@
 //! [`MockBuilder::validate`], [`MockBuilder::target_rule`], [`MockBuilder::on_reply`].
 
 pub mod action;
+mod admin;
 mod auth;
 mod body;
-mod connection;
 mod builder;
+mod connection;
 mod core;
-mod admin;
 mod emit;
 mod engine;
 mod error;

@@ -168,6 +168,12 @@ impl MockProvider {
         self.engine.dispatcher.unblock(tenant).await;
     }
 
+    /// Drops the message a tenant's blocked queue is stuck on (it is never sent again), then
+    /// sends the rest in order. The dropped message; `None` when the queue is not blocked.
+    pub async fn skip(&self, tenant: &str) -> Option<crate::deliver::dispatch::Skipped> {
+        self.engine.dispatcher.skip(tenant).await
+    }
+
     /// Stops the server and waits for open requests to finish.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);

@@ -152,7 +152,9 @@ pub fn check_forwarded(spec: &crate::spec::ProviderSpec, resource: &Value) -> Re
             ));
         }
         let Some(text) = value.as_str() else {
-            return Err(format!("{field}: a forwarded header's value must be a string"));
+            return Err(format!(
+                "{field}: a forwarded header's value must be a string"
+            ));
         };
         if hyper::header::HeaderValue::from_str(text).is_err() {
             return Err(format!(

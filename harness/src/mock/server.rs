@@ -44,7 +44,11 @@ async fn stopping(shutdown: &mut watch::Receiver<bool>) {
 /// Serves `engine` on `listener` until `shutdown` turns true; open connections finish their
 /// current request. At most `max_connections` are open at once: beyond that the loop stops
 /// accepting (clients wait in the listen backlog) while the open ones are served.
-pub async fn serve(listener: TcpListener, engine: Arc<Engine>, mut shutdown: watch::Receiver<bool>) {
+pub async fn serve(
+    listener: TcpListener,
+    engine: Arc<Engine>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let settings = &engine.core.settings;
     let max = settings.max_connections.clamp(1, Semaphore::MAX_PERMITS);
     let slots = Arc::new(Semaphore::new(max));
@@ -117,7 +121,10 @@ async fn connection(
     let served = builder.serve_connection(io, service);
     tokio::pin!(served);
     // While nothing is due, look again this often: a request that ends re-arms the clock.
-    let tick = limits.header.min(limits.idle).max(Duration::from_millis(10));
+    let tick = limits
+        .header
+        .min(limits.idle)
+        .max(Duration::from_millis(10));
     loop {
         let next_look = Instant::now() + tick;
         let due = activity
@@ -187,8 +194,14 @@ async fn answer(engine: Arc<Engine>, request: Request<Body>) -> Response<Full<By
         let mut response = Response::new(Full::new(Bytes::from(own_body(&engine, 431))));
         *response.status_mut() = hyper::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE;
         let headers = response.headers_mut();
-        headers.insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("application/json"));
-        headers.insert(hyper::header::CONNECTION, hyper::header::HeaderValue::from_static("close"));
+        headers.insert(
+            hyper::header::CONTENT_TYPE,
+            hyper::header::HeaderValue::from_static("application/json"),
+        );
+        headers.insert(
+            hyper::header::CONNECTION,
+            hyper::header::HeaderValue::from_static("close"),
+        );
         return response;
     }
     let collected = tokio::time::timeout(
@@ -233,9 +246,10 @@ async fn answer(engine: Arc<Engine>, request: Request<Body>) -> Response<Full<By
                 ),
             );
             let mut response = render(&reply);
-            response
-                .headers_mut()
-                .insert(hyper::header::CONNECTION, hyper::header::HeaderValue::from_static("close"));
+            response.headers_mut().insert(
+                hyper::header::CONNECTION,
+                hyper::header::HeaderValue::from_static("close"),
+            );
             return response;
         }
     };
@@ -244,8 +258,14 @@ async fn answer(engine: Arc<Engine>, request: Request<Body>) -> Response<Full<By
         .query()
         .map(|q| form_urlencoded(q.as_bytes()))
         .unwrap_or_default();
-    if let Some(reply) =
-        super::admin::admin(&engine, parts.method.as_str(), parts.uri.path(), &query, &body).await
+    if let Some(reply) = super::admin::admin(
+        &engine,
+        parts.method.as_str(),
+        parts.uri.path(),
+        &query,
+        &body,
+    )
+    .await
     {
         return render(&reply);
     }

@@ -246,7 +246,13 @@ mod tests {
 
     #[test]
     fn urls_that_cannot_be_sent_are_refused() {
-        for url in ["ftp://example.com/h", "not a url", "http://", "mailto:a@b.c", "file:///etc/passwd"] {
+        for url in [
+            "ftp://example.com/h",
+            "not a url",
+            "http://",
+            "mailto:a@b.c",
+            "file:///etc/passwd",
+        ] {
             assert_eq!(judge(url, false, true), Verdict::Refuse, "{url}");
             assert!(!refusal("/u", url, false, true).is_empty());
         }
@@ -266,7 +272,11 @@ mod tests {
         ] {
             assert!(targets_self(&parse(url).unwrap(), me), "{url}");
         }
-        for url in ["http://127.0.0.1:18192/", "http://192.0.2.2:18191/", "https://127.0.0.1/"] {
+        for url in [
+            "http://127.0.0.1:18192/",
+            "http://192.0.2.2:18191/",
+            "https://127.0.0.1/",
+        ] {
             assert!(!targets_self(&parse(url).unwrap(), me), "{url}");
         }
     }
