@@ -42,9 +42,7 @@ pub(super) fn parse(
     // The documented error example of a status shows one refusal (Betterez's 400 shows a bad
     // URL): its machine code is kept for that refusal only, the others get their status's.
     let bad = |status: u16, message: String| {
-        let mut reply = reply::error(&core.spec, Some(endpoint), status, &message);
-        reply::recode(&mut reply);
-        reply
+        reply::other_error(&core.spec, Some(endpoint), status, &message)
     };
     if bytes.is_empty() {
         return if declared.required {

@@ -125,6 +125,29 @@ pub fn error(
     Reply::new(status, body)
 }
 
+/// An error for a refusal other than the one the documented example of `status` shows: where
+/// that example carries a machine code (`code`), the provider's error shape with `message`
+/// alone and the code of the status ([`recode`]); otherwise as [`error`].
+#[must_use]
+pub fn other_error(
+    spec: &ProviderSpec,
+    endpoint: Option<&Endpoint>,
+    status: u16,
+    message: &str,
+) -> Reply {
+    // Only a body with a machine code names its refusal; other shapes keep their text.
+    let template = endpoint
+        .and_then(|e| documented(e, status))
+        .or_else(|| spec.endpoints.iter().find_map(|e| documented(e, status)))
+        .filter(|t| t.get("code").is_some_and(Value::is_string));
+    let mut reply = match template {
+        Some(template) => Reply::new(status, fill(template.clone(), message, false)),
+        None => error(spec, endpoint, status, message),
+    };
+    recode(&mut reply);
+    reply
+}
+
 /// Replaces the documented machine code of an error body (a top-level `code` string) by the
 /// one of its status (`BAD_REQUEST`, `METHOD_NOT_ALLOWED`, `PAYLOAD_TOO_LARGE`...): for a
 /// refusal other than the one the documented example shows.

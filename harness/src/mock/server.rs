@@ -162,8 +162,7 @@ fn own_body(engine: &Engine, status: u16) -> Vec<u8> {
         505 => "the HTTP version is not supported; the mock speaks HTTP/1.1".to_string(),
         other => reply::reason(other).to_string(),
     };
-    let mut reply = reply::error(&engine.core.spec, None, status, &message);
-    reply::recode(&mut reply);
+    let reply = reply::other_error(&engine.core.spec, None, status, &message);
     serde_json::to_vec(&reply.body).unwrap_or_else(|_| b"{}".to_vec())
 }
 

@@ -18,8 +18,10 @@ pub(crate) fn render(call: &Call<'_>, result: Result<Outcome, Refusal>) -> (Repl
         Ok(Outcome::Done) => (success(call), false),
         Ok(Outcome::Reply(reply)) => (reply, false),
         Err(refusal) => {
-            // A documented error code names one refusal: a missing resource keeps it, and an
-            // invalid request only when the delivery URL is at fault (Betterez's INVALID_URL).
+            // A documented error example shows one refusal: a missing resource, or an action's
+            // own status, keeps it; an invalid request only when the delivery URL is at fault
+            // (Betterez's INVALID_URL); the others get their status's code and no documented
+            // text in front of their message.
             let about_target = |message: &str| {
                 call.mock()
                     .target
@@ -33,12 +35,13 @@ pub(crate) fn render(call: &Call<'_>, result: Result<Outcome, Refusal>) -> (Repl
                 }
                 Refusal::Missing(message) => (missing_status(endpoint), message, true),
                 Refusal::Conflict(message) => (409, message, false),
-                Refusal::Status(status, message) => (status, message, false),
+                Refusal::Status(status, message) => (status, message, true),
             };
-            let mut reply = reply::error(call.spec(), Some(endpoint), status, &message);
-            if !documented_code {
-                reply::recode(&mut reply);
-            }
+            let reply = if documented_code {
+                reply::error(call.spec(), Some(endpoint), status, &message)
+            } else {
+                reply::other_error(call.spec(), Some(endpoint), status, &message)
+            };
             (reply, false)
         }
     }
