@@ -75,6 +75,17 @@ fn a_bad_credential_flag_is_a_usage_error() {
     );
 }
 
+/// A spawned mock, killed if the test ends early (a failed assertion), so that none is left
+/// running.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[tokio::test]
 async fn the_standalone_mock_closes_idle_and_slow_connections_as_its_flags_say() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -94,9 +105,10 @@ async fn the_standalone_mock_closes_idle_and_slow_connections_as_its_flags_say()
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
+        .map(Running)
         .unwrap();
     let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
+    BufReader::new(child.0.stdout.take().unwrap())
         .read_line(&mut first)
         .unwrap();
     let started: Value = serde_json::from_str(&first).unwrap_or_else(|e| panic!("{e}: {first:?}"));
@@ -130,11 +142,11 @@ async fn the_standalone_mock_closes_idle_and_slow_connections_as_its_flags_say()
         .unwrap();
     assert_eq!(response.status(), 200);
     let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &child.0.id().to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
-    assert!(child.wait().unwrap().success());
+    assert!(child.0.wait().unwrap().success());
 }
 
 /// The CPU time (user and system, in clock ticks) the process `pid` has used.
@@ -165,9 +177,10 @@ async fn out_of_file_descriptors_the_mock_waits_instead_of_spinning_and_recovers
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
+        .map(Running)
         .unwrap();
     let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
+    BufReader::new(child.0.stdout.take().unwrap())
         .read_line(&mut first)
         .unwrap();
     let started: Value = serde_json::from_str(&first).unwrap_or_else(|e| panic!("{e}: {first:?}"));
@@ -182,9 +195,9 @@ async fn out_of_file_descriptors_the_mock_waits_instead_of_spinning_and_recovers
     }
     // Some of these wait in the backlog, unaccepted: the mock must not spin on EMFILE.
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    let before = cpu_ticks(child.id());
+    let before = cpu_ticks(child.0.id());
     tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
-    let used = cpu_ticks(child.id()) - before;
+    let used = cpu_ticks(child.0.id()) - before;
     assert!(
         used < 20,
         "the mock used {used} ticks of CPU in a second at the descriptor limit"
@@ -204,7 +217,7 @@ async fn out_of_file_descriptors_the_mock_waits_instead_of_spinning_and_recovers
         .unwrap();
     assert_eq!(response.status(), 200);
     let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &child.0.id().to_string()])
         .status();
-    assert!(child.wait().unwrap().success());
+    assert!(child.0.wait().unwrap().success());
 }
