@@ -88,6 +88,7 @@ async fn huge_page_numbers_answer_an_empty_page_or_the_declared_maximum() {
         "page=18446744073709551615&items=18446744073709551615",
         "page=11230462190996644498806700249186304&items=4",
         "page=2&items=11230462190996644498806700249186304",
+        "page=100000000000000000000000000000000000000000000000000000000&items=1",
     ] {
         let (status, body) = uc_list(&provider, query).await;
         assert_eq!(status, 200, "{query}: {body}");

@@ -23,8 +23,9 @@ impl List {
             call.query()
                 .iter()
                 .find(|(n, _)| n == name)
-                .and_then(|(_, v)| v.parse::<u128>().ok())
-                .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
+                .map(|(_, v)| v.strip_prefix('+').unwrap_or(v))
+                .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+                .map(|v| v.parse::<usize>().unwrap_or(usize::MAX))
         };
         let mock = call.mock();
         let Some(per_page) = mock.page_size.as_deref().and_then(number) else {
