@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use webhook_harness::cli;
 use webhook_harness::spec::Loader;
 
 use crate::exit;
@@ -29,13 +30,31 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
         })
 }
 
-/// The spec named by `--spec`, with the `--assume` overrides; a broken one is reported with
-/// every error, file and pointer.
+/// The spec named by `--spec`, with the `--assume` overrides. A name or path that names nothing,
+/// or an override the spec refuses (an unknown id, a value it does not accept), is a usage
+/// error; a broken spec is reported with every error, file and pointer.
 pub fn spec(
     assume: &[String],
     name: &str,
 ) -> Result<webhook_harness::spec::ProviderSpec, ExitCode> {
+    if let Some(message) = cli::unknown_spec(name) {
+        eprintln!("error: {message}");
+        return Err(exit::code(exit::USAGE));
+    }
     loader(assume)?.load(name).map_err(|errors| {
+        // The spec loads without the overrides: the command line is at fault, not the spec.
+        if !assume.is_empty()
+            && let Ok(plain) = Loader::new().load(name)
+        {
+            let unknown = cli::unknown_assumptions(&plain, assume);
+            if unknown.is_empty() {
+                eprintln!("{errors}");
+            }
+            for message in unknown {
+                eprintln!("error: {message}");
+            }
+            return exit::code(exit::USAGE);
+        }
         eprintln!("{errors}");
         exit::code(exit::SPEC)
     })

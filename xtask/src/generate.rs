@@ -3,6 +3,7 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
+use webhook_harness::cli;
 use webhook_harness::generate::{Generator, Mode};
 
 use crate::exit;
@@ -42,6 +43,15 @@ pub fn run(args: &Args) -> ExitCode {
         Ok(spec) => spec,
         Err(code) => return code,
     };
+    let unknown = match (&args.event, &args.endpoint) {
+        (Some(event), _) => cli::unknown_event(&spec, event),
+        (None, Some(operation)) => cli::unknown_operation(&spec, operation),
+        (None, None) => None,
+    };
+    if let Some(message) = unknown {
+        eprintln!("error: {message}");
+        return exit::code(exit::USAGE);
+    }
     let generator = Generator::new(&spec);
     let schema = match (&args.event, &args.endpoint) {
         (Some(event), _) => generator.event(event),

@@ -38,6 +38,12 @@ pub fn run(args: &Args) -> ExitCode {
     let mut failed = false;
     let mut reports = Vec::new();
     for name in &names {
+        if let Some(message) = webhook_harness::cli::unknown_spec(name) {
+            eprintln!("error: {message}");
+            return exit::code(exit::USAGE);
+        }
+    }
+    for name in &names {
         match loader.load(name) {
             Ok(spec) => {
                 let report = lint::lint(&spec);
@@ -47,6 +53,19 @@ pub fn run(args: &Args) -> ExitCode {
                 reports.push(report);
             }
             Err(errors) => {
+                // The spec loads without the overrides: the command line is at fault.
+                if !args.assume.is_empty()
+                    && let Ok(plain) = spec::Loader::new().load(name)
+                {
+                    let unknown = webhook_harness::cli::unknown_assumptions(&plain, &args.assume);
+                    if unknown.is_empty() {
+                        eprintln!("{errors}");
+                    }
+                    for message in unknown {
+                        eprintln!("error: {message}");
+                    }
+                    return exit::code(exit::USAGE);
+                }
                 failed = true;
                 eprintln!("{errors}");
                 eprintln!();

@@ -34,6 +34,14 @@ pub fn summary(journal: &Journal, elapsed: Duration) -> Vec<String> {
             of_kind.len(),
         ));
     }
+    for (cause, count) in journal.transport_failures() {
+        let trials = if count == 1 { "trial" } else { "trials" };
+        lines.push(if cause.unresponsive {
+            format!("{count} {trials} failed: {cause}")
+        } else {
+            format!("{count} {trials} failed: no answer ({})", cause.last)
+        });
+    }
     lines.extend(
         journal
             .hints()

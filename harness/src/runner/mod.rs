@@ -9,11 +9,17 @@ use std::time::{Duration, Instant};
 
 use libtest_mimic::{Arguments, Completion, Conclusion, Failed, Trial};
 
+mod cause;
 pub mod embedded;
+mod filter;
 mod journal;
+mod progress;
 
+pub use cause::TransportCause;
 pub use embedded::Embedded;
+pub use filter::unmatched_filter;
 pub use journal::{Journal, Record, Status};
+pub use progress::Progress;
 
 use crate::check::receiver::{self, Applies, Probe, Settings};
 use crate::redact::Redactor;
@@ -79,7 +85,7 @@ impl Context {
             let recorder = Recorder::new(context.snapshots.is_some());
             let mut result = match body(&recorder) {
                 Ok(Some(reason)) => Ok(Some(redactor.text(&reason))),
-                Err(report) => Err(redactor.text(&report)),
+                Err(report) => Err(context.once_per_cause(&label, redactor.text(&report))),
                 passed => passed,
             };
             let warnings: Vec<String> = recorder
@@ -138,6 +144,30 @@ impl Context {
             }
         })
         .with_kind(kind)
+    }
+
+    /// `report` as it is shown: in full, unless an earlier trial failed for want of an answer
+    /// with the same cause, in which case only its first line, the unanswered request's line
+    /// and the reproduce command are kept (the summary counts every such trial).
+    fn once_per_cause(&self, trial: &str, report: String) -> String {
+        let Some(cause) = TransportCause::of(&report) else {
+            return report;
+        };
+        let Some(first) = self.journal.first_with(&cause, trial) else {
+            return report;
+        };
+        let unanswered = report
+            .lines()
+            .map(str::trim_start)
+            .find(|l| l.starts_with("response: none ("))
+            .unwrap_or_default();
+        let reproduce = report
+            .lines()
+            .find(|l| l.starts_with("reproduce: "))
+            .unwrap_or_default();
+        format!(
+            "{unanswered}\n(no answer, as in the full report of {first}; the summary counts every trial this failed)\n{reproduce}"
+        )
     }
 
     /// A trial listed as ignored, for `reason` (run with `--ignored`, it reports the reason).
@@ -267,4 +297,17 @@ pub fn warnings(specs: &[&ProviderSpec]) -> Vec<String> {
 /// Runs trials with libtest's arguments (`--list`, filters, `--exact`...).
 pub fn run(args: &Arguments, trials: Vec<Trial>) -> Conclusion {
     libtest_mimic::run(args, trials)
+}
+
+/// Runs trials with libtest's arguments, with a [`Progress`] line on a terminal, counted from
+/// `journal` (the trials' context's).
+pub fn run_with_progress(
+    args: &Arguments,
+    trials: Vec<Trial>,
+    journal: &Arc<Journal>,
+) -> Conclusion {
+    let progress = Progress::start(args, &trials, journal);
+    let conclusion = libtest_mimic::run(args, trials);
+    drop(progress);
+    conclusion
 }
