@@ -54,7 +54,7 @@ pub fn unmatched_filter(args: &Arguments, trials: &[Trial]) -> Option<String> {
         ),
     };
     Some(format!(
-        "the filter `{filter}`{} matches none of the {} trials\n  hint: {hint}; `-- --list` lists them",
+        "the filter `{filter}`{} matches none of the {} trials\n  hint: {hint} (`-- --list` lists every trial)",
         if args.exact { " (--exact)" } else { "" },
         trials.len()
     ))
