@@ -98,7 +98,8 @@ impl Context {
                 && !matches!(result, Ok(Some(_)))
             {
                 let text = transcript::render(&label, &entries);
-                if let Err(difference) = snapshots.check(&label, &text) {
+                let failed = result.is_err() || (context.strict && !warnings.is_empty());
+                if let Err(difference) = snapshots.check(&label, &text, failed) {
                     result = Err(match result {
                         Ok(_) => difference,
                         Err(report) => format!("{report}\n{difference}"),
