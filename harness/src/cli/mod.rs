@@ -1,133 +1,88 @@
-//! What the command line needs beyond argument parsing: names a user typed checked before
-//! anything runs, with "did you mean" suggestions ([`suggest`]).
+//! The command line, as a library: `conformance`, `lint-specs`, `generate` and `mock`, so that
+//! any workspace gets `cargo xtask conformance ...` from a three-line `xtask/src/main.rs`:
+//!
+//! ```no_run
+//! fn main() -> std::process::ExitCode {
+//!     webhook_harness::cli::run(std::env::args_os())
+//! }
+//! ```
+//!
+//! Start from [`run`] (parse and run) or [`Command`] (to embed the subcommands in a command line
+//! of your own, with `#[command(flatten)]`). Every path a flag takes (`--spec`, `--snapshots`,
+//! `--junit`) is taken from the current directory; built-in spec names resolve to the harness's
+//! own `specs/` folder (or `WEBHOOK_HARNESS_SPECS`). Exit statuses are in [`exit`]; names a user
+//! typed are checked with "did you mean" suggestions ([`suggest`]).
 
-use std::path::Path;
+use std::ffi::OsString;
+use std::process::ExitCode;
 
-use crate::spec::{ProviderSpec, builtin_names, specs_dir};
+use clap::{Parser, Subcommand};
 
+pub mod conformance;
+pub mod exit;
+mod flags;
+pub mod generate;
+pub mod lint_specs;
+pub mod mock;
+mod names;
 pub mod suggest;
 
-/// Why `--spec NAME|PATH` names nothing, if it does not: a path that does not exist, or a name
-/// that is no built-in spec (with the closest names). `None` when there is something to load
-/// (which may still be broken: that is the loader's report).
-#[must_use]
-pub fn unknown_spec(name_or_path: &str) -> Option<String> {
-    let path = Path::new(name_or_path);
-    let looks_like_path = name_or_path.contains('/')
-        || name_or_path.contains('\\')
-        || path
-            .extension()
-            .is_some_and(|e| e == "yaml" || e == "yml" || e == "json");
-    if path.is_file() {
-        return None;
-    }
-    if looks_like_path {
-        return Some(format!(
-            "--spec `{name_or_path}`: no such file (from {})",
-            std::env::current_dir().map_or_else(|_| ".".into(), |d| d.display().to_string())
-        ));
-    }
-    if specs_dir().join(format!("{name_or_path}.yaml")).is_file() {
-        return None;
-    }
-    let names = builtin_names();
-    Some(format!(
-        "--spec `{name_or_path}`: no built-in spec is named so\n  hint: {}; or pass the path of a spec file",
-        suggest::hint(
-            name_or_path,
-            "built-in specs",
-            names.iter().map(String::as_str)
-        )
-    ))
+/// The subcommands, each with its arguments.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the conformance checks. Without a mode: every built-in spec against its bundled
+    /// reference receiver and its in-process mock. `receiver`: check your webhook receiver.
+    /// `provider`: check an implementation of a provider's API.
+    Conformance(conformance::Args),
+    /// Load and check the provider specs: OpenAPI 3.1 structure, extensions, examples, fixtures,
+    /// invariants and errata; print a coverage table.
+    LintSpecs(lint_specs::Args),
+    /// Print generated payloads (valid, edge or invalid) of an event or an endpoint's request
+    /// body as JSON lines.
+    Generate(generate::Args),
+    /// Start a mock provider as a standalone server on 127.0.0.1, until Ctrl-C or SIGTERM.
+    Mock(mock::Args),
 }
 
-/// The `--assume ID=VALUE` arguments whose ID is not an assumption of `spec`, each as an error
-/// with the closest ids.
-#[must_use]
-pub fn unknown_assumptions(spec: &ProviderSpec, assume: &[String]) -> Vec<String> {
-    assume
-        .iter()
-        .filter_map(|arg| {
-            let id = arg
-                .split_once('=')
-                .map_or(arg.as_str(), |(id, _)| id)
-                .trim();
-            (!spec.assumptions.iter().any(|a| a.id == id)).then(|| {
-                format!(
-                    "--assume {arg}: {} has no assumption `{id}`\n  hint: {}",
-                    spec.provider.id,
-                    suggest::hint(
-                        id,
-                        "its assumptions",
-                        spec.assumptions.iter().map(|a| a.id.as_str())
-                    )
-                )
+/// Conformance test harness and mock provider for webhook APIs.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Parses `args` (the program's name first, as `std::env::args_os()` gives them) and runs the
+/// command. A command line clap refuses prints its message and exits 2 (`--help` and
+/// `--version` print and exit 0).
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    match Cli::try_parse_from(args) {
+        Ok(cli) => run_command(cli.command),
+        Err(error) => {
+            let _ = error.print();
+            exit::code(if error.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
             })
-        })
-        .collect()
-}
-
-/// Why `--event NAME` is not an event of `spec`, if it is not (with the closest names).
-#[must_use]
-pub fn unknown_event(spec: &ProviderSpec, event: &str) -> Option<String> {
-    spec.event(event).is_none().then(|| {
-        format!(
-            "--event `{event}`: {} has no such event\n  hint: {}",
-            spec.provider.id,
-            suggest::hint(
-                event,
-                "its events",
-                spec.events.iter().map(|e| e.name.as_str())
-            )
-        )
-    })
-}
-
-/// Why `--endpoint OPERATION` is not an operation of `spec`, if it is not (with the closest
-/// operation ids).
-#[must_use]
-pub fn unknown_operation(spec: &ProviderSpec, operation: &str) -> Option<String> {
-    (!spec.endpoints.iter().any(|e| e.operation_id == operation)).then(|| {
-        format!(
-            "--endpoint `{operation}`: {} has no such operation\n  hint: {}",
-            spec.provider.id,
-            suggest::hint(
-                operation,
-                "its operations",
-                spec.endpoints.iter().map(|e| e.operation_id.as_str())
-            )
-        )
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_misspelt_spec_name_gets_a_suggestion() {
-        let message = unknown_spec("swhs").unwrap();
-        assert!(message.contains("did you mean `swsh`?"), "{message}");
-        assert!(unknown_spec("swsh").is_none());
-        let message = unknown_spec("specs/nope.yaml").unwrap();
-        assert!(message.contains("no such file"), "{message}");
+        }
     }
+}
 
-    #[test]
-    fn misspelt_assumptions_and_events_get_suggestions() {
-        let spec = ProviderSpec::load("betterez").unwrap();
-        let errors = unknown_assumptions(
-            &spec,
-            &["digest-encodng=base64".into(), "digest-encoding=hex".into()],
-        );
-        assert_eq!(errors.len(), 1, "{errors:?}");
-        assert!(
-            errors[0].contains("did you mean `digest-encoding`?"),
-            "{errors:?}"
-        );
-        let message = unknown_event(&spec, "images.create").unwrap();
-        assert!(message.contains("did you mean"), "{message}");
-        assert!(message.contains("`images.created`"), "{message}");
-        assert!(unknown_event(&spec, "images.created").is_none());
+/// Runs one parsed command.
+#[must_use]
+pub fn run_command(command: Command) -> ExitCode {
+    match command {
+        Command::Conformance(args) => {
+            crate::transcript::quiet_snapshot_panics();
+            conformance::run(&args)
+        }
+        Command::LintSpecs(args) => lint_specs::run(&args),
+        Command::Generate(args) => generate::run(&args),
+        Command::Mock(args) => mock::run(&args),
     }
 }

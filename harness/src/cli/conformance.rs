@@ -5,16 +5,16 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use webhook_harness::check::provider;
-use webhook_harness::check::receiver::Settings;
-use webhook_harness::mock::Credentials;
-use webhook_harness::report;
-use webhook_harness::runner::embedded::EmbeddedError;
-use webhook_harness::runner::{self, Context, Embedded, ProviderTarget, ReceiverTarget};
-use webhook_harness::spec::ProviderSpec;
-use webhook_harness::transcript::Snapshots;
+use crate::check::provider;
+use crate::check::receiver::Settings;
+use crate::mock::Credentials;
+use crate::report;
+use crate::runner::embedded::EmbeddedError;
+use crate::runner::{self, Context, Embedded, ProviderTarget, ReceiverTarget};
+use crate::spec::ProviderSpec;
+use crate::transcript::Snapshots;
 
-use crate::exit;
+use super::exit;
 
 /// Arguments of `conformance`.
 #[derive(Debug, clap::Args)]
@@ -75,7 +75,7 @@ struct SpecArgs {
 impl SpecArgs {
     /// The spec (with its overrides) and the timeout, or the exit status of a usage error.
     fn load(&self, target: &str) -> Result<(ProviderSpec, Duration), ExitCode> {
-        let spec = crate::flags::spec(&self.assume, &self.spec)?;
+        let spec = super::flags::spec(&self.assume, &self.spec)?;
         check_timeout(self.timeout)?;
         check_url(target)?;
         Ok((spec, Duration::from_secs_f64(self.timeout)))
@@ -119,7 +119,7 @@ struct RunArgs {
 }
 
 const DEFAULT_CASES: u32 = 32;
-const DEFAULT_MAX_ANSWER_BYTES: usize = webhook_harness::check::DEFAULT_MAX_ANSWER_BYTES;
+const DEFAULT_MAX_ANSWER_BYTES: usize = crate::check::DEFAULT_MAX_ANSWER_BYTES;
 
 impl RunArgs {
     /// The flags of this run that shape its trials, as a reproduce command repeats them.
@@ -194,7 +194,7 @@ struct ReceiverArgs {
 
 /// Runs the trials; exit status 101 when one fails, as libtest.
 pub fn run(args: &Args) -> ExitCode {
-    let runtime = match crate::flags::runtime() {
+    let runtime = match super::flags::runtime() {
         Ok(runtime) => runtime,
         Err(code) => return code,
     };
@@ -380,7 +380,7 @@ fn preflight(
     timeout: Duration,
 ) -> Result<(), ExitCode> {
     runtime
-        .block_on(webhook_harness::check::reachable(target, timeout))
+        .block_on(crate::check::reachable(target, timeout))
         .map_err(|why| {
             eprintln!(
                 "error: target unreachable: {why}; no trial ran. Is it running, and is --target `{target}` right?"

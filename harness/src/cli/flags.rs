@@ -2,10 +2,10 @@
 
 use std::process::ExitCode;
 
-use webhook_harness::cli;
-use webhook_harness::spec::Loader;
+use super::names;
+use crate::spec::Loader;
 
-use crate::exit;
+use super::exit;
 
 /// A loader with the `--assume ID=VALUE` overrides; a malformed one is a usage error.
 pub fn loader(assume: &[String]) -> Result<Loader, ExitCode> {
@@ -33,11 +33,8 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
 /// The spec named by `--spec`, with the `--assume` overrides. A name or path that names nothing,
 /// or an override the spec refuses (an unknown id, a value it does not accept), is a usage
 /// error; a broken spec is reported with every error, file and pointer.
-pub fn spec(
-    assume: &[String],
-    name: &str,
-) -> Result<webhook_harness::spec::ProviderSpec, ExitCode> {
-    if let Some(message) = cli::unknown_spec(name) {
+pub fn spec(assume: &[String], name: &str) -> Result<crate::spec::ProviderSpec, ExitCode> {
+    if let Some(message) = names::unknown_spec(name) {
         eprintln!("error: {message}");
         return Err(exit::code(exit::USAGE));
     }
@@ -46,7 +43,7 @@ pub fn spec(
         if !assume.is_empty()
             && let Ok(plain) = Loader::new().load(name)
         {
-            let unknown = cli::unknown_assumptions(&plain, assume);
+            let unknown = names::unknown_assumptions(&plain, assume);
             if unknown.is_empty() {
                 eprintln!("{errors}");
             }

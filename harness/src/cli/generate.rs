@@ -3,10 +3,10 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use webhook_harness::cli;
-use webhook_harness::generate::{Generator, Mode};
+use super::names;
+use crate::generate::{Generator, Mode};
 
-use crate::exit;
+use super::exit;
 
 /// Arguments of `generate`.
 #[derive(Debug, clap::Args)]
@@ -39,13 +39,13 @@ pub struct Args {
 /// Prints `count` values, one JSON document per line. Invalid values print as
 /// `{"label": {...}, "value": ...}`.
 pub fn run(args: &Args) -> ExitCode {
-    let spec = match crate::flags::spec(&args.assume, &args.spec) {
+    let spec = match super::flags::spec(&args.assume, &args.spec) {
         Ok(spec) => spec,
         Err(code) => return code,
     };
     let unknown = match (&args.event, &args.endpoint) {
-        (Some(event), _) => cli::unknown_event(&spec, event),
-        (None, Some(operation)) => cli::unknown_operation(&spec, operation),
+        (Some(event), _) => names::unknown_event(&spec, event),
+        (None, Some(operation)) => names::unknown_operation(&spec, operation),
         (None, None) => None,
     };
     if let Some(message) = unknown {
