@@ -153,6 +153,11 @@ pub fn quiet_snapshot_panics() {
     }));
 }
 
+/// How the report of a trial with no snapshot yet begins.
+pub const NO_SNAPSHOT: &str = "no snapshot of this trial yet";
+/// How the report of a trial whose transcript differs from its snapshot begins.
+pub const DIFFERS: &str = "the transcript differs from its snapshot";
+
 /// Where a run keeps its transcripts: one insta snapshot per trial, in
 /// `<dir>/<provider>/<check>__<subject>.snap`.
 ///
@@ -211,7 +216,10 @@ impl Snapshots {
                     .is_ok_and(|manifest| manifest.lines().any(|l| l.trim() == "[package]"))
             });
         match package {
-            Some(dir) if cwd.as_deref() == Some(dir) => "review it with `cargo insta review` (or `cargo insta accept`, `cargo insta reject`)".to_string(),
+            Some(dir) if cwd.as_deref() == Some(dir) => {
+                "review with `cargo insta review` (or `cargo insta accept`, `cargo insta reject`)"
+                    .to_string()
+            }
             Some(dir) => {
                 let manifest = dir.join("Cargo.toml");
                 let shown = cwd
@@ -219,7 +227,7 @@ impl Snapshots {
                     .and_then(|cwd| manifest.strip_prefix(cwd).ok())
                     .unwrap_or(&manifest);
                 format!(
-                    "review it with `cargo insta review --manifest-path {}`",
+                    "review with `cargo insta review --manifest-path {}`",
                     shown.display()
                 )
             }
@@ -271,13 +279,10 @@ impl Snapshots {
             )),
             (true, _) => Ok(()),
             (false, true) => Err(format!(
-                "the transcript differs from its snapshot {} (the diff is above){waiting}",
+                "{DIFFERS} {} (the diff is above){waiting}",
                 shown.display()
             )),
-            (false, false) => Err(format!(
-                "no snapshot of this trial yet ({}){waiting}",
-                shown.display()
-            )),
+            (false, false) => Err(format!("{NO_SNAPSHOT} ({}){waiting}", shown.display())),
         }
     }
 }

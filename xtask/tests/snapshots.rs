@@ -85,6 +85,12 @@ fn a_new_transcript_is_pending_until_reviewed_and_never_written_in_ci() {
         "{out}"
     );
     assert!(!snap.exists(), "{out}");
+    assert!(
+        out.contains(
+            "1 trial failed on its transcript alone (1 without a snapshot yet, 0 changed)"
+        ) && out.contains("hint: `cargo insta review` looks only inside"),
+        "{out}"
+    );
     let text = std::fs::read_to_string(&pending).unwrap();
     assert!(
         text.contains(&format!("description: \"{TRIAL}\"")) && text.contains("-> 200"),
@@ -189,7 +195,7 @@ fn inside_a_package_the_advice_is_cargo_insta_review_and_it_accepts() {
     let (code, out) = run(dir.path(), &good.url(), "0", &[]);
     assert_eq!(code, Some(101), "{out}");
     assert!(
-        out.contains("review it with `cargo insta review` (or `cargo insta accept`"),
+        out.contains("review with `cargo insta review` (or `cargo insta accept`"),
         "{out}"
     );
     // With cargo-insta installed, its own commands find and accept the pending transcript.

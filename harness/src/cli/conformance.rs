@@ -460,6 +460,11 @@ fn execute(
         for line in report::summary(&context.journal, started.elapsed()) {
             println!("{line}");
         }
+        if let Some(snapshots) = &context.snapshots
+            && context.journal.snapshot_failures() != (0, 0)
+        {
+            println!("hint: {}", snapshots.review_advice());
+        }
     }
     if let Some(path) = &run.junit
         && !arguments.list

@@ -122,6 +122,23 @@ impl Journal {
         groups
     }
 
+    /// How many trials failed on their transcript alone (their check passed): those without a
+    /// snapshot yet, and those whose transcript differs from it.
+    #[must_use]
+    pub fn snapshot_failures(&self) -> (usize, usize) {
+        self.records()
+            .iter()
+            .fold((0, 0), |(new, changed), record| match &record.status {
+                Status::Failed(report) if report.starts_with(crate::transcript::NO_SNAPSHOT) => {
+                    (new + 1, changed)
+                }
+                Status::Failed(report) if report.starts_with(crate::transcript::DIFFERS) => {
+                    (new, changed + 1)
+                }
+                _ => (new, changed),
+            })
+    }
+
     /// Registers a hint, asked when the run's summary is written.
     pub fn hint(&self, hint: Hint) {
         self.hints
