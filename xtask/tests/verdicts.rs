@@ -108,7 +108,11 @@ fn a_target_that_differs_from_an_assumption_only_passes_with_warnings_and_fails_
             stdout.contains(&format!("expectation: assumed ({assumption})")),
             "{assumption}: {stdout}"
         );
-        assert!(stdout.contains("--strict"), "{stdout}");
+        assert!(
+            stdout.contains("reproduce: cargo xtask conformance provider --spec swsh")
+                && stdout.contains(&format!("--strict --no-snapshots -- --exact {trial}")),
+            "{stdout}"
+        );
     }
 }
 

@@ -64,12 +64,14 @@ impl Context {
     /// `Ok(None)` when it passed, `Ok(Some(reason))` when it could not run (reported as
     /// ignored, with the reason), `Err(report)` when it failed. Every report, reason and
     /// warning goes through `redactor` (the run's secrets) before anyone sees it, wherever in
-    /// the check it was written.
+    /// the check it was written; every failure ends with `reproduce`, the command that re-runs
+    /// exactly this trial.
     pub fn trial(
         &self,
         name: String,
         kind: &'static str,
         redactor: Arc<Redactor>,
+        reproduce: String,
         body: impl FnOnce(&Recorder) -> Result<Option<String>, String> + Send + 'static,
     ) -> Trial {
         let context = self.clone();
@@ -119,6 +121,9 @@ impl Context {
                     return Ok(Completion::Completed);
                 }
                 _ => {}
+            }
+            if let Err(report) = &mut result {
+                report.push_str(&format!("\nreproduce: {reproduce}"));
             }
             context.journal.push(Record {
                 name: label,
@@ -190,11 +195,15 @@ pub fn receiver_trials(
                         let probe = Arc::clone(&probe);
                         let event = event.clone();
                         let command = format!("{reproduce} -- --exact {name}");
-                        context.trial(name, "receiver", Arc::clone(&redactor), move |recorder| {
-                            (check.run)(&probe.session(recorder), &event)
-                                .map(|()| None)
-                                .map_err(|report| format!("{report}\nreproduce: {command}"))
-                        })
+                        context.trial(
+                            name,
+                            "receiver",
+                            Arc::clone(&redactor),
+                            command,
+                            move |recorder| {
+                                (check.run)(&probe.session(recorder), &event).map(|()| None)
+                            },
+                        )
                     }
                 };
                 trials.push(trial);
@@ -241,10 +250,13 @@ pub fn provider_trials(
                     Applies::Yes => {
                         let api = Arc::clone(&api);
                         let command = format!("{reproduce} -- --exact {name}");
-                        context.trial(name, "provider", Arc::clone(&redactor), move |recorder| {
-                            (check.run)(&api.session(recorder), &subject)
-                                .map_err(|report| format!("{report}\nreproduce: {command}"))
-                        })
+                        context.trial(
+                            name,
+                            "provider",
+                            Arc::clone(&redactor),
+                            command,
+                            move |recorder| (check.run)(&api.session(recorder), &subject),
+                        )
                     }
                 };
                 trials.push(trial);
