@@ -17,6 +17,8 @@ fn the_embedded_default_passes_with_a_libtest_summary() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stdout}\n{stderr}");
     assert!(stdout.contains("test result: ok."), "{stdout}");
+    // The reference receivers and mocks meet the spec's assumptions too.
+    assert!(!stdout.contains("on assumptions"), "{stdout}\n{stderr}");
     assert!(
         stdout.contains("[receiver] happycolis::bad-signature::product/image/created"),
         "{stdout}"

@@ -70,12 +70,14 @@ impl Context {
     /// `Ok(None)` when it passed, `Ok(Some(reason))` when it could not run (reported as
     /// ignored, with the reason), `Err(report)` when it failed. Every report, reason and
     /// warning goes through `redactor` (the run's secrets) before anyone sees it, wherever in
-    /// the check it was written.
+    /// the check it was written; every failure ends with `reproduce`, the command that re-runs
+    /// exactly this trial.
     pub fn trial(
         &self,
         name: String,
         kind: &'static str,
         redactor: Arc<Redactor>,
+        reproduce: String,
         body: impl FnOnce(&Recorder) -> Result<Option<String>, String> + Send + 'static,
     ) -> Trial {
         let context = self.clone();
@@ -127,6 +129,9 @@ impl Context {
                 }
                 _ => {}
             }
+            if let Err(report) = &mut result {
+                report.push_str(&format!("\nreproduce: {reproduce}"));
+            }
             context.journal.push(Record {
                 name: label,
                 kind,
@@ -148,8 +153,9 @@ impl Context {
     }
 
     /// `report` as it is shown: in full, unless an earlier trial failed for want of an answer
-    /// with the same cause, in which case only its first line, the unanswered request's line
-    /// and the reproduce command are kept (the summary counts every such trial).
+    /// with the same cause, in which case only the unanswered request's line is kept, with the
+    /// trial whose report is in full (the summary counts every such trial; the reproduce
+    /// command is appended to every failure afterwards).
     fn once_per_cause(&self, trial: &str, report: String) -> String {
         let Some(cause) = TransportCause::of(&report) else {
             return report;
@@ -162,12 +168,8 @@ impl Context {
             .map(str::trim_start)
             .find(|l| l.starts_with("response: none ("))
             .unwrap_or_default();
-        let reproduce = report
-            .lines()
-            .find(|l| l.starts_with("reproduce: "))
-            .unwrap_or_default();
         format!(
-            "{unanswered}\n(no answer, as in the full report of {first}; the summary counts every trial this failed)\n{reproduce}"
+            "{unanswered}\n(no answer, as in the full report of {first}; the summary counts every trial this failed)"
         )
     }
 
@@ -221,11 +223,15 @@ pub fn receiver_trials(
                         let probe = Arc::clone(&probe);
                         let event = event.clone();
                         let command = format!("{reproduce} -- --exact {name}");
-                        context.trial(name, "receiver", Arc::clone(&redactor), move |recorder| {
-                            (check.run)(&probe.session(recorder), &event)
-                                .map(|()| None)
-                                .map_err(|report| format!("{report}\nreproduce: {command}"))
-                        })
+                        context.trial(
+                            name,
+                            "receiver",
+                            Arc::clone(&redactor),
+                            command,
+                            move |recorder| {
+                                (check.run)(&probe.session(recorder), &event).map(|()| None)
+                            },
+                        )
                     }
                 };
                 trials.push(trial);
@@ -272,10 +278,13 @@ pub fn provider_trials(
                     Applies::Yes => {
                         let api = Arc::clone(&api);
                         let command = format!("{reproduce} -- --exact {name}");
-                        context.trial(name, "provider", Arc::clone(&redactor), move |recorder| {
-                            (check.run)(&api.session(recorder), &subject)
-                                .map_err(|report| format!("{report}\nreproduce: {command}"))
-                        })
+                        context.trial(
+                            name,
+                            "provider",
+                            Arc::clone(&redactor),
+                            command,
+                            move |recorder| (check.run)(&api.session(recorder), &subject),
+                        )
                     }
                 };
                 trials.push(trial);
