@@ -38,6 +38,9 @@ impl List {
 
 impl Action for List {
     fn run(&self, call: &Call<'_>) -> Result<Outcome, Refusal> {
+        if let Some(served) = super::undeliverable::serve(call) {
+            return served;
+        }
         let items = call.store().list(call.collection(), call.tenant_id());
         Ok(Outcome::Items(Self::page(call, items)))
     }
