@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use webhook_harness::check::provider::faults::{
     AcceptsHttpTargets, DeliversUnsubscribed, DropsIdFromResponses, ForgetsUpdates,
-    IgnoresCredentials, LeaksTenants, ServesDeleted, SignsWithWrongKey, SkipsValidation,
+    IgnoresCredentials, LeaksTenants, RetryDoesNotResend, ServesDeleted, SignsWithWrongKey,
+    SkipsValidation,
 };
 use webhook_harness::check::provider::{self, Api, Applies, Settings};
 use webhook_harness::mock::{Fault, MockProvider};
@@ -89,7 +90,7 @@ type Case = (
 );
 
 /// Each fault, the check that must catch it, where, and what its report must say.
-const FAULTS: [Case; 11] = [
+const FAULTS: [Case; 12] = [
     (
         &LeaksTenants,
         "betterez",
@@ -159,6 +160,13 @@ const FAULTS: [Case; 11] = [
         "deliveries",
         "images.created",
         &["no delivery of `images.deleted`"],
+    ),
+    (
+        &RetryDoesNotResend,
+        "betterez",
+        "undeliverable",
+        "undelivered",
+        &["the retry resends the delivery", "PUT", "/retry"],
     ),
     (
         &ForgetsUpdates,
@@ -274,4 +282,41 @@ fn a_target_that_is_down_fails_every_check_clearly() {
         report.contains("response: none (could not connect"),
         "{report}"
     );
+}
+
+#[test]
+fn a_target_without_triggers_lists_undeliverable_as_ignored_with_the_reason() {
+    let runtime = runtime();
+    let server = runtime.block_on(wiremock::MockServer::start());
+    let spec = ProviderSpec::load("betterez").unwrap();
+    let api = api_at(
+        &runtime,
+        spec.clone(),
+        server.uri(),
+        webhook_harness::mock::default_credentials(&spec),
+        (2, 0, 2),
+    );
+    let check = provider::catalogue()
+        .into_iter()
+        .find(|c| c.info.id == "undeliverable")
+        .unwrap();
+    let subjects = (check.subjects)(&api);
+    assert!(
+        matches!(
+            subjects.as_slice(),
+            [(subject, Applies::Ignored(reason))]
+                if subject == "undelivered" && reason.contains("no way to trigger")
+        ),
+        "{subjects:?}"
+    );
+    // Specs without an undeliverable list have no such trial.
+    let swsh = ProviderSpec::load("swsh").unwrap();
+    let api = api_at(
+        &runtime,
+        swsh.clone(),
+        server.uri(),
+        webhook_harness::mock::default_credentials(&swsh),
+        (2, 0, 2),
+    );
+    assert!((check.subjects)(&api).is_empty());
 }

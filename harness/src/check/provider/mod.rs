@@ -6,7 +6,8 @@
 //!   and records every [`Call`] (`call.rs`) into the trial's transcript; `crud.rs` creates,
 //!   reads and deletes items; `answers.rs` reads what the spec documents and judges answers;
 //! - the catalogue, one file per check: `documented_example.rs`, `generated.rs`,
-//!   `invalid_request.rs`, `auth.rs`, `target_url.rs`, `stateful.rs`, `deliveries.rs`.
+//!   `invalid_request.rs`, `auth.rs`, `target_url.rs`, `stateful.rs`, `deliveries.rs`,
+//!   `undeliverable.rs`.
 
 mod answers;
 mod auth;
@@ -20,6 +21,7 @@ mod invalid_request;
 mod op;
 mod stateful;
 mod target_url;
+mod undeliverable;
 
 use std::time::Duration;
 
@@ -44,6 +46,7 @@ pub mod faults {
     pub use super::invalid_request::fault::SkipsValidation;
     pub use super::stateful::fault::ServesDeleted;
     pub use super::target_url::fault::AcceptsHttpTargets;
+    pub use super::undeliverable::fault::RetryDoesNotResend;
 }
 
 /// Whether a check runs for a subject (an operation, a collection or an event).
@@ -86,6 +89,7 @@ pub fn catalogue() -> Vec<ProviderCheck> {
         target_url::CHECK,
         stateful::CHECK,
         deliveries::CHECK,
+        undeliverable::CHECK,
     ]
 }
 
