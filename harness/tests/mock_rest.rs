@@ -944,3 +944,79 @@ async fn betterez_undeliverables_through_its_own_endpoints() {
     assert_eq!(list, json!({"undelivered": []}));
     assert!(provider.undeliverable().is_empty());
 }
+
+#[tokio::test]
+async fn swsh_lists_page_with_an_opaque_cursor() {
+    let (provider, key, other) = swsh(false).await;
+    let client = Client::new();
+    let base = provider.uri();
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        let (status, created) = json_of(
+            client
+                .post(format!("{base}/webhook/createSubscription"))
+                .header("x-api-key", &key)
+                .json(&json!({"event": "newAlbum", "targetUrl": format!("https://hooks.example.com/{n}")}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 200, "{created}");
+        ids.push(created["data"]["webhookId"].as_str().unwrap().to_string());
+    }
+    let page = |query: String, key: String| {
+        let client = client.clone();
+        let url = format!("{base}/webhook/getSubscriptions{query}");
+        async move { json_of(client.get(url).header("x-api-key", key).send().await.unwrap()).await }
+    };
+    let listed = |body: &Value| -> Vec<String> {
+        body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["webhookId"].as_str().unwrap().to_string())
+            .collect()
+    };
+
+    // Pages of 2: a cursor while more remain, none on the last page.
+    let (status, first) = page("?limit=2".into(), key.clone()).await;
+    assert_eq!(status, 200, "{first}");
+    assert_documented(&provider, "getSubscriptions", 200, &first);
+    assert_eq!(listed(&first), ids[..2]);
+    let cursor = first["cursor"].as_str().unwrap().to_string();
+    assert!(
+        !ids.iter().any(|id| cursor.contains(id.as_str())),
+        "opaque: {cursor}"
+    );
+    let (_, second) = page(format!("?limit=2&cursor={cursor}"), key.clone()).await;
+    assert_eq!(listed(&second), ids[2..4]);
+    // An item of a page already read is deleted: the walk goes on after it, no repeat, no gap.
+    let response = client
+        .post(format!("{base}/webhook/deleteSubscription"))
+        .header("x-api-key", &key)
+        .json(&json!({"webhookId": ids[3]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let cursor = second["cursor"].as_str().unwrap().to_string();
+    let (_, last) = page(format!("?limit=2&cursor={cursor}"), key.clone()).await;
+    assert_eq!(listed(&last), ids[4..]);
+    assert!(last.get("cursor").is_none(), "{last}");
+    assert_documented(&provider, "getSubscriptions", 200, &last);
+
+    // Without a limit, the documented default (32) applies: all four on one page.
+    let (_, all) = page(String::new(), key.clone()).await;
+    assert_eq!(listed(&all).len(), 4);
+    assert!(all.get("cursor").is_none());
+    // Another tenant's walk sees none of them.
+    let (_, theirs) = page("?limit=1".into(), other).await;
+    assert_eq!(theirs, json!({"data": []}));
+    // A cursor the API did not give, and limits out of 1..64, are refused with the 400.
+    for query in ["?cursor=not-a-cursor", "?limit=0", "?limit=65"] {
+        let (status, body) = page(query.into(), key.clone()).await;
+        assert_eq!(status, 400, "{query}: {body}");
+        assert_documented(&provider, "getSubscriptions", 400, &body);
+    }
+}

@@ -422,7 +422,11 @@ fn mock_parameters(
     at: &str,
     errors: &mut Vec<SpecError>,
 ) {
-    for (field, value) in [("pageSize", &mock.page_size), ("page", &mock.page)] {
+    for (field, value) in [
+        ("pageSize", &mock.page_size),
+        ("page", &mock.page),
+        ("cursor", &mock.cursor),
+    ] {
         if let Some(param) = value
             && !endpoint
                 .parameters

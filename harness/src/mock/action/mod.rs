@@ -32,7 +32,7 @@ pub use create::Create;
 pub use delete::Delete;
 pub use delete_all::DeleteAll;
 pub use graphql::Graphql;
-pub use list::List;
+pub use list::{List, Page};
 pub use read::Read;
 pub use static_::Static;
 pub use token::Token;

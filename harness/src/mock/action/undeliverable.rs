@@ -46,7 +46,11 @@ fn run(
                 .iter()
                 .map(|u| item(rules, u))
                 .collect();
-            Ok(Outcome::Items(List::page(call, items)))
+            let page = List::paged(call, items)?;
+            if page.next.is_some() {
+                return Ok(Outcome::Reply(List::reply(call, page)));
+            }
+            Ok(Outcome::Items(page.items))
         }
         MockAction::Read => {
             let id = call.requested_id()?;

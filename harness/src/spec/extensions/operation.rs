@@ -101,6 +101,14 @@ pub struct MockState {
     /// `list`: the query parameter giving the page number, from 1.
     #[serde(default)]
     pub page: Option<String>,
+    /// `list`: the query parameter carrying the cursor of the next page (cursor paging, in
+    /// place of `page`).
+    #[serde(default)]
+    pub cursor: Option<String>,
+    /// `list`: pointer, in the answer, where the cursor of the next page goes while more
+    /// items remain (absent on the last page).
+    #[serde(default)]
+    pub next_cursor: Option<String>,
     /// Values a created resource gets when the request does not set them: resource pointer →
     /// value (for resources without a schema, such as GraphQL ones).
     #[serde(default)]
