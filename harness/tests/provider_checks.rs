@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use webhook_harness::check::provider::faults::{
-    AcceptsHttpTargets, DeliversUnsubscribed, DropsIdFromResponses, ForgetsUpdates,
+    AcceptsHttpTargets, CursorRepeatsAnItem, DeliversUnsubscribed, DropsIdFromResponses, ForgetsUpdates,
     IgnoresCredentials, LeaksTenants, RetryDoesNotResend, ServesDeleted, SignsWithWrongKey,
     SkipsValidation,
 };
@@ -90,7 +90,7 @@ type Case = (
 );
 
 /// Each fault, the check that must catch it, where, and what its report must say.
-const FAULTS: [Case; 12] = [
+const FAULTS: [Case; 13] = [
     (
         &LeaksTenants,
         "betterez",
@@ -160,6 +160,13 @@ const FAULTS: [Case; 12] = [
         "deliveries",
         "images.created",
         &["no delivery of `images.deleted`"],
+    ),
+    (
+        &CursorRepeatsAnItem,
+        "swsh",
+        "paging",
+        "getSubscriptions",
+        &["each item on one page only", "is on an earlier page too", "cursor="],
     ),
     (
         &RetryDoesNotResend,

@@ -6,8 +6,8 @@
 //!   and records every [`Call`] (`call.rs`) into the trial's transcript; `crud.rs` creates,
 //!   reads and deletes items; `answers.rs` reads what the spec documents and judges answers;
 //! - the catalogue, one file per check: `documented_example.rs`, `generated.rs`,
-//!   `invalid_request.rs`, `auth.rs`, `target_url.rs`, `stateful.rs`, `deliveries.rs`,
-//!   `undeliverable.rs`.
+//!   `invalid_request.rs`, `auth.rs`, `target_url.rs`, `stateful.rs`, `paging.rs`,
+//!   `deliveries.rs`, `undeliverable.rs`.
 
 mod answers;
 mod auth;
@@ -19,6 +19,7 @@ mod documented_example;
 mod generated;
 mod invalid_request;
 mod op;
+mod paging;
 mod stateful;
 mod target_url;
 mod undeliverable;
@@ -44,6 +45,7 @@ pub mod faults {
     pub use super::documented_example::fault::DropsIdFromResponses;
     pub use super::generated::fault::ForgetsUpdates;
     pub use super::invalid_request::fault::SkipsValidation;
+    pub use super::paging::fault::CursorRepeatsAnItem;
     pub use super::stateful::fault::ServesDeleted;
     pub use super::target_url::fault::AcceptsHttpTargets;
     pub use super::undeliverable::fault::RetryDoesNotResend;
@@ -88,6 +90,7 @@ pub fn catalogue() -> Vec<ProviderCheck> {
         auth::CHECK,
         target_url::CHECK,
         stateful::CHECK,
+        paging::CHECK,
         deliveries::CHECK,
         undeliverable::CHECK,
     ]
