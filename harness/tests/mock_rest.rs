@@ -1020,3 +1020,47 @@ async fn swsh_lists_page_with_an_opaque_cursor() {
         assert_documented(&provider, "getSubscriptions", 400, &body);
     }
 }
+
+#[tokio::test]
+async fn swsh_refuses_albums_the_tenant_does_not_administer() {
+    let reserved = "00000000-0000-0000-0000-000000000000";
+    let provider = MockProvider::builder(ProviderSpec::load("swsh").unwrap())
+        .administers("tenant-b", ["album-b"])
+        .start()
+        .await
+        .unwrap();
+    let client = Client::new();
+    let create = |tenant: &str, config: Value| {
+        let key = provider
+            .credentials()
+            .secret(tenant, "ApiKeyAuth")
+            .unwrap()
+            .to_string();
+        let request = client
+            .post(format!("{}/webhook/createSubscription", provider.uri()))
+            .header("x-api-key", key)
+            .json(&config);
+        async move { json_of(request.send().await.unwrap()).await }
+    };
+    let photo = |album: &str| json!({"event": "newPhoto", "targetUrl": "https://hooks.example.com/p", "albumId": album});
+    // By default a tenant administers every album but the reserved one.
+    let (status, body) = create("tenant-a", photo("album-a")).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = create("tenant-a", photo(reserved)).await;
+    assert_eq!(status, 403, "{body}");
+    assert_documented(&provider, "createSubscription", 403, &body);
+    assert!(body["message"].as_str().unwrap().contains(reserved), "{body}");
+    // A tenant given its own albums administers those only.
+    let (status, _) = create("tenant-b", photo("album-b")).await;
+    assert_eq!(status, 200);
+    let (status, _) = create("tenant-b", photo("album-a")).await;
+    assert_eq!(status, 403);
+    // A config without an album (newAlbum) needs no permission.
+    let (status, _) = create(
+        "tenant-b",
+        json!({"event": "newAlbum", "targetUrl": "https://hooks.example.com/a"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(provider.subscriptions().len(), 3, "nothing made by a refusal");
+}

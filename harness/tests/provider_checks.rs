@@ -327,3 +327,95 @@ fn a_target_without_triggers_lists_undeliverable_as_ignored_with_the_reason() {
     );
     assert!((check.subjects)(&api).is_empty());
 }
+
+/// Runs the `forbidden` check on swsh's createSubscription against a mock with `fault` (if
+/// any): its outcome and the warnings it noted.
+fn forbidden_on(
+    runtime: &tokio::runtime::Runtime,
+    fault: Option<&dyn Fault>,
+) -> (Result<Option<String>, String>, Vec<String>) {
+    let spec = ProviderSpec::load("swsh").unwrap();
+    let mut builder = MockProvider::builder(spec.clone())
+        .allow_http_targets(true)
+        .seed(7);
+    if let Some(fault) = fault {
+        builder = builder.fault(fault);
+    }
+    let mock = runtime.block_on(builder.start()).unwrap();
+    let api = api_at(
+        runtime,
+        spec,
+        mock.uri(),
+        mock.credentials().clone(),
+        (2, 0, 5),
+    );
+    let check = provider::catalogue()
+        .into_iter()
+        .find(|c| c.info.id == "forbidden")
+        .unwrap();
+    let recorder = webhook_harness::transcript::Recorder::new(false);
+    let outcome = (check.run)(&api.session(&recorder), "createSubscription");
+    (outcome, recorder.warnings())
+}
+
+#[test]
+fn a_403_answered_as_200_is_a_warning_and_a_failure_under_strict() {
+    use webhook_harness::check::provider::faults::ForbiddenAnsweredOk;
+    let runtime = runtime();
+    let (outcome, warnings) = forbidden_on(&runtime, None);
+    assert_eq!(outcome, Ok(None));
+    assert!(warnings.is_empty(), "{warnings:?}");
+
+    // The 403 rests on the album-admin assumption: a warning, not a failure.
+    let (outcome, warnings) = forbidden_on(&runtime, Some(&ForbiddenAnsweredOk));
+    assert_eq!(outcome, Ok(None));
+    let [warning] = warnings.as_slice() else {
+        panic!("{warnings:?}")
+    };
+    for needle in [
+        "forbidden:",
+        "403 for a request naming /albumId `00000000-0000-0000-0000-000000000000`",
+        "expectation: assumed (album-admin)",
+        "--assume album-admin=",
+        "response: 200",
+    ] {
+        assert!(warning.contains(needle), "{needle:?} in\n{warning}");
+    }
+
+    // Under --strict the same trial fails.
+    let spec = ProviderSpec::load("swsh").unwrap();
+    let mock = runtime
+        .block_on(
+            MockProvider::builder(spec.clone())
+                .allow_http_targets(true)
+                .fault(&ForbiddenAnsweredOk)
+                .start(),
+        )
+        .unwrap();
+    let api = std::sync::Arc::new(api_at(
+        &runtime,
+        spec,
+        mock.uri(),
+        mock.credentials().clone(),
+        (2, 0, 5),
+    ));
+    let check = provider::catalogue()
+        .into_iter()
+        .find(|c| c.info.id == "forbidden")
+        .unwrap();
+    let mut conclusions = Vec::new();
+    for strict in [false, true] {
+        let mut context = webhook_harness::runner::Context::new(None);
+        context.strict = strict;
+        let api = std::sync::Arc::clone(&api);
+        let trial = context.trial(
+            "swsh::forbidden::createSubscription".into(),
+            "provider",
+            std::sync::Arc::new(api.redactor_for_reports()),
+            move |recorder| (check.run)(&api.session(recorder), "createSubscription"),
+        );
+        let args = libtest_mimic::Arguments::from_iter(["provider_checks", "--test-threads=1"]);
+        conclusions.push(libtest_mimic::run(&args, vec![trial]).num_failed);
+    }
+    assert_eq!(conclusions, [0, 1], "a warning, then a failure under strict");
+}

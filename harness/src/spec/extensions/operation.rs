@@ -113,6 +113,30 @@ pub struct MockState {
     /// value (for resources without a schema, such as GraphQL ones).
     #[serde(default)]
     pub defaults: std::collections::BTreeMap<String, Value>,
+    /// `create`: what the caller must administer (swsh's album), refused otherwise.
+    #[serde(default)]
+    pub permission: Option<PermissionExt>,
+}
+
+/// `x-operation.mock.permission`: a request naming something its tenant does not administer
+/// is refused. By default each tenant administers every value but `except`; a mock can be
+/// given each tenant's own set (`MockBuilder::administers`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PermissionExt {
+    /// Pointer, in the request fields, to the value administered (a request without it
+    /// needs no permission).
+    pub field: String,
+    /// Values no tenant administers by default.
+    #[serde(default)]
+    pub except: Vec<String>,
+    /// The status of the refusal (default 403).
+    #[serde(default = "forbidden")]
+    pub status: u16,
+}
+
+fn forbidden() -> u16 {
+    403
 }
 
 impl MockState {
