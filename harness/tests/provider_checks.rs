@@ -414,7 +414,8 @@ fn a_403_answered_as_200_is_a_warning_and_a_failure_under_strict() {
             std::sync::Arc::new(api.redactor_for_reports()),
             move |recorder| (check.run)(&api.session(recorder), "createSubscription"),
         );
-        let args = libtest_mimic::Arguments::from_iter(["provider_checks", "--test-threads=1"]);
+        let args =
+            libtest_mimic::Arguments::from_iter(["provider_checks", "--test-threads=1", "--quiet"]);
         conclusions.push(libtest_mimic::run(&args, vec![trial]).num_failed);
     }
     assert_eq!(conclusions, [0, 1], "a warning, then a failure under strict");

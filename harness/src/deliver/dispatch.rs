@@ -108,14 +108,12 @@ struct Failed {
     at_ms: u64,
 }
 
-/// One entry of the undeliverable list: what is shown, the message it came from (kept whole,
-/// so that a resend is the same request: key and forwarded headers included), and whether a
-/// resend of it is under way.
+/// One entry of the undeliverable list: what is shown, and the message it came from (kept
+/// whole, so that a resend is the same request: key and forwarded headers included).
 #[derive(Debug)]
 struct Kept {
     shown: Undeliverable,
     message: Message,
-    sending: bool,
 }
 
 /// A departure from the provider's delivery rules, plugged into a [`Dispatcher`]: which
@@ -443,11 +441,7 @@ impl Dispatcher {
             answer: failed.answer,
             failed_at_ms: failed.at_ms,
         };
-        list.push(Kept {
-            shown,
-            message,
-            sending: false,
-        });
+        list.push(Kept { shown, message });
         id
     }
 
@@ -504,8 +498,8 @@ impl Dispatcher {
 
     /// Resends the undeliverable messages `select` picks, one after the other, and returns how
     /// many. Each stays in the list while it is resent: a delivered one leaves it, one that
-    /// fails again stays where it was, with the new failure. One already being resent is not
-    /// picked again.
+    /// fails again stays where it was, with the new failure. One being resent already is sent
+    /// again (a resend is on request: the latest request is honoured).
     pub async fn resend_where(&self, select: impl Fn(&Undeliverable) -> bool) -> usize {
         let taken = self.take_for_resend(select);
         let count = taken.len();
@@ -527,15 +521,12 @@ impl Dispatcher {
         count
     }
 
-    /// Marks the messages `select` picks as being resent; their ids and messages.
+    /// The ids and messages of those `select` picks, for resending.
     fn take_for_resend(&self, select: impl Fn(&Undeliverable) -> bool) -> Vec<(String, Message)> {
-        let mut list = self.lock_undeliverable();
-        list.iter_mut()
-            .filter(|k| !k.sending && select(&k.shown))
-            .map(|k| {
-                k.sending = true;
-                (k.shown.id.clone(), k.message.clone())
-            })
+        self.lock_undeliverable()
+            .iter()
+            .filter(|k| select(&k.shown))
+            .map(|k| (k.shown.id.clone(), k.message.clone()))
             .collect()
     }
 
@@ -548,7 +539,6 @@ impl Dispatcher {
                 Ok(()) => list.retain(|k| k.shown.id != id),
                 Err(failed) => {
                     if let Some(kept) = list.iter_mut().find(|k| k.shown.id == id) {
-                        kept.sending = false;
                         kept.shown.reason = failed.reason;
                         kept.shown.answer = failed.answer;
                         kept.shown.failed_at_ms = failed.at_ms;
