@@ -368,12 +368,23 @@ pub(super) fn trigger(
     event: &str,
     context: &BTreeMap<String, Value>,
 ) -> Result<(Value, super::Call), String> {
+    trigger_with(api, info, event, json!({"context": context}))
+}
+
+/// Triggers `event` through the mock's admin endpoint with `body` (`context`, `seed`...);
+/// its report and the call.
+pub(super) fn trigger_with(
+    api: &Session<'_>,
+    info: &CheckInfo,
+    event: &str,
+    body: Value,
+) -> Result<(Value, super::Call), String> {
     let origin = super::origin(&api.settings.target).unwrap_or_default();
     let call = api.send(
         "POST",
         &format!("{origin}/__mock/events/{event}"),
         vec![("content-type".into(), "application/json".into())],
-        serde_json::to_vec(&json!({"context": context})).unwrap_or_default(),
+        serde_json::to_vec(&body).unwrap_or_default(),
     );
     match (&call.json, call.status) {
         (Some(report), Some(200..=299)) => {

@@ -169,6 +169,10 @@ fn walk(
                         "the answer gives back the cursor it was asked with",
                     ));
                 }
+                // A cursor is the target's own making: shown as a placeholder.
+                if let Some(next) = &next {
+                    api.remember_as(next, &format!("{{cursor {number}}}"));
+                }
                 cursor = next;
                 cursor.is_some()
             }

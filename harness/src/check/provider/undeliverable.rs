@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::deliveries::{creator, judge, subscription_to, trigger};
+use super::deliveries::{creator, judge, subscription_to, trigger_with};
 use super::{Applies, As, Call, Op, ProviderCheck, Session};
 use crate::check::CheckInfo;
 use crate::spec::extensions::{ItemField, MockAction, UndeliverableExt};
@@ -112,7 +112,9 @@ fn run(api: &Session<'_>, collection: &str) -> Result<Option<String>, String> {
         .write()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let capture = api.block_on(Switchable::start());
-    api.remember_as(&capture.url(), "{capture}");
+    // The address, not only the URL: a long answer is cut short in transcripts, maybe inside
+    // the URL.
+    api.remember_as(&capture.server.uri(), "{capture}");
     let (body, context) = subscription_to(api, creator, &event, &capture.url());
     let (id, resource, _) = api
         .create(&subscriptions, As::Tenant(0), &body)
@@ -231,7 +233,15 @@ impl Trial<'_, '_> {
             .filter_map(|i| self.id_of(i))
             .collect();
         let requests = self.await_requests(0).len();
-        trigger(self.api, &CHECK.info, &self.event, &self.context)?;
+        // A payload of the run's seed (each trigger its own): the listed payloads repeat
+        // from run to run.
+        let seed = self.api.settings.seed.wrapping_add(made.len() as u64);
+        trigger_with(
+            self.api,
+            &CHECK.info,
+            &self.event,
+            serde_json::json!({"context": self.context, "seed": seed}),
+        )?;
         let received = self.await_requests(requests + 1);
         if received.len() <= requests {
             let call = self.api.call(list, As::Tenant(0), None, None);
@@ -259,6 +269,18 @@ impl Trial<'_, '_> {
         if let Some(id) = &id {
             self.api.remember_id(id);
             made.push(id.clone());
+        }
+        // The ids the provider gave the attempted payload (event and attempt ids), shown as
+        // placeholders like every id the target made up.
+        let payload = self
+            .rules
+            .pointer_of(ItemField::Payload)
+            .and_then(|at| found.as_ref().and_then(|i| pointer::get(i, at)));
+        let envelope = &self.api.spec.envelope;
+        for at in [&envelope.event_id, &envelope.attempt_id].into_iter().flatten() {
+            if let Some(Value::String(value)) = payload.and_then(|p| pointer::get(p, at)) {
+                self.api.remember_id(value);
+            }
         }
         let call = self.api.call(list, As::Tenant(0), None, None);
         if let Some(report) = self.api.judge_answer(&CHECK.info, list, &call, "") {
