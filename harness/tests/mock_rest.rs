@@ -782,7 +782,17 @@ async fn betterez_undeliverables_through_its_own_endpoints() {
     let base = provider.uri();
     let get = |path: String, key: String| {
         let client = client.clone();
-        async move { json_of(client.get(path).header("x-api-key", key).send().await.unwrap()).await }
+        async move {
+            json_of(
+                client
+                    .get(path)
+                    .header("x-api-key", key)
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await
+        }
     };
     let write = |method: reqwest::Method, path: String, key: String, jwt: String| {
         client
@@ -860,8 +870,14 @@ async fn betterez_undeliverables_through_its_own_endpoints() {
 
     // Another tenant can neither retry nor erase it.
     for (method, path) in [
-        (reqwest::Method::PUT, format!("{base}/undelivered/{first}/retry")),
-        (reqwest::Method::DELETE, format!("{base}/undelivered/{first}")),
+        (
+            reqwest::Method::PUT,
+            format!("{base}/undelivered/{first}/retry"),
+        ),
+        (
+            reqwest::Method::DELETE,
+            format!("{base}/undelivered/{first}"),
+        ),
     ] {
         let response = write(method, path, other_key.clone(), other_jwt.clone())
             .send()
@@ -899,7 +915,10 @@ async fn betterez_undeliverables_through_its_own_endpoints() {
     assert_eq!(response.status(), 200);
     assert!(
         eventually(|| async {
-            get(format!("{base}/undelivered/{first}"), key.clone()).await.0 == 404
+            get(format!("{base}/undelivered/{first}"), key.clone())
+                .await
+                .0
+                == 404
         })
         .await,
         "delivered, so no longer listed"
@@ -968,7 +987,17 @@ async fn swsh_lists_page_with_an_opaque_cursor() {
     let page = |query: String, key: String| {
         let client = client.clone();
         let url = format!("{base}/webhook/getSubscriptions{query}");
-        async move { json_of(client.get(url).header("x-api-key", key).send().await.unwrap()).await }
+        async move {
+            json_of(
+                client
+                    .get(url)
+                    .header("x-api-key", key)
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await
+        }
     };
     let listed = |body: &Value| -> Vec<String> {
         body["data"]
@@ -1049,7 +1078,10 @@ async fn swsh_refuses_albums_the_tenant_does_not_administer() {
     let (status, body) = create("tenant-a", photo(reserved)).await;
     assert_eq!(status, 403, "{body}");
     assert_documented(&provider, "createSubscription", 403, &body);
-    assert!(body["message"].as_str().unwrap().contains(reserved), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains(reserved),
+        "{body}"
+    );
     // A tenant given its own albums administers those only.
     let (status, _) = create("tenant-b", photo("album-b")).await;
     assert_eq!(status, 200);
@@ -1062,5 +1094,9 @@ async fn swsh_refuses_albums_the_tenant_does_not_administer() {
     )
     .await;
     assert_eq!(status, 200);
-    assert_eq!(provider.subscriptions().len(), 3, "nothing made by a refusal");
+    assert_eq!(
+        provider.subscriptions().len(),
+        3,
+        "nothing made by a refusal"
+    );
 }

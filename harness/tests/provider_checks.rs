@@ -4,9 +4,9 @@
 use std::time::Duration;
 
 use webhook_harness::check::provider::faults::{
-    AcceptsHttpTargets, CursorRepeatsAnItem, DeliversUnsubscribed, DropsIdFromResponses, ForgetsUpdates,
-    IgnoresCredentials, LeaksTenants, RetryDoesNotResend, ServesDeleted, SignsWithWrongKey,
-    SkipsValidation,
+    AcceptsHttpTargets, CursorRepeatsAnItem, DeliversUnsubscribed, DropsIdFromResponses,
+    ForgetsUpdates, IgnoresCredentials, LeaksTenants, RetryDoesNotResend, ServesDeleted,
+    SignsWithWrongKey, SkipsValidation,
 };
 use webhook_harness::check::provider::{self, Api, Applies, Settings};
 use webhook_harness::mock::{Fault, MockProvider};
@@ -166,7 +166,11 @@ const FAULTS: [Case; 13] = [
         "swsh",
         "paging",
         "getSubscriptions",
-        &["each item on one page only", "is on an earlier page too", "cursor="],
+        &[
+            "each item on one page only",
+            "is on an earlier page too",
+            "cursor=",
+        ],
     ),
     (
         &RetryDoesNotResend,
@@ -418,5 +422,9 @@ fn a_403_answered_as_200_is_a_warning_and_a_failure_under_strict() {
             libtest_mimic::Arguments::from_iter(["provider_checks", "--test-threads=1", "--quiet"]);
         conclusions.push(libtest_mimic::run(&args, vec![trial]).num_failed);
     }
-    assert_eq!(conclusions, [0, 1], "a warning, then a failure under strict");
+    assert_eq!(
+        conclusions,
+        [0, 1],
+        "a warning, then a failure under strict"
+    );
 }

@@ -324,7 +324,11 @@ impl Dispatcher {
                         value.map_or_else(String::new, Value::to_string)
                     })
                     .collect();
-                let key = format!("{n}\u{0}{event}\u{0}{}\u{0}{}", message.subscription, values.join("\u{0}"));
+                let key = format!(
+                    "{n}\u{0}{event}\u{0}{}\u{0}{}",
+                    message.subscription,
+                    values.join("\u{0}")
+                );
                 match last.get(&key) {
                     Some(at) if now.saturating_sub(*at) < rule.window_ms => hold = true,
                     _ => {
@@ -482,7 +486,10 @@ impl Dispatcher {
 
     /// The undeliverable messages `select` picks, oldest first (one tenant's, one of them...).
     #[must_use]
-    pub fn undeliverable_where(&self, select: impl Fn(&Undeliverable) -> bool) -> Vec<Undeliverable> {
+    pub fn undeliverable_where(
+        &self,
+        select: impl Fn(&Undeliverable) -> bool,
+    ) -> Vec<Undeliverable> {
         self.lock_undeliverable()
             .iter()
             .filter(|k| select(&k.shown))
@@ -568,8 +575,7 @@ impl Dispatcher {
     /// Erases the undeliverable messages `select` picks; returns them.
     pub fn erase_where(&self, select: impl Fn(&Undeliverable) -> bool) -> Vec<Undeliverable> {
         let mut list = self.lock_undeliverable();
-        let (erased, kept): (Vec<Kept>, Vec<Kept>) =
-            list.drain(..).partition(|k| select(&k.shown));
+        let (erased, kept): (Vec<Kept>, Vec<Kept>) = list.drain(..).partition(|k| select(&k.shown));
         *list = kept;
         erased.into_iter().map(|k| k.shown).collect()
     }

@@ -69,9 +69,10 @@ impl MockBuilder {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.settings
-            .administered
-            .insert(tenant.to_string(), values.into_iter().map(Into::into).collect());
+        self.settings.administered.insert(
+            tenant.to_string(),
+            values.into_iter().map(Into::into).collect(),
+        );
         self
     }
 

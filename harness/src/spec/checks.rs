@@ -244,7 +244,9 @@ fn delivery(spec: &ProviderSpec, errors: &mut Vec<SpecError>) {
                     err(
                         &spec.file,
                         format!("{at}/throttle/{n}/key"),
-                        format!("`{part}` is neither `payload:<JSON Pointer>` nor `context:<name>`"),
+                        format!(
+                            "`{part}` is neither `payload:<JSON Pointer>` nor `context:<name>`"
+                        ),
                     )
                     .with_hint("for example `payload:/data/photoId` or `context:label`"),
                 );

@@ -44,7 +44,10 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
     let op = api.op(name).ok_or("no such operation")?;
     let mock = op.mock.as_ref().ok_or("the operation is not a list")?;
     let collection = op.collection().unwrap_or_default().to_string();
-    let size_name = mock.page_size.clone().ok_or("the list names no page size")?;
+    let size_name = mock
+        .page_size
+        .clone()
+        .ok_or("the list names no page size")?;
     // Pages of two (or the documented minimum): a handful of items make several pages.
     let (least, most) = bounds(api, op, &size_name);
     let size = 2u64.clamp(least, most.max(least));
@@ -93,7 +96,10 @@ fn bounds(api: &Session<'_>, op: &Op, name: &str) -> (u64, u64) {
         .and_then(|p| p.schema.as_deref())
         .and_then(|at| pointer::get(&api.spec.document, at));
     let bound = |key: &str| schema.and_then(|s| s.get(key)).and_then(Value::as_u64);
-    (bound("minimum").unwrap_or(1).max(1), bound("maximum").unwrap_or(100))
+    (
+        bound("minimum").unwrap_or(1).max(1),
+        bound("maximum").unwrap_or(100),
+    )
 }
 
 /// Walks every page of `op` with pages of `size`; checks the items against `made`.

@@ -155,9 +155,9 @@ impl Trial<'_, '_> {
     }
 
     fn op(&self, collection: &str, action: MockAction) -> Result<&Op, String> {
-        self.api.op_for(collection, &[action]).ok_or_else(|| {
-            format!("the spec has no `{action:?}` operation for `{collection}`")
-        })
+        self.api
+            .op_for(collection, &[action])
+            .ok_or_else(|| format!("the spec has no `{action:?}` operation for `{collection}`"))
     }
 
     fn fail(&self, expected: &str, call: &Call, extra: &str) -> String {
@@ -181,7 +181,12 @@ impl Trial<'_, '_> {
 
     /// Polls (unrecorded) until `done` holds of the tenant's item `id` as read (`None`: not
     /// there), up to the timeout; whether it did.
-    fn await_item(&self, collection: &str, id: &str, done: impl Fn(Option<&Value>) -> bool) -> bool {
+    fn await_item(
+        &self,
+        collection: &str,
+        id: &str,
+        done: impl Fn(Option<&Value>) -> bool,
+    ) -> bool {
         let deadline = Instant::now() + self.api.settings.timeout;
         loop {
             let found = self.quiet().read(collection, As::Tenant(0), id);
@@ -257,9 +262,10 @@ impl Trial<'_, '_> {
         }
         let deadline = Instant::now() + self.api.settings.timeout;
         let found = loop {
-            let new = self.listed_quietly(list).into_iter().find(|i| {
-                self.is_ours(i) && self.id_of(i).is_some_and(|id| !before.contains(&id))
-            });
+            let new = self
+                .listed_quietly(list)
+                .into_iter()
+                .find(|i| self.is_ours(i) && self.id_of(i).is_some_and(|id| !before.contains(&id)));
             if new.is_some() || Instant::now() >= deadline {
                 break new;
             }
@@ -277,7 +283,10 @@ impl Trial<'_, '_> {
             .pointer_of(ItemField::Payload)
             .and_then(|at| found.as_ref().and_then(|i| pointer::get(i, at)));
         let envelope = &self.api.spec.envelope;
-        for at in [&envelope.event_id, &envelope.attempt_id].into_iter().flatten() {
+        for at in [&envelope.event_id, &envelope.attempt_id]
+            .into_iter()
+            .flatten()
+        {
             if let Some(Value::String(value)) = payload.and_then(|p| pointer::get(p, at)) {
                 self.api.remember_id(value);
             }
@@ -445,7 +454,12 @@ impl Trial<'_, '_> {
         }
         if let Some(delete_all) = self.api.op_for(collection, &[MockAction::DeleteAll]) {
             self.ask(delete_all, None, "every item erased")?;
-            self.gone(collection, &last, "every item was erased", "every item was erased")?;
+            self.gone(
+                collection,
+                &last,
+                "every item was erased",
+                "every item was erased",
+            )?;
         }
         Ok(())
     }
@@ -464,9 +478,10 @@ pub mod fault {
 
     impl Fault for RetryDoesNotResend {
         fn apply(&self, mock: MockBuilder) -> MockBuilder {
-            mock.action(MockAction::Retry, |_: &Call<'_>| -> Result<Outcome, Refusal> {
-                Ok(Outcome::Done)
-            })
+            mock.action(
+                MockAction::Retry,
+                |_: &Call<'_>| -> Result<Outcome, Refusal> { Ok(Outcome::Done) },
+            )
         }
     }
 }

@@ -269,7 +269,9 @@ impl<'a> Call<'a> {
         let Some(value) = pointer::get(&fields, &permission.field) else {
             return Ok(());
         };
-        let value = value.as_str().map_or_else(|| value.to_string(), str::to_string);
+        let value = value
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_string);
         let allowed = match self.settings().administered.get(self.tenant_id()) {
             Some(set) => set.contains(&value),
             None => !permission.except.contains(&value),

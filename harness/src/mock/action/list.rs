@@ -128,9 +128,9 @@ fn resume(call: &Call<'_>, items: &[Value], cursor: &str) -> Option<usize> {
     let (start, ids): (usize, Vec<String>) = serde_json::from_slice(&bytes).ok()?;
     let id_at = item_id_field(call);
     // After the last item of that page still listed; with none left, where the page began.
-    let after = items.iter().rposition(|item| {
-        id_text(item, &id_at).is_some_and(|id| ids.contains(&id))
-    });
+    let after = items
+        .iter()
+        .rposition(|item| id_text(item, &id_at).is_some_and(|id| ids.contains(&id)));
     Some(after.map_or(start.min(items.len()), |i| i + 1))
 }
 

@@ -106,11 +106,9 @@ fn run(
             let count = dispatcher.start_resend(mine);
             Ok(Outcome::Reply(retried(call, rules, count)))
         }
-        MockAction::Create | MockAction::Static | MockAction::Token | MockAction::Graphql => {
-            Err(Refusal::Invalid(
-                "undeliverable items are made by failed deliveries only".into(),
-            ))
-        }
+        MockAction::Create | MockAction::Static | MockAction::Token | MockAction::Graphql => Err(
+            Refusal::Invalid("undeliverable items are made by failed deliveries only".into()),
+        ),
     }
 }
 
@@ -176,7 +174,10 @@ mod tests {
     #[test]
     fn rfc3339_dates() {
         assert_eq!(super::rfc3339(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(super::rfc3339(1_634_755_500_123), "2021-10-20T18:45:00.123Z");
+        assert_eq!(
+            super::rfc3339(1_634_755_500_123),
+            "2021-10-20T18:45:00.123Z"
+        );
         assert_eq!(super::rfc3339(951_782_400_000), "2000-02-29T00:00:00.000Z");
     }
 }
