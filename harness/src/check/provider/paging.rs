@@ -1,6 +1,7 @@
 //! `paging`: walking a list page by page, with the page size and the page number or cursor its
-//! operation documents, gives every item once: none repeated, none missing, no page larger
-//! than asked, and the walk ends.
+//! operation documents, gives every item once: the pages together hold the model (what was
+//! listed before plus what the trial made), none repeated, none missing, no page larger than
+//! asked, and the walk ends.
 
 use serde_json::Value;
 
@@ -60,6 +61,8 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
     let creator = api
         .op_for(&collection, &[MockAction::Create])
         .ok_or("no way to create items")?;
+    // What the list holds before: the model is that plus what the trial makes.
+    let before = walk(api, op, &size_name, size, &[])?.0;
     let mut made = Vec::new();
     let mut outcome = Ok(());
     for n in 0..count {
@@ -78,7 +81,20 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
         }
     }
     if outcome.is_ok() {
-        outcome = walk(api, op, &size_name, size, &made);
+        outcome = walk(api, op, &size_name, size, &made).and_then(|(seen, call)| {
+            match seen
+                .iter()
+                .find(|id| !before.contains(id) && !made.contains(id))
+            {
+                None => Ok(()),
+                Some(stranger) => Err(api.failure(
+                    &CHECK.info,
+                    "the pages hold the list: what it held before and what the trial made",
+                    &call,
+                    &format!("`{stranger}` is on a page, but was neither listed before nor made by the trial"),
+                )),
+            }
+        });
     }
     for id in &made {
         let _ = api.delete(&collection, As::Tenant(0), id);
@@ -102,14 +118,15 @@ fn bounds(api: &Session<'_>, op: &Op, name: &str) -> (u64, u64) {
     )
 }
 
-/// Walks every page of `op` with pages of `size`; checks the items against `made`.
+/// Walks every page of `op` with pages of `size`; checks that each item comes once and that
+/// every one of `made` comes. The ids seen, and the last page's call.
 fn walk(
     api: &Session<'_>,
     op: &Op,
     size_name: &str,
     size: u64,
     made: &[String],
-) -> Result<(), String> {
+) -> Result<(Vec<String>, Call), String> {
     let mock = op.mock.as_ref().ok_or("the operation is not a list")?;
     let collection = op.collection().unwrap_or_default();
     let mut seen: Vec<String> = Vec::new();
@@ -187,10 +204,10 @@ fn walk(
         last = Some(call);
         if !more {
             let missing: Vec<&String> = made.iter().filter(|id| !seen.contains(id)).collect();
-            if missing.is_empty() {
-                return Ok(());
-            }
             let call = last.ok_or("no page was asked for")?;
+            if missing.is_empty() {
+                return Ok((seen, call));
+            }
             return Err(api.failure(
                 &CHECK.info,
                 "every item on some page",
