@@ -304,7 +304,14 @@ impl Dispatcher {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         // Keys whose window is over are forgotten, so that the map holds only open windows.
-        let longest = rules.iter().map(|r| r.window_ms).max().unwrap_or(0);
+        let longest = self
+            .spec()
+            .delivery
+            .throttle
+            .iter()
+            .map(|r| r.window_ms)
+            .max()
+            .unwrap_or(0);
         if last.len() > 4096 {
             last.retain(|_, at| now.saturating_sub(*at) < longest);
         }
