@@ -12,6 +12,9 @@ pub struct Settings {
     pub journal_limit: usize,
     /// A fixed signing time in Unix seconds, for reproducible signatures (`None`: the clock).
     pub clock: Option<f64>,
+    /// What each tenant administers (`x-operation.mock.permission`), by tenant id; a tenant
+    /// not named administers every value but the permission's `except`.
+    pub administered: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 impl Default for Settings {
@@ -21,6 +24,7 @@ impl Default for Settings {
             body_limit: 1024 * 1024,
             journal_limit: 1000,
             clock: None,
+            administered: std::collections::BTreeMap::new(),
         }
     }
 }
