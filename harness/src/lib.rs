@@ -13,6 +13,7 @@
 //! ```
 
 pub mod check;
+pub mod cli;
 pub mod deliver;
 pub mod generate;
 pub mod ids;

@@ -153,20 +153,39 @@ pub fn quiet_snapshot_panics() {
     }));
 }
 
-/// Where a run keeps its transcripts: one insta snapshot per trial.
+/// How the report of a trial with no snapshot yet begins.
+pub const NO_SNAPSHOT: &str = "no snapshot of this trial yet";
+/// How the report of a trial whose transcript differs from its snapshot begins.
+pub const DIFFERS: &str = "the transcript differs from its snapshot";
+
+/// Where a run keeps its transcripts: one insta snapshot per trial, in
+/// `<dir>/<provider>/<check>__<subject>.snap`.
+///
+/// Every comparison goes through insta (`assert_snapshot!` with the folder, the trial's name
+/// as the snapshot's description, no module prefix), so insta's rules hold as it documents
+/// them: a missing or different snapshot fails the trial and its transcript is written to
+/// `<file>.snap.new` for `cargo insta review` (in CI, nothing is written); `INSTA_UPDATE=always`
+/// records new and changed transcripts in place; `INSTA_FORCE_PASS=1` passes the comparison;
+/// a trial whose transcript matches again has its stale `.snap.new` removed. One rule is the
+/// harness's own: the transcript of a trial that failed its check never becomes the snapshot,
+/// whatever `INSTA_UPDATE` says; it waits in `.snap.new` for review.
 #[derive(Debug, Clone)]
 pub struct Snapshots {
     dir: PathBuf,
+    absolute: PathBuf,
 }
 
 impl Snapshots {
-    /// Snapshots under `dir` (created when needed).
+    /// Snapshots under `dir` (created when needed); a relative `dir` is taken from the current
+    /// directory.
     #[must_use]
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Self { dir: dir.into() }
+        let dir = dir.into();
+        let absolute = std::path::absolute(&dir).unwrap_or_else(|_| dir.clone());
+        Self { dir, absolute }
     }
 
-    /// The folder.
+    /// The folder, as given.
     #[must_use]
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -181,42 +200,109 @@ impl Snapshots {
         self.dir.join(folder).join(format!("{stem}.snap"))
     }
 
-    /// Compares the transcript of trial `name` with its snapshot. With no snapshot yet, the
-    /// transcript becomes it (the first run records the baseline). A difference is an error
-    /// naming the file; insta prints the diff and, outside CI, writes `<file>.new` for
-    /// `cargo insta review`.
-    pub fn check(&self, name: &str, transcript: &str) -> Result<(), String> {
-        let (folder, stem) = split(name);
-        let folder = self.dir.join(folder);
-        let file = folder.join(format!("{stem}.snap"));
-        if !file.exists() {
-            std::fs::create_dir_all(&folder)
-                .and_then(|()| {
-                    std::fs::write(
-                        &file,
-                        format!(
-                            "---\nsource: harness/src/transcript.rs\ndescription: \"{name}\"\nexpression: transcript\n---\n{}\n",
-                            transcript.trim_end()
-                        ),
-                    )
-                })
-                .map_err(|e| format!("cannot record the transcript {}: {e}", file.display()))?;
-            return Ok(());
+    /// How to review this folder's pending transcripts. `cargo insta review` looks for them
+    /// only inside the folders of cargo packages: the command is given for the package whose
+    /// folder holds the transcripts (`--manifest-path` unless it is the current directory's);
+    /// outside any package, the advice says how to get there.
+    #[must_use]
+    pub fn review_advice(&self) -> String {
+        let cwd = std::env::current_dir().ok();
+        let package = self
+            .absolute
+            .ancestors()
+            .find(|dir| dir.join("Cargo.toml").is_file())
+            .filter(|dir| {
+                std::fs::read_to_string(dir.join("Cargo.toml"))
+                    .is_ok_and(|manifest| manifest.lines().any(|l| l.trim() == "[package]"))
+            });
+        match package {
+            Some(dir) if cwd.as_deref() == Some(dir) => {
+                "review with `cargo insta review` (or `cargo insta accept`, `cargo insta reject`)"
+                    .to_string()
+            }
+            Some(dir) => {
+                let manifest = dir.join("Cargo.toml");
+                let shown = cwd
+                    .as_deref()
+                    .and_then(|cwd| manifest.strip_prefix(cwd).ok())
+                    .unwrap_or(&manifest);
+                format!(
+                    "review with `cargo insta review --manifest-path {}`",
+                    shown.display()
+                )
+            }
+            None => format!(
+                "`cargo insta review` looks only inside cargo packages' folders, and {} is in none: keep transcripts in a package's folder (`--snapshots <package>/snapshots/conformance`) to review them there, or compare the .snap.new with its .snap by hand",
+                self.dir.display()
+            ),
         }
+    }
+
+    /// Compares the transcript of trial `name` with its snapshot, through insta (see
+    /// [`Snapshots`]); `trial_failed` says whether the trial failed its check, in which case
+    /// its transcript is never recorded as the snapshot. An error says what differs, where the
+    /// new transcript waits and how to review it; insta prints the diff.
+    pub fn check(&self, name: &str, transcript: &str, trial_failed: bool) -> Result<(), String> {
+        let (folder, stem) = split(name);
+        let folder = self.absolute.join(folder);
+        let file = folder.join(format!("{stem}.snap"));
+        let pending = folder.join(format!("{stem}.snap.new"));
+        let shown = self.file(name);
+        let baseline = std::fs::read(&file).ok();
         let mut settings = insta::Settings::clone_current();
         settings.set_snapshot_path(&folder);
         settings.set_prepend_module_to_snapshot(false);
         settings.set_description(name);
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let compared = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             settings.bind(|| insta::assert_snapshot!(stem.as_str(), transcript));
-        }));
-        outcome.map_err(|_| {
+        }))
+        .is_ok();
+        let kept = if trial_failed {
+            keep_baseline(&file, &pending, baseline.as_deref())
+                .map_err(|e| format!("cannot keep the snapshot {}: {e}", shown.display()))?
+        } else {
+            false
+        };
+        let waiting = if pending.is_file() {
             format!(
-                "the transcript differs from its snapshot {} (the diff is above; accept the new behaviour with `cargo insta review`, or delete the file to record it again)",
-                file.display()
+                "; the new transcript waits in {}.new: {} (insta's advice to run `cargo insta test` does not apply: this run compared every trial), or rerun with INSTA_UPDATE=always to accept every change",
+                shown.display(),
+                self.review_advice()
             )
-        })
+        } else {
+            "; nothing was written (insta writes no pending file in CI or with INSTA_UPDATE=no): run it again locally to review".to_string()
+        };
+        match (compared, baseline.is_some()) {
+            (true, _) if kept => Err(format!(
+                "the trial failed, so its transcript does not replace {}{waiting}",
+                shown.display()
+            )),
+            (true, _) => Ok(()),
+            (false, true) => Err(format!(
+                "{DIFFERS} {} (the diff is above){waiting}",
+                shown.display()
+            )),
+            (false, false) => Err(format!("{NO_SNAPSHOT} ({}){waiting}", shown.display())),
+        }
     }
+}
+
+/// After insta compared the transcript of a failed trial: if insta wrote it as the snapshot
+/// (`INSTA_UPDATE=always` or `force`), it moves to `pending` and the `baseline` comes back (or,
+/// with none, the file goes). Whether the snapshot had to be restored.
+fn keep_baseline(file: &Path, pending: &Path, baseline: Option<&[u8]>) -> std::io::Result<bool> {
+    let now = std::fs::read(file).ok();
+    if now.as_deref() == baseline {
+        return Ok(false);
+    }
+    if let Some(now) = now {
+        std::fs::write(pending, now)?;
+    }
+    match baseline {
+        Some(bytes) => std::fs::write(file, bytes)?,
+        None => std::fs::remove_file(file)?,
+    }
+    Ok(true)
 }
 
 fn split(name: &str) -> (String, String) {

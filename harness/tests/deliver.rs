@@ -783,3 +783,76 @@ async fn a_dead_receiver_is_a_logged_failure_not_a_hang() {
     );
     assert_eq!(provider.delivery_totals(), (1, 0));
 }
+
+#[tokio::test]
+async fn swsh_throttles_photo_label_added_per_photo_and_label() {
+    for (window, repeats_delivered) in [(None, false), (Some("0"), true)] {
+        let mut loader = Loader::new();
+        if let Some(window) = window {
+            loader = loader.assume("label-throttle-window", window);
+        }
+        let spec = loader.load("swsh").unwrap();
+        let provider = MockProvider::builder(spec)
+            .allow_http_targets(true)
+            .start()
+            .await
+            .unwrap();
+        let sink = receiver(200).await;
+        let key = provider
+            .credentials()
+            .secret("tenant-a", "ApiKeyAuth")
+            .unwrap()
+            .to_string();
+        let config = json!({"event": "photoLabelAdded", "targetUrl": format!("{}/swsh", sink.uri()), "albumId": "album-1", "label": "sunset"});
+        let response = Client::new()
+            .post(format!("{}/webhook/createSubscription", provider.uri()))
+            .header("x-api-key", key)
+            .json(&config)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let context = |label: &str, fixture: bool| Emit {
+            fixture,
+            seed: Some(11),
+            context: [
+                ("albumId".to_string(), json!("album-1")),
+                ("label".to_string(), json!(label)),
+            ]
+            .into_iter()
+            .collect(),
+            ..Emit::default()
+        };
+        let outcome = |report: webhook_harness::deliver::dispatch::Report| {
+            report
+                .deliveries
+                .iter()
+                .map(|d| d.outcome.clone())
+                .collect::<Vec<_>>()
+        };
+        // The same photo and label twice: the second is held back within the window.
+        let first = provider
+            .emit_with("photoLabelAdded", context("sunset", true))
+            .await
+            .unwrap();
+        assert_eq!(outcome(first), [Outcome::Delivered]);
+        let again = provider
+            .emit_with("photoLabelAdded", context("sunset", true))
+            .await
+            .unwrap();
+        let expected = if repeats_delivered {
+            Outcome::Delivered
+        } else {
+            Outcome::Throttled
+        };
+        assert_eq!(outcome(again), [expected], "window {window:?}");
+        // Another photo (a generated one) goes through.
+        let other = provider
+            .emit_with("photoLabelAdded", context("sunset", false))
+            .await
+            .unwrap();
+        assert_eq!(outcome(other), [Outcome::Delivered]);
+        let received = sink.received_requests().await.unwrap();
+        assert_eq!(received.len(), if repeats_delivered { 3 } else { 2 });
+    }
+}

@@ -729,3 +729,374 @@ async fn several_providers_run_side_by_side() {
     );
     a.shutdown().await;
 }
+
+/// Polls `check` every 10 ms until it holds, for at most 5 s; whether it held.
+async fn eventually<F, Fut>(mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while std::time::Instant::now() < deadline {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn betterez_undeliverables_through_its_own_endpoints() {
+    use wiremock::{Mock, MockServer, ResponseTemplate, matchers::any};
+    let provider = MockProvider::builder(ProviderSpec::load("betterez").unwrap())
+        .allow_http_targets(true)
+        .seed(3)
+        .start()
+        .await
+        .unwrap();
+    let failing = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(500))
+        .mount(&failing)
+        .await;
+    let working = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&working)
+        .await;
+    let secret = |tenant: &str, name: &str| {
+        provider
+            .credentials()
+            .secret(tenant, name)
+            .unwrap()
+            .to_string()
+    };
+    let (key, jwt, other_key, other_jwt) = (
+        secret("tenant-a", "apiKey"),
+        secret("tenant-a", "jwt"),
+        secret("tenant-b", "apiKey"),
+        secret("tenant-b", "jwt"),
+    );
+    let client = Client::new();
+    let base = provider.uri();
+    let get = |path: String, key: String| {
+        let client = client.clone();
+        async move {
+            json_of(
+                client
+                    .get(path)
+                    .header("x-api-key", key)
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await
+        }
+    };
+    let write = |method: reqwest::Method, path: String, key: String, jwt: String| {
+        client
+            .request(method, path)
+            .header("x-api-key", key)
+            .bearer_auth(jwt)
+    };
+    let target = format!("{}/hooks", failing.uri());
+    let response = write(
+        reqwest::Method::POST,
+        format!("{base}/subscriptions"),
+        key.clone(),
+        jwt.clone(),
+    )
+    .json(&json!({"url": target, "events": ["all"]}))
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(response.status(), 200);
+    provider.emit_fixture("images.created").await.unwrap();
+    provider.emit("images.deleted").await.unwrap();
+
+    // Listed, in the documented shape, to its tenant only.
+    let (status, list) = get(format!("{base}/undelivered"), key.clone()).await;
+    assert_eq!(status, 200, "{list}");
+    assert_documented(&provider, "listUndelivered", 200, &list);
+    let items = list["undelivered"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 2, "{list}");
+    let first = items[0]["_id"].as_str().unwrap().to_string();
+    let second = items[1]["_id"].as_str().unwrap().to_string();
+    assert_eq!(items[0]["url"], target.as_str());
+    assert_eq!(items[0]["event"], "images.created");
+    assert_eq!(items[0]["where"], "500 Internal Server Error");
+    assert_eq!(items[0]["reason"], "the receiver answered 500");
+    assert_eq!(items[0]["createdAt"]["offset"], 0);
+    assert_eq!(items[1]["payload"]["event"], "images.deleted");
+    assert_eq!(
+        provider
+            .undeliverable()
+            .iter()
+            .map(|u| u.id.clone())
+            .collect::<Vec<_>>(),
+        [first.clone(), second.clone()],
+        "the dispatcher's own list"
+    );
+    let (status, others) = get(format!("{base}/undelivered"), other_key.clone()).await;
+    assert_eq!((status, others), (200, json!({"undelivered": []})));
+    let (status, _) = get(format!("{base}/undelivered/{first}"), other_key.clone()).await;
+    assert_eq!(status, 404);
+    let (status, read) = get(format!("{base}/undelivered/{first}"), key.clone()).await;
+    assert_eq!(status, 200);
+    assert_documented(&provider, "getUndelivered", 200, &read);
+    assert_eq!(read, items[0]);
+
+    // A retry that fails again keeps the item, with the new failure.
+    let (status, answer) = json_of(
+        write(
+            reqwest::Method::PUT,
+            format!("{base}/undelivered/{first}/retry"),
+            key.clone(),
+            jwt.clone(),
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!((status, answer), (200, json!({"retried": 1})));
+    assert!(
+        eventually(|| async { failing.received_requests().await.unwrap().len() == 3 }).await,
+        "the resend reached the failing receiver"
+    );
+    let (status, _) = get(format!("{base}/undelivered/{first}"), key.clone()).await;
+    assert_eq!(status, 200, "still listed");
+
+    // Another tenant can neither retry nor erase it.
+    for (method, path) in [
+        (
+            reqwest::Method::PUT,
+            format!("{base}/undelivered/{first}/retry"),
+        ),
+        (
+            reqwest::Method::DELETE,
+            format!("{base}/undelivered/{first}"),
+        ),
+    ] {
+        let response = write(method, path, other_key.clone(), other_jwt.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 404);
+    }
+
+    // Pointed at a working receiver, a retry delivers it (same event id) and it leaves the list.
+    let fixed = format!("{}/fixed", working.uri());
+    let (status, patched) = json_of(
+        write(
+            reqwest::Method::PATCH,
+            format!("{base}/undelivered"),
+            key.clone(),
+            jwt.clone(),
+        )
+        .json(&json!({"_id": first, "url": fixed}))
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{patched}");
+    assert_eq!(patched["url"], fixed.as_str());
+    let response = write(
+        reqwest::Method::PUT,
+        format!("{base}/undelivered/{first}/retry"),
+        key.clone(),
+        jwt.clone(),
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(
+        eventually(|| async {
+            get(format!("{base}/undelivered/{first}"), key.clone())
+                .await
+                .0
+                == 404
+        })
+        .await,
+        "delivered, so no longer listed"
+    );
+    let delivered = working.received_requests().await.unwrap();
+    assert_eq!(delivered.len(), 1);
+    let payload: Value = serde_json::from_slice(&delivered[0].body).unwrap();
+    assert_eq!(payload["id"], items[0]["payload"]["id"]);
+    assert_ne!(payload["attemptId"], items[0]["payload"]["attemptId"]);
+
+    // Retry-all resends what is left (it fails: still listed); batch-all erases it.
+    let (status, answer) = json_of(
+        write(
+            reqwest::Method::PUT,
+            format!("{base}/undelivered/retry-all"),
+            key.clone(),
+            jwt.clone(),
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!((status, answer), (200, json!({"retried": 1})));
+    assert!(
+        eventually(|| async { failing.received_requests().await.unwrap().len() == 4 }).await,
+        "retry-all reached the failing receiver"
+    );
+    let (_, list) = get(format!("{base}/undelivered"), key.clone()).await;
+    assert_eq!(list["undelivered"][0]["_id"], second.as_str());
+    let response = write(
+        reqwest::Method::DELETE,
+        format!("{base}/undelivered/batch-all"),
+        key.clone(),
+        jwt.clone(),
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(response.status(), 204);
+    let (_, list) = get(format!("{base}/undelivered"), key.clone()).await;
+    assert_eq!(list, json!({"undelivered": []}));
+    assert!(provider.undeliverable().is_empty());
+}
+
+#[tokio::test]
+async fn swsh_lists_page_with_an_opaque_cursor() {
+    let (provider, key, other) = swsh(false).await;
+    let client = Client::new();
+    let base = provider.uri();
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        let (status, created) = json_of(
+            client
+                .post(format!("{base}/webhook/createSubscription"))
+                .header("x-api-key", &key)
+                .json(&json!({"event": "newAlbum", "targetUrl": format!("https://hooks.example.com/{n}")}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 200, "{created}");
+        ids.push(created["data"]["webhookId"].as_str().unwrap().to_string());
+    }
+    let page = |query: String, key: String| {
+        let client = client.clone();
+        let url = format!("{base}/webhook/getSubscriptions{query}");
+        async move {
+            json_of(
+                client
+                    .get(url)
+                    .header("x-api-key", key)
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await
+        }
+    };
+    let listed = |body: &Value| -> Vec<String> {
+        body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["webhookId"].as_str().unwrap().to_string())
+            .collect()
+    };
+
+    // Pages of 2: a cursor while more remain, none on the last page.
+    let (status, first) = page("?limit=2".into(), key.clone()).await;
+    assert_eq!(status, 200, "{first}");
+    assert_documented(&provider, "getSubscriptions", 200, &first);
+    assert_eq!(listed(&first), ids[..2]);
+    let cursor = first["cursor"].as_str().unwrap().to_string();
+    assert!(
+        !ids.iter().any(|id| cursor.contains(id.as_str())),
+        "opaque: {cursor}"
+    );
+    let (_, second) = page(format!("?limit=2&cursor={cursor}"), key.clone()).await;
+    assert_eq!(listed(&second), ids[2..4]);
+    // An item of a page already read is deleted: the walk goes on after it, no repeat, no gap.
+    let response = client
+        .post(format!("{base}/webhook/deleteSubscription"))
+        .header("x-api-key", &key)
+        .json(&json!({"webhookId": ids[3]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let cursor = second["cursor"].as_str().unwrap().to_string();
+    let (_, last) = page(format!("?limit=2&cursor={cursor}"), key.clone()).await;
+    assert_eq!(listed(&last), ids[4..]);
+    assert!(last.get("cursor").is_none(), "{last}");
+    assert_documented(&provider, "getSubscriptions", 200, &last);
+
+    // Without a limit, the documented default (32) applies: all four on one page.
+    let (_, all) = page(String::new(), key.clone()).await;
+    assert_eq!(listed(&all).len(), 4);
+    assert!(all.get("cursor").is_none());
+    // Another tenant's walk sees none of them.
+    let (_, theirs) = page("?limit=1".into(), other).await;
+    assert_eq!(theirs, json!({"data": []}));
+    // A cursor the API did not give, and limits out of 1..64, are refused with the 400.
+    for query in ["?cursor=not-a-cursor", "?limit=0", "?limit=65"] {
+        let (status, body) = page(query.into(), key.clone()).await;
+        assert_eq!(status, 400, "{query}: {body}");
+        assert_documented(&provider, "getSubscriptions", 400, &body);
+    }
+}
+
+#[tokio::test]
+async fn swsh_refuses_albums_the_tenant_does_not_administer() {
+    let reserved = "00000000-0000-0000-0000-000000000000";
+    let provider = MockProvider::builder(ProviderSpec::load("swsh").unwrap())
+        .administers("tenant-b", ["album-b"])
+        .start()
+        .await
+        .unwrap();
+    let client = Client::new();
+    let create = |tenant: &str, config: Value| {
+        let key = provider
+            .credentials()
+            .secret(tenant, "ApiKeyAuth")
+            .unwrap()
+            .to_string();
+        let request = client
+            .post(format!("{}/webhook/createSubscription", provider.uri()))
+            .header("x-api-key", key)
+            .json(&config);
+        async move { json_of(request.send().await.unwrap()).await }
+    };
+    let photo = |album: &str| json!({"event": "newPhoto", "targetUrl": "https://hooks.example.com/p", "albumId": album});
+    // By default a tenant administers every album but the reserved one.
+    let (status, body) = create("tenant-a", photo("album-a")).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = create("tenant-a", photo(reserved)).await;
+    assert_eq!(status, 403, "{body}");
+    assert_documented(&provider, "createSubscription", 403, &body);
+    assert!(
+        body["message"].as_str().unwrap().contains(reserved),
+        "{body}"
+    );
+    // A tenant given its own albums administers those only.
+    let (status, _) = create("tenant-b", photo("album-b")).await;
+    assert_eq!(status, 200);
+    let (status, _) = create("tenant-b", photo("album-a")).await;
+    assert_eq!(status, 403);
+    // A config without an album (newAlbum) needs no permission.
+    let (status, _) = create(
+        "tenant-b",
+        json!({"event": "newAlbum", "targetUrl": "https://hooks.example.com/a"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        provider.subscriptions().len(),
+        3,
+        "nothing made by a refusal"
+    );
+}

@@ -4,8 +4,9 @@
 use std::time::Duration;
 
 use webhook_harness::check::provider::faults::{
-    AcceptsHttpTargets, DeliversUnsubscribed, DropsIdFromResponses, ForgetsUpdates,
-    IgnoresCredentials, LeaksTenants, ServesDeleted, SignsWithWrongKey, SkipsValidation,
+    AcceptsHttpTargets, CursorRepeatsAnItem, DeliversUnsubscribed, DropsIdFromResponses,
+    ForgetsUpdates, IgnoresCredentials, LeaksTenants, RetryDoesNotResend, ServesDeleted,
+    SignsWithWrongKey, SkipsValidation,
 };
 use webhook_harness::check::provider::{self, Api, Applies, Settings};
 use webhook_harness::mock::{Fault, MockProvider};
@@ -89,7 +90,7 @@ type Case = (
 );
 
 /// Each fault, the check that must catch it, where, and what its report must say.
-const FAULTS: [Case; 11] = [
+const FAULTS: [Case; 13] = [
     (
         &LeaksTenants,
         "betterez",
@@ -159,6 +160,24 @@ const FAULTS: [Case; 11] = [
         "deliveries",
         "images.created",
         &["no delivery of `images.deleted`"],
+    ),
+    (
+        &CursorRepeatsAnItem,
+        "swsh",
+        "paging",
+        "getSubscriptions",
+        &[
+            "each item on one page only",
+            "is on an earlier page too",
+            "cursor=",
+        ],
+    ),
+    (
+        &RetryDoesNotResend,
+        "betterez",
+        "undeliverable",
+        "undelivered",
+        &["the retry resends the delivery", "PUT", "/retry"],
     ),
     (
         &ForgetsUpdates,
@@ -273,5 +292,146 @@ fn a_target_that_is_down_fails_every_check_clearly() {
     assert!(
         report.contains("response: none (could not connect"),
         "{report}"
+    );
+}
+
+#[test]
+fn a_target_without_triggers_lists_undeliverable_as_ignored_with_the_reason() {
+    let runtime = runtime();
+    let server = runtime.block_on(wiremock::MockServer::start());
+    let spec = ProviderSpec::load("betterez").unwrap();
+    let api = api_at(
+        &runtime,
+        spec.clone(),
+        server.uri(),
+        webhook_harness::mock::default_credentials(&spec),
+        (2, 0, 2),
+    );
+    let check = provider::catalogue()
+        .into_iter()
+        .find(|c| c.info.id == "undeliverable")
+        .unwrap();
+    let subjects = (check.subjects)(&api);
+    assert!(
+        matches!(
+            subjects.as_slice(),
+            [(subject, Applies::Ignored(reason))]
+                if subject == "undelivered" && reason.contains("no way to trigger")
+        ),
+        "{subjects:?}"
+    );
+    // Specs without an undeliverable list have no such trial.
+    let swsh = ProviderSpec::load("swsh").unwrap();
+    let api = api_at(
+        &runtime,
+        swsh.clone(),
+        server.uri(),
+        webhook_harness::mock::default_credentials(&swsh),
+        (2, 0, 2),
+    );
+    assert!((check.subjects)(&api).is_empty());
+}
+
+/// Runs the `forbidden` check on swsh's createSubscription against a mock with `fault` (if
+/// any): its outcome and the warnings it noted.
+fn forbidden_on(
+    runtime: &tokio::runtime::Runtime,
+    fault: Option<&dyn Fault>,
+) -> (Result<Option<String>, String>, Vec<String>) {
+    let spec = ProviderSpec::load("swsh").unwrap();
+    let mut builder = MockProvider::builder(spec.clone())
+        .allow_http_targets(true)
+        .seed(7);
+    if let Some(fault) = fault {
+        builder = builder.fault(fault);
+    }
+    let mock = runtime.block_on(builder.start()).unwrap();
+    let api = api_at(
+        runtime,
+        spec,
+        mock.uri(),
+        mock.credentials().clone(),
+        (2, 0, 5),
+    );
+    let check = provider::catalogue()
+        .into_iter()
+        .find(|c| c.info.id == "forbidden")
+        .unwrap();
+    let recorder = webhook_harness::transcript::Recorder::new(false);
+    let outcome = (check.run)(&api.session(&recorder), "createSubscription");
+    (outcome, recorder.warnings())
+}
+
+#[test]
+fn a_403_answered_as_200_is_a_warning_and_a_failure_under_strict() {
+    use webhook_harness::check::provider::faults::ForbiddenAnsweredOk;
+    let runtime = runtime();
+    let (outcome, warnings) = forbidden_on(&runtime, None);
+    assert_eq!(outcome, Ok(None));
+    assert!(warnings.is_empty(), "{warnings:?}");
+
+    // The 403 rests on the album-admin assumption: a warning, not a failure.
+    let (outcome, warnings) = forbidden_on(&runtime, Some(&ForbiddenAnsweredOk));
+    assert_eq!(outcome, Ok(None));
+    let [warning] = warnings.as_slice() else {
+        panic!("{warnings:?}")
+    };
+    for needle in [
+        "forbidden:",
+        "403 for a request naming /albumId `00000000-0000-0000-0000-000000000000`",
+        "expectation: assumed (album-admin)",
+        "--assume album-admin=",
+        "response: 200",
+    ] {
+        assert!(warning.contains(needle), "{needle:?} in\n{warning}");
+    }
+
+    // Under --strict the same trial fails.
+    let spec = ProviderSpec::load("swsh").unwrap();
+    let mock = runtime
+        .block_on(
+            MockProvider::builder(spec.clone())
+                .allow_http_targets(true)
+                .fault(&ForbiddenAnsweredOk)
+                .start(),
+        )
+        .unwrap();
+    let api = std::sync::Arc::new(api_at(
+        &runtime,
+        spec,
+        mock.uri(),
+        mock.credentials().clone(),
+        (2, 0, 5),
+    ));
+    let check = provider::catalogue()
+        .into_iter()
+        .find(|c| c.info.id == "forbidden")
+        .unwrap();
+    let mut conclusions = Vec::new();
+    for strict in [false, true] {
+        let mut context = webhook_harness::runner::Context::new(None);
+        context.strict = strict;
+        let api = std::sync::Arc::clone(&api);
+        let trial = context.trial(
+            "swsh::forbidden::createSubscription".into(),
+            "provider",
+            std::sync::Arc::new(api.redactor_for_reports()),
+            "cargo xtask conformance provider --spec swsh -- --exact swsh::forbidden::createSubscription".into(),
+            move |recorder| (check.run)(&api.session(recorder), "createSubscription"),
+        );
+        // The inner run's output goes to a file: its expected failure is not this test's.
+        let log = tempfile::NamedTempFile::new().unwrap();
+        let args = libtest_mimic::Arguments::from_iter([
+            "provider_checks",
+            "--test-threads=1",
+            "--logfile",
+            &log.path().display().to_string(),
+        ]);
+        conclusions.push(libtest_mimic::run(&args, vec![trial]).num_failed);
+    }
+    assert_eq!(
+        conclusions,
+        [0, 1],
+        "a warning, then a failure under strict"
     );
 }

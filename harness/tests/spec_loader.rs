@@ -607,3 +607,54 @@ fn resource_ids_absent_from_an_example_are_lint_errors() {
         report.findings
     );
 }
+
+#[test]
+fn broken_undeliverable_and_throttle_rules_are_refused_at_their_pointers() {
+    let mut doc = document("betterez");
+    set(
+        &mut doc,
+        "/x-delivery/undeliverable/collection",
+        json!("nowhere"),
+    );
+    set(
+        &mut doc,
+        "/x-delivery/undeliverable/item/not a pointer",
+        json!("id"),
+    );
+    let errors = errors_of("betterez", &doc);
+    for (at, says) in [
+        ("/x-delivery/undeliverable/collection", "nowhere"),
+        ("/x-delivery/undeliverable/item", "not a pointer"),
+    ] {
+        let error = errors
+            .iter()
+            .find(|e| e.pointer == at)
+            .unwrap_or_else(|| panic!("no error at {at}: {errors:?}"));
+        assert!(error.to_string().contains(says), "{error}");
+    }
+
+    let mut doc = document("swsh");
+    set(&mut doc, "/x-delivery/throttle/0/key/0", json!("photoId"));
+    set(
+        &mut doc,
+        "/x-delivery/throttle/0/events/0",
+        json!("photoDeleted"),
+    );
+    set(
+        &mut doc,
+        "/x-delivery/undeliverable",
+        json!({"collection": "subscriptions", "item": {"/id": "id"}}),
+    );
+    let errors = errors_of("swsh", &doc);
+    for (at, says) in [
+        ("/x-delivery/throttle/0/key", "payload:<JSON Pointer>"),
+        ("/x-delivery/throttle/0/events", "photoDeleted"),
+        ("/x-delivery/undeliverable", "onFailure: undeliverable"),
+    ] {
+        let error = errors
+            .iter()
+            .find(|e| e.pointer == at)
+            .unwrap_or_else(|| panic!("no error at {at}: {errors:?}"));
+        assert!(error.to_string().contains(says), "{error}");
+    }
+}

@@ -17,6 +17,8 @@ fn the_embedded_default_passes_with_a_libtest_summary() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stdout}\n{stderr}");
     assert!(stdout.contains("test result: ok."), "{stdout}");
+    // The reference receivers and mocks meet the spec's assumptions too.
+    assert!(!stdout.contains("on assumptions"), "{stdout}\n{stderr}");
     assert!(
         stdout.contains("[receiver] happycolis::bad-signature::product/image/created"),
         "{stdout}"
@@ -126,55 +128,6 @@ fn receiver_run(target: &str, extra: &[&str]) -> std::process::Output {
         .env_remove("CI")
         .output()
         .unwrap()
-}
-
-#[test]
-fn transcripts_are_recorded_then_a_change_of_behaviour_fails_with_a_diff() {
-    let dir = tempfile::tempdir().unwrap();
-    let snapshots = dir.path().to_str().unwrap();
-    let only = [
-        "--snapshots",
-        snapshots,
-        "--",
-        "--exact",
-        "swsh::redelivery::newPhoto",
-    ];
-    let (_rt, good) = receiver(Fault::None);
-    // The first run records the baseline; the second, with the same seed, matches it.
-    for run in ["records", "matches"] {
-        let out = receiver_run(&good.url(), &only);
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success(), "{run}: {stdout}");
-    }
-    let file = dir.path().join("swsh/redelivery__newPhoto.snap");
-    let baseline = std::fs::read_to_string(&file).unwrap();
-    assert!(
-        baseline.contains("-> 200") && baseline.contains("2 exchanges"),
-        "{baseline}"
-    );
-    assert!(
-        !baseline.contains(&good.url()),
-        "the target's URL is normalised: {baseline}"
-    );
-    // The same endpoint now refuses duplicates (and listens on another port).
-    let (_rt2, changed) = receiver(Fault::ConflictOnRedelivery);
-    let out = receiver_run(&changed.url(), &only);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(101), "{stdout}");
-    assert!(stdout.contains("differs from its snapshot"), "{stdout}");
-    assert!(
-        stdout.contains("-> 409") || stderr.contains("-> 409"),
-        "insta prints the diff: {stdout} {stderr}"
-    );
-    let pending =
-        std::fs::read_to_string(dir.path().join("swsh/redelivery__newPhoto.snap.new")).unwrap();
-    assert!(pending.contains("-> 409"), "{pending}");
-    assert_eq!(
-        std::fs::read_to_string(&file).unwrap(),
-        baseline,
-        "the baseline is kept"
-    );
 }
 
 #[test]

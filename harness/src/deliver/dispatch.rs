@@ -58,6 +58,9 @@ pub enum Outcome {
     },
     /// Waiting in its tenant's queue (behind a blocked message, or being sent).
     Queued,
+    /// Not sent: one with the same throttle key went to the subscription within the window
+    /// (`x-delivery.throttle`).
+    Throttled,
 }
 
 /// One subscription's share of an emission.
@@ -100,6 +103,29 @@ pub struct Undeliverable {
     pub payload: Value,
     /// Why it failed, in short.
     pub reason: String,
+    /// What came back: the status line (`500 Internal Server Error`), or why nothing did.
+    pub answer: String,
+    /// When its last attempt failed, in milliseconds since the epoch.
+    pub failed_at_ms: u64,
+}
+
+/// Why an attempt was not acknowledged.
+#[derive(Debug, Clone)]
+struct Failed {
+    /// In short (`the receiver answered 500`).
+    reason: String,
+    /// What came back (`500 Internal Server Error`, `no response: ...`).
+    answer: String,
+    /// When (milliseconds since the epoch).
+    at_ms: u64,
+}
+
+/// One entry of the undeliverable list: what is shown, and the message it came from (kept
+/// whole, so that a resend is the same request: key and forwarded headers included).
+#[derive(Debug)]
+struct Kept {
+    shown: Undeliverable,
+    message: Message,
 }
 
 /// A departure from the provider's delivery rules, plugged into a [`Dispatcher`]: which
@@ -134,9 +160,10 @@ pub struct Dispatcher {
     secrets: BTreeMap<String, BTreeMap<String, String>>,
     rng: Arc<Mutex<TestRng>>,
     log: Log,
-    /// The undeliverable list, each entry with the message it came from (kept whole, so that a
-    /// resend is the same request: key and forwarded headers included).
-    undeliverable: Mutex<Vec<(Undeliverable, Message)>>,
+    /// The undeliverable list, oldest first.
+    undeliverable: Mutex<Vec<Kept>>,
+    /// When each throttled key was last delivered (milliseconds since the epoch).
+    throttled: Mutex<HashMap<String, u64>>,
     queues: Queues,
     /// POSTs in flight at once to each receiver (by URL up to the path): a bound keeps a
     /// burst of emissions from opening a connection per delivery to one receiver, while
@@ -183,6 +210,7 @@ impl Dispatcher {
             rng,
             log: Log::default(),
             undeliverable: Mutex::new(Vec::new()),
+            throttled: Mutex::default(),
             queues: Queues::default(),
             in_flight: Mutex::default(),
             clock,
@@ -224,6 +252,7 @@ impl Dispatcher {
             })
             .map(|s| self.message(event, payload, s, header_id))
             .collect();
+        let (messages, throttled) = self.throttle(event, payload, context, messages);
         let mut deliveries: Vec<Recipient> = messages
             .iter()
             .map(|m| Recipient {
@@ -250,11 +279,93 @@ impl Dispatcher {
                 delivery.outcome = outcome;
             }
         }
+        deliveries.extend(throttled);
         Report {
             event: event.to_string(),
             event_id,
             deliveries,
         }
+    }
+
+    /// Splits `messages` into those sent and those held back by a throttle rule
+    /// (`x-delivery.throttle`): a message whose key went to its subscription less than the
+    /// rule's window ago is held back; one that goes starts a new window.
+    fn throttle(
+        &self,
+        event: &str,
+        payload: &Value,
+        context: &BTreeMap<String, Value>,
+        messages: Vec<Message>,
+    ) -> (Vec<Message>, Vec<Recipient>) {
+        let rules: Vec<_> = self
+            .spec()
+            .delivery
+            .throttle
+            .iter()
+            .filter(|r| r.events.iter().any(|e| e == event))
+            .collect();
+        if rules.is_empty() {
+            return (messages, Vec::new());
+        }
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_millis() as u64;
+        let mut last = self
+            .throttled
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Keys whose window is over are forgotten, so that the map holds only open windows.
+        let longest = self
+            .spec()
+            .delivery
+            .throttle
+            .iter()
+            .map(|r| r.window_ms)
+            .max()
+            .unwrap_or(0);
+        if last.len() > 4096 {
+            last.retain(|_, at| now.saturating_sub(*at) < longest);
+        }
+        let (mut sent, mut held) = (Vec::new(), Vec::new());
+        for message in messages {
+            let mut hold = false;
+            for (n, rule) in rules.iter().enumerate() {
+                let values: Vec<String> = rule
+                    .key
+                    .iter()
+                    .map(|part| {
+                        let value = if let Some(at) = part.strip_prefix("payload:") {
+                            crate::spec::pointer::get(payload, at)
+                        } else {
+                            part.strip_prefix("context:").and_then(|c| context.get(c))
+                        };
+                        value.map_or_else(String::new, Value::to_string)
+                    })
+                    .collect();
+                let key = format!(
+                    "{n}\u{0}{event}\u{0}{}\u{0}{}",
+                    message.subscription,
+                    values.join("\u{0}")
+                );
+                match last.get(&key) {
+                    Some(at) if now.saturating_sub(*at) < rule.window_ms => hold = true,
+                    _ => {
+                        last.insert(key, now);
+                    }
+                }
+            }
+            if hold {
+                held.push(Recipient {
+                    subscription: message.subscription.clone(),
+                    tenant: message.tenant.clone(),
+                    outcome: Outcome::Throttled,
+                });
+            } else {
+                sent.push(message);
+            }
+        }
+        (sent, held)
     }
 
     /// Pipeline stage 1 for one subscriber, with the key and headers every attempt shares.
@@ -307,33 +418,53 @@ impl Dispatcher {
             }
         }
         if delivery.on_failure == OnFailure::Undeliverable {
-            let reason = last.unwrap_or_else(|| "not sent".to_string());
+            let failed = last.unwrap_or_else(|| Failed {
+                reason: "not sent".to_string(),
+                answer: "no response".to_string(),
+                at_ms: 0,
+            });
             return Outcome::Undeliverable {
-                id: self.keep_undeliverable(message, reason),
+                id: self.keep_undeliverable(message, failed),
             };
         }
         Outcome::Dropped
     }
 
-    /// Puts a failed message in the undeliverable list; its id there.
-    fn keep_undeliverable(&self, message: Message, reason: String) -> String {
-        let id = {
-            let mut rng = self
-                .rng
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            crate::ids::fill("{hex:24}", &mut *rng)
+    /// Puts a failed message in the undeliverable list; its id there (in the format of
+    /// `x-delivery.undeliverable.idFormat`, default `{hex:24}`).
+    fn keep_undeliverable(&self, message: Message, failed: Failed) -> String {
+        let format = self
+            .spec()
+            .delivery
+            .undeliverable
+            .as_ref()
+            .and_then(|u| u.id_format.clone())
+            .unwrap_or_else(|| "{hex:24}".to_string());
+        let mut list = self.lock_undeliverable();
+        let id = loop {
+            let id = {
+                let mut rng = self
+                    .rng
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                crate::ids::fill(&format, &mut *rng)
+            };
+            if !list.iter().any(|k| k.shown.id == id) {
+                break id;
+            }
         };
-        let entry = Undeliverable {
+        let shown = Undeliverable {
             id: id.clone(),
             event: message.event.clone(),
             subscription: message.subscription.clone(),
             tenant: message.tenant.clone(),
             target: message.target.clone(),
             payload: message.payload.clone(),
-            reason,
+            reason: failed.reason,
+            answer: failed.answer,
+            failed_at_ms: failed.at_ms,
         };
-        self.lock_undeliverable().push((entry, message));
+        list.push(Kept { shown, message });
         id
     }
 
@@ -372,48 +503,112 @@ impl Dispatcher {
         self.queues.blocked()
     }
 
-    fn lock_undeliverable(&self) -> std::sync::MutexGuard<'_, Vec<(Undeliverable, Message)>> {
+    fn lock_undeliverable(&self) -> std::sync::MutexGuard<'_, Vec<Kept>> {
         self.undeliverable
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// The undeliverable list.
+    /// The undeliverable list, oldest first (every tenant's).
     #[must_use]
     pub fn undeliverable(&self) -> Vec<Undeliverable> {
+        self.undeliverable_where(|_| true)
+    }
+
+    /// The undeliverable messages `select` picks, oldest first (one tenant's, one of them...).
+    #[must_use]
+    pub fn undeliverable_where(
+        &self,
+        select: impl Fn(&Undeliverable) -> bool,
+    ) -> Vec<Undeliverable> {
         self.lock_undeliverable()
             .iter()
-            .map(|(entry, _)| entry.clone())
+            .filter(|k| select(&k.shown))
+            .map(|k| k.shown.clone())
             .collect()
     }
 
     /// Resends the undeliverable message `id` (all of them with `None`); those that fail again
     /// stay in the list. Returns how many were resent.
     pub async fn resend(&self, id: Option<&str>) -> usize {
-        let taken: Vec<(Undeliverable, Message)> = {
-            let mut list = self.lock_undeliverable();
-            let (take, keep): (Vec<_>, Vec<_>) = list
-                .drain(..)
-                .partition(|(u, _)| id.is_none_or(|id| u.id == id));
-            *list = keep;
-            take
-        };
+        self.resend_where(|u| id.is_none_or(|id| u.id == id)).await
+    }
+
+    /// Resends the undeliverable messages `select` picks, one after the other, and returns how
+    /// many. Each stays in the list while it is resent: a delivered one leaves it, one that
+    /// fails again stays where it was, with the new failure. One being resent already is sent
+    /// again (a resend is on request: the latest request is honoured).
+    pub async fn resend_where(&self, select: impl Fn(&Undeliverable) -> bool) -> usize {
+        let taken = self.take_for_resend(select);
         let count = taken.len();
-        for (entry, message) in taken {
-            if let Err(reason) = self.attempt(&message, 1).await {
-                let entry = Undeliverable { reason, ..entry };
-                self.lock_undeliverable().push((entry, message));
+        self.resend_taken(taken).await;
+        count
+    }
+
+    /// [`Self::resend_where`] in the background, on the current tokio runtime: picks the
+    /// messages now, returns how many, and resends them after returning. Without a runtime
+    /// nothing is picked (0).
+    pub fn start_resend(self: &Arc<Self>, select: impl Fn(&Undeliverable) -> bool) -> usize {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return 0;
+        };
+        let taken = self.take_for_resend(select);
+        let count = taken.len();
+        let dispatcher = Arc::clone(self);
+        runtime.spawn(async move { dispatcher.resend_taken(taken).await });
+        count
+    }
+
+    /// The ids and messages of those `select` picks, for resending.
+    fn take_for_resend(&self, select: impl Fn(&Undeliverable) -> bool) -> Vec<(String, Message)> {
+        self.lock_undeliverable()
+            .iter()
+            .filter(|k| select(&k.shown))
+            .map(|k| (k.shown.id.clone(), k.message.clone()))
+            .collect()
+    }
+
+    /// Resends messages taken from the list, one after the other.
+    async fn resend_taken(&self, taken: Vec<(String, Message)>) {
+        for (id, message) in taken {
+            let outcome = self.attempt(&message, 1).await;
+            let mut list = self.lock_undeliverable();
+            match outcome {
+                Ok(()) => list.retain(|k| k.shown.id != id),
+                Err(failed) => {
+                    if let Some(kept) = list.iter_mut().find(|k| k.shown.id == id) {
+                        kept.shown.reason = failed.reason;
+                        kept.shown.answer = failed.answer;
+                        kept.shown.failed_at_ms = failed.at_ms;
+                    }
+                }
             }
         }
-        count
+    }
+
+    /// Points the undeliverable message `id` of `tenant` at another URL (its resends go
+    /// there); the message as it is now, or `None` if the tenant has no such message.
+    pub fn retarget(&self, tenant: &str, id: &str, url: &str) -> Option<Undeliverable> {
+        let mut list = self.lock_undeliverable();
+        let kept = list
+            .iter_mut()
+            .find(|k| k.shown.tenant == tenant && k.shown.id == id)?;
+        kept.shown.target = url.to_string();
+        kept.message.target = url.to_string();
+        Some(kept.shown.clone())
     }
 
     /// Erases the undeliverable message `id` (all of them with `None`); returns how many.
     pub fn erase(&self, id: Option<&str>) -> usize {
+        self.erase_where(|u| id.is_none_or(|id| u.id == id)).len()
+    }
+
+    /// Erases the undeliverable messages `select` picks; returns them.
+    pub fn erase_where(&self, select: impl Fn(&Undeliverable) -> bool) -> Vec<Undeliverable> {
         let mut list = self.lock_undeliverable();
-        let before = list.len();
-        list.retain(|(u, _)| id.is_some_and(|id| u.id != id));
-        before - list.len()
+        let (erased, kept): (Vec<Kept>, Vec<Kept>) = list.drain(..).partition(|k| select(&k.shown));
+        *list = kept;
+        erased.into_iter().map(|k| k.shown).collect()
     }
 
     /// Attempts made and deliveries acknowledged since the start (not bounded like the log).
@@ -437,7 +632,7 @@ impl Dispatcher {
 
     /// One POST: pipeline stages 1 (a fresh attempt id) to 5, sent, timed and logged;
     /// `Err` says why it was not acknowledged.
-    async fn attempt(&self, message: &Message, number: u32) -> Result<(), String> {
+    async fn attempt(&self, message: &Message, number: u32) -> Result<(), Failed> {
         // The message's payload as it is, or a copy with a fresh attempt id where the
         // provider has one.
         let payload = if self.pipeline.has_attempt_id() {
@@ -502,7 +697,18 @@ impl Dispatcher {
         let outcome = if attempt.delivered {
             Ok(())
         } else {
-            Err(attempt.failure())
+            Err(Failed {
+                reason: attempt.failure(),
+                answer: match (attempt.status, &attempt.error) {
+                    (Some(status), _) => hyper::StatusCode::from_u16(status)
+                        .ok()
+                        .and_then(|s| s.canonical_reason())
+                        .map_or_else(|| status.to_string(), |r| format!("{status} {r}")),
+                    (None, Some(error)) => format!("no response: {error}"),
+                    (None, None) => "no response".to_string(),
+                },
+                at_ms: attempt.at_ms + attempt.latency_ms,
+            })
         };
         self.log.push(attempt);
         outcome

@@ -61,6 +61,21 @@ impl MockBuilder {
         self
     }
 
+    /// `tenant` administers exactly `values` (swsh's albums: creating a subscription to
+    /// another album is refused with the permission's status, `x-operation.mock.permission`).
+    /// Default: every tenant administers every value but the permission's `except`.
+    pub fn administers<I, S>(mut self, tenant: &str, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.settings.administered.insert(
+            tenant.to_string(),
+            values.into_iter().map(Into::into).collect(),
+        );
+        self
+    }
+
     /// Listen on this port of 127.0.0.1 (default 0: the OS chooses).
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;

@@ -32,6 +32,9 @@ pub struct Core {
     pub(super) graphql: Option<Compiled>,
     pub(super) target_rule: Box<dyn TargetRule>,
     pub(super) validate: Box<dyn Validate>,
+    /// The dispatcher, whose undeliverable list the operations of
+    /// `x-delivery.undeliverable.collection` serve (set once the engine has built it).
+    pub(super) dispatcher: Option<Arc<crate::deliver::dispatch::Dispatcher>>,
     /// Generators of the resource schemas named by `x-operation.mock.resource`.
     resources: HashMap<String, SchemaGen>,
     /// Generators of response schemas, built on first use (`None`: cannot be generated).
@@ -81,6 +84,7 @@ impl Core {
             settings,
             target_rule,
             validate,
+            dispatcher: None,
             resources,
             responses: Mutex::new(HashMap::new()),
         })

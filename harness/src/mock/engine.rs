@@ -104,7 +104,7 @@ impl Engine {
         seed: u64,
         extensions: Extensions,
     ) -> Result<Self, MockError> {
-        let core = Core::new(
+        let mut core = Core::new(
             spec,
             credentials,
             settings,
@@ -145,17 +145,19 @@ impl Engine {
             Arc::clone(&core.rng),
             core.settings.clock,
         );
-        let dispatcher = match extensions.delivery {
+        let dispatcher = Arc::new(match extensions.delivery {
             Some(hook) => dispatcher.with_boxed_hook(hook),
             None => dispatcher,
-        };
+        });
+        let router = Router::new(&spec.endpoints, &base);
+        core.dispatcher = Some(Arc::clone(&dispatcher));
         Ok(Self {
-            router: Router::new(&spec.endpoints, &base),
+            router,
             journal: Journal::new(core.settings.journal_limit),
             actions: Arc::new(action::registry(extensions.kinds, extensions.operations)),
             authenticate: extensions.authenticate,
             hooks: extensions.hooks,
-            dispatcher: Arc::new(dispatcher),
+            dispatcher,
             subscription_collection,
             subscription_id_field,
             subscribers: std::sync::Mutex::new((u64::MAX, Arc::new(Vec::new()))),

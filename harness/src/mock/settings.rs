@@ -12,6 +12,9 @@ pub struct Settings {
     pub journal_limit: usize,
     /// A fixed signing time in Unix seconds, for reproducible signatures (`None`: the clock).
     pub clock: Option<f64>,
+    /// What each tenant administers (`x-operation.mock.permission`), by tenant id; a tenant
+    /// not named administers every value but the permission's `except`.
+    pub administered: std::collections::BTreeMap<String, Vec<String>>,
     /// How long a request's headers may take to arrive, from their first byte (the connection
     /// is closed beyond).
     pub header_timeout: std::time::Duration,
@@ -31,6 +34,7 @@ impl Default for Settings {
             body_limit: 1024 * 1024,
             journal_limit: 1000,
             clock: None,
+            administered: std::collections::BTreeMap::new(),
             address: None,
             header_timeout: std::time::Duration::from_secs(10),
             idle_timeout: std::time::Duration::from_secs(60),

@@ -34,6 +34,25 @@ pub fn summary(journal: &Journal, elapsed: Duration) -> Vec<String> {
             of_kind.len(),
         ));
     }
+    for (cause, count) in journal.transport_failures() {
+        let trials = if count == 1 { "trial" } else { "trials" };
+        lines.push(if cause.unresponsive {
+            format!("{count} {trials} failed: {cause}")
+        } else {
+            format!("{count} {trials} failed: no answer ({})", cause.last)
+        });
+    }
+    match journal.snapshot_failures() {
+        (0, 0) => {}
+        (new, changed) => lines.push(match new + changed {
+            1 => format!(
+                "1 trial failed on its transcript alone ({new} without a snapshot yet, {changed} changed): review it, then run again"
+            ),
+            n => format!(
+                "{n} trials failed on their transcripts alone ({new} without a snapshot yet, {changed} changed): review them, then run again"
+            ),
+        }),
+    }
     lines.extend(
         journal
             .hints()

@@ -4,6 +4,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::cause::TransportCause;
+
 /// How a trial ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
@@ -38,6 +40,8 @@ pub struct Record {
 pub struct Journal {
     records: Mutex<Vec<Record>>,
     hints: Mutex<Vec<Hint>>,
+    /// Each transport failure's cause, with the trial whose report gave it in full.
+    transport: Mutex<Vec<(String, String)>>,
 }
 
 /// Something a run may have to tell once its trials are done (`None`: nothing).
@@ -77,6 +81,64 @@ impl Journal {
         records
     }
 
+    /// The trial that first failed for want of an answer with the same `cause` (`None`: `trial`
+    /// is the first, and is remembered as such).
+    pub(super) fn first_with(&self, cause: &TransportCause, trial: &str) -> Option<String> {
+        let mut known = self
+            .transport
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, first)) = known.iter().find(|(last, _)| *last == cause.last) {
+            return Some(first.clone());
+        }
+        known.push((cause.last.clone(), trial.to_string()));
+        None
+    }
+
+    /// The failed trials grouped by their transport cause (trials that failed for want of an
+    /// answer), largest group first: each cause with how many trials it failed.
+    #[must_use]
+    pub fn transport_failures(&self) -> Vec<(TransportCause, usize)> {
+        let mut groups: Vec<(TransportCause, usize)> = Vec::new();
+        for record in self.records() {
+            let Status::Failed(report) = &record.status else {
+                continue;
+            };
+            let Some(cause) = TransportCause::of(report) else {
+                continue;
+            };
+            match groups
+                .iter_mut()
+                .find(|(known, _)| known.last == cause.last)
+            {
+                Some((known, count)) => {
+                    known.unresponsive |= cause.unresponsive;
+                    *count += 1;
+                }
+                None => groups.push((cause, 1)),
+            }
+        }
+        groups.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        groups
+    }
+
+    /// How many trials failed on their transcript alone (their check passed): those without a
+    /// snapshot yet, and those whose transcript differs from it.
+    #[must_use]
+    pub fn snapshot_failures(&self) -> (usize, usize) {
+        self.records()
+            .iter()
+            .fold((0, 0), |(new, changed), record| match &record.status {
+                Status::Failed(report) if report.starts_with(crate::transcript::NO_SNAPSHOT) => {
+                    (new + 1, changed)
+                }
+                Status::Failed(report) if report.starts_with(crate::transcript::DIFFERS) => {
+                    (new, changed + 1)
+                }
+                _ => (new, changed),
+            })
+    }
+
     /// Registers a hint, asked when the run's summary is written.
     pub fn hint(&self, hint: Hint) {
         self.hints
@@ -94,6 +156,20 @@ impl Journal {
             .iter()
             .filter_map(|hint| hint())
             .collect()
+    }
+
+    /// How many trials ended so far, and how many of them failed.
+    #[must_use]
+    pub fn counts(&self) -> (usize, usize) {
+        let records = self
+            .records
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let failed = records
+            .iter()
+            .filter(|r| matches!(r.status, Status::Failed(_)))
+            .count();
+        (records.len(), failed)
     }
 
     /// Requests made by all trials.

@@ -9,11 +9,17 @@ use std::time::{Duration, Instant};
 
 use libtest_mimic::{Arguments, Completion, Conclusion, Failed, Trial};
 
+mod cause;
 pub mod embedded;
+mod filter;
 mod journal;
+mod progress;
 
+pub use cause::TransportCause;
 pub use embedded::Embedded;
+pub use filter::unmatched_filter;
 pub use journal::{Journal, Record, Status};
+pub use progress::Progress;
 
 use crate::check::receiver::{self, Applies, Probe, Settings};
 use crate::redact::Redactor;
@@ -64,12 +70,14 @@ impl Context {
     /// `Ok(None)` when it passed, `Ok(Some(reason))` when it could not run (reported as
     /// ignored, with the reason), `Err(report)` when it failed. Every report, reason and
     /// warning goes through `redactor` (the run's secrets) before anyone sees it, wherever in
-    /// the check it was written.
+    /// the check it was written; every failure ends with `reproduce`, the command that re-runs
+    /// exactly this trial.
     pub fn trial(
         &self,
         name: String,
         kind: &'static str,
         redactor: Arc<Redactor>,
+        reproduce: String,
         body: impl FnOnce(&Recorder) -> Result<Option<String>, String> + Send + 'static,
     ) -> Trial {
         let context = self.clone();
@@ -79,7 +87,7 @@ impl Context {
             let recorder = Recorder::new(context.snapshots.is_some());
             let mut result = match body(&recorder) {
                 Ok(Some(reason)) => Ok(Some(redactor.text(&reason))),
-                Err(report) => Err(redactor.text(&report)),
+                Err(report) => Err(context.once_per_cause(&label, redactor.text(&report))),
                 passed => passed,
             };
             let warnings: Vec<String> = recorder
@@ -92,7 +100,8 @@ impl Context {
                 && !matches!(result, Ok(Some(_)))
             {
                 let text = transcript::render(&label, &entries);
-                if let Err(difference) = snapshots.check(&label, &text) {
+                let failed = result.is_err() || (context.strict && !warnings.is_empty());
+                if let Err(difference) = snapshots.check(&label, &text, failed) {
                     result = Err(match result {
                         Ok(_) => difference,
                         Err(report) => format!("{report}\n{difference}"),
@@ -120,6 +129,9 @@ impl Context {
                 }
                 _ => {}
             }
+            if let Err(report) = &mut result {
+                report.push_str(&format!("\nreproduce: {reproduce}"));
+            }
             context.journal.push(Record {
                 name: label,
                 kind,
@@ -138,6 +150,27 @@ impl Context {
             }
         })
         .with_kind(kind)
+    }
+
+    /// `report` as it is shown: in full, unless an earlier trial failed for want of an answer
+    /// with the same cause, in which case only the unanswered request's line is kept, with the
+    /// trial whose report is in full (the summary counts every such trial; the reproduce
+    /// command is appended to every failure afterwards).
+    fn once_per_cause(&self, trial: &str, report: String) -> String {
+        let Some(cause) = TransportCause::of(&report) else {
+            return report;
+        };
+        let Some(first) = self.journal.first_with(&cause, trial) else {
+            return report;
+        };
+        let unanswered = report
+            .lines()
+            .map(str::trim_start)
+            .find(|l| l.starts_with("response: none ("))
+            .unwrap_or_default();
+        format!(
+            "{unanswered}\n(no answer, as in the full report of {first}; the summary counts every trial this failed)"
+        )
     }
 
     /// A trial listed as ignored, for `reason` (run with `--ignored`, it reports the reason).
@@ -190,11 +223,15 @@ pub fn receiver_trials(
                         let probe = Arc::clone(&probe);
                         let event = event.clone();
                         let command = format!("{reproduce} -- --exact {name}");
-                        context.trial(name, "receiver", Arc::clone(&redactor), move |recorder| {
-                            (check.run)(&probe.session(recorder), &event)
-                                .map(|()| None)
-                                .map_err(|report| format!("{report}\nreproduce: {command}"))
-                        })
+                        context.trial(
+                            name,
+                            "receiver",
+                            Arc::clone(&redactor),
+                            command,
+                            move |recorder| {
+                                (check.run)(&probe.session(recorder), &event).map(|()| None)
+                            },
+                        )
                     }
                 };
                 trials.push(trial);
@@ -241,10 +278,13 @@ pub fn provider_trials(
                     Applies::Yes => {
                         let api = Arc::clone(&api);
                         let command = format!("{reproduce} -- --exact {name}");
-                        context.trial(name, "provider", Arc::clone(&redactor), move |recorder| {
-                            (check.run)(&api.session(recorder), &subject)
-                                .map_err(|report| format!("{report}\nreproduce: {command}"))
-                        })
+                        context.trial(
+                            name,
+                            "provider",
+                            Arc::clone(&redactor),
+                            command,
+                            move |recorder| (check.run)(&api.session(recorder), &subject),
+                        )
                     }
                 };
                 trials.push(trial);
@@ -267,4 +307,17 @@ pub fn warnings(specs: &[&ProviderSpec]) -> Vec<String> {
 /// Runs trials with libtest's arguments (`--list`, filters, `--exact`...).
 pub fn run(args: &Arguments, trials: Vec<Trial>) -> Conclusion {
     libtest_mimic::run(args, trials)
+}
+
+/// Runs trials with libtest's arguments, with a [`Progress`] line on a terminal, counted from
+/// `journal` (the trials' context's).
+pub fn run_with_progress(
+    args: &Arguments,
+    trials: Vec<Trial>,
+    journal: &Arc<Journal>,
+) -> Conclusion {
+    let progress = Progress::start(args, &trials, journal);
+    let conclusion = libtest_mimic::run(args, trials);
+    drop(progress);
+    conclusion
 }

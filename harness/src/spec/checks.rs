@@ -224,6 +224,73 @@ fn delivery(spec: &ProviderSpec, errors: &mut Vec<SpecError>) {
             ));
         }
     }
+    undeliverable(spec, errors);
+    for (n, rule) in d.throttle.iter().enumerate() {
+        for event in rule.events.iter().filter(|e| spec.event(e).is_none()) {
+            errors.push(err(
+                &spec.file,
+                format!("{at}/throttle/{n}/events"),
+                format!("no event `{event}` in this spec"),
+            ));
+        }
+        for part in &rule.key {
+            let fine = match (part.strip_prefix("payload:"), part.strip_prefix("context:")) {
+                (Some(p), _) => !p.is_empty() && pointer::is_valid(p),
+                (None, Some(name)) => !name.is_empty(),
+                (None, None) => false,
+            };
+            if !fine {
+                errors.push(
+                    err(
+                        &spec.file,
+                        format!("{at}/throttle/{n}/key"),
+                        format!(
+                            "`{part}` is neither `payload:<JSON Pointer>` nor `context:<name>`"
+                        ),
+                    )
+                    .with_hint("for example `payload:/data/photoId` or `context:label`"),
+                );
+            }
+        }
+    }
+}
+
+/// `x-delivery.undeliverable`: kept only by an `onFailure: undeliverable` provider, served by
+/// an operation's collection, its items' pointers valid.
+fn undeliverable(spec: &ProviderSpec, errors: &mut Vec<SpecError>) {
+    let Some(rules) = &spec.delivery.undeliverable else {
+        return;
+    };
+    let at = "/x-delivery/undeliverable";
+    if spec.delivery.on_failure != OnFailure::Undeliverable {
+        errors.push(err(
+            &spec.file,
+            at,
+            "an undeliverable list needs `onFailure: undeliverable`",
+        ));
+    }
+    let served = spec.endpoints.iter().any(|e| {
+        e.ext
+            .mock
+            .as_ref()
+            .is_some_and(|m| m.collection.as_deref() == Some(rules.collection.as_str()))
+    });
+    if !served {
+        errors.push(err(
+            &spec.file,
+            format!("{at}/collection"),
+            format!("no operation has the collection `{}`", rules.collection),
+        ));
+    }
+    for p in rules.item.keys().chain(rules.retried.iter()) {
+        if p.is_empty() || !pointer::is_valid(p) {
+            errors.push(err(
+                &spec.file,
+                format!("{at}/item"),
+                format!("`{p}` is not a JSON Pointer"),
+            ));
+        }
+    }
 }
 
 fn invariants(spec: &ProviderSpec, errors: &mut Vec<SpecError>) {
@@ -422,7 +489,11 @@ fn mock_parameters(
     at: &str,
     errors: &mut Vec<SpecError>,
 ) {
-    for (field, value) in [("pageSize", &mock.page_size), ("page", &mock.page)] {
+    for (field, value) in [
+        ("pageSize", &mock.page_size),
+        ("page", &mock.page),
+        ("cursor", &mock.cursor),
+    ] {
         if let Some(param) = value
             && !endpoint
                 .parameters

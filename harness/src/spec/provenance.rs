@@ -47,7 +47,8 @@ impl Basis {
                     |c| format!("change it with {c}"),
                 );
                 format!(
-                    "expectation: assumed ({id}): {reason}; {change}; without --strict it is a warning, not a failure"
+                    "expectation: assumed ({id}): {}; {change}; without --strict it is a warning, not a failure",
+                    reason.trim_end_matches('.')
                 )
             }
         }

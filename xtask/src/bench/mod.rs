@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use webhook_harness::generate::{Generator, Mode, rng};
 use webhook_harness::spec::{ProviderSpec, builtin_names};
 
-use crate::exit;
+use webhook_harness::cli::exit;
 
 mod conformance;
 mod delivery;

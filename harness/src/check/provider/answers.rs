@@ -117,11 +117,22 @@ impl Api {
     /// The id of a resource of `collection`.
     #[must_use]
     pub fn id_of(&self, collection: &str, resource: &Value) -> Option<String> {
-        let at = self
-            .ops
-            .iter()
-            .filter(|o| o.collection() == Some(collection))
-            .find_map(|o| o.mock.as_ref().and_then(|m| m.id_field.clone()))
+        // The undeliverable list's items carry their id where `x-delivery.undeliverable` says.
+        let undeliverable = self
+            .spec
+            .delivery
+            .undeliverable
+            .as_ref()
+            .filter(|u| u.collection == collection)
+            .and_then(|u| u.pointer_of(crate::spec::extensions::ItemField::Id))
+            .map(str::to_string);
+        let at = undeliverable
+            .or_else(|| {
+                self.ops
+                    .iter()
+                    .filter(|o| o.collection() == Some(collection))
+                    .find_map(|o| o.mock.as_ref().and_then(|m| m.id_field.clone()))
+            })
             .unwrap_or_else(|| "/id".to_string());
         match pointer::get(resource, &at)? {
             Value::String(s) => Some(s.clone()),

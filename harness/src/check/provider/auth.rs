@@ -79,12 +79,15 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
 
 /// The answers that refuse a request, and what each rests on.
 struct Refusals {
-    /// Documented refusals of the operation (only its 401/403 where it documents those: the
-    /// docs pin the case).
+    /// Documented refusals of the operation (only its 401/403 where it documents those for a
+    /// request without valid credentials: the docs pin the case).
     documented: Vec<u16>,
-    /// The statuses the spec assumes for the case (only its 401/403 where it assumes those),
-    /// with the assumption they rest on; where none is documented nor assumed, the harness's
-    /// own (401, 403 or 404).
+    /// Whether the docs pin the case (`documented` holds only its 401/403).
+    pinned: bool,
+    /// The statuses the spec assumes for the case (a 401/403 for credentials; a 404, 401 or
+    /// 403 for another tenant's item), with the assumption they rest on; where the spec
+    /// assumes none, the harness's own (401, 403 or 404). An assumed answer to invalid input
+    /// (a 400, a 422) is not an assumption about refusals.
     assumed: Vec<u16>,
     /// The basis of the assumed statuses.
     assumed_basis: Basis,
@@ -94,20 +97,19 @@ impl Refusals {
     fn of(api: &Session<'_>, op: &super::Op, credentials: bool) -> Self {
         let endpoint = api.endpoint(op);
         let (documented, assumed) = api.spec.refusals(endpoint);
-        let pin = |statuses: Vec<u16>| -> Vec<u16> {
-            let pinned: Vec<u16> = statuses
-                .iter()
-                .copied()
-                .filter(|s| matches!(s, 401 | 403))
-                .collect();
-            if credentials && !pinned.is_empty() {
-                pinned
-            } else {
-                statuses
-            }
-        };
-        let documented = pin(documented);
-        let statuses = pin(assumed.iter().map(|(s, _)| *s).collect());
+        let keys: Vec<u16> = documented
+            .iter()
+            .copied()
+            .filter(|s| matches!(s, 401 | 403))
+            .collect();
+        let pinned = credentials && !keys.is_empty();
+        let documented = if pinned { keys } else { documented };
+        let relevant = |s: u16| matches!(s, 401 | 403) || (!credentials && s == 404);
+        let statuses: Vec<u16> = assumed
+            .iter()
+            .map(|(s, _)| *s)
+            .filter(|s| relevant(*s))
+            .collect();
         // Another tenant's item is, for these credentials, one that does not exist: the
         // assumption about unknown ids (a 404) speaks for that case before the one about keys.
         let basis = assumed
@@ -118,11 +120,13 @@ impl Refusals {
         match basis {
             Some(assumed_basis) => Self {
                 documented,
+                pinned,
                 assumed: statuses,
                 assumed_basis,
             },
             None => Self {
                 documented,
+                pinned,
                 assumed: if credentials {
                     vec![401, 403, 404]
                 } else {
@@ -150,7 +154,10 @@ impl Refusals {
         answered: u16,
         what: &str,
     ) -> Option<String> {
-        if self.assumed.contains(&answered) || self.assumed_basis.is_documented() {
+        if self.assumed.contains(&answered)
+            || self.assumed_basis.is_documented()
+            || (self.pinned && self.documented.contains(&answered))
+        {
             return None;
         }
         api.finding(

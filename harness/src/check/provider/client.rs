@@ -295,6 +295,28 @@ impl Session<'_> {
         };
         self.send_as(Some(op), &method, &url, headers, bytes)
     }
+    /// Sends `op` (no body) as `who` with the query parameters `params` in place of any
+    /// of the same names (a list's paging parameters).
+    pub fn call_with_query(&self, op: &Op, who: As, params: &[(&str, String)]) -> Call {
+        let (method, url, headers) = self.request(op, who, None);
+        let url = match reqwest::Url::parse(&url) {
+            Ok(mut parsed) => {
+                let kept: Vec<(String, String)> = parsed
+                    .query_pairs()
+                    .filter(|(name, _)| !params.iter().any(|(n, _)| n == name))
+                    .map(|(n, v)| (n.into_owned(), v.into_owned()))
+                    .collect();
+                parsed
+                    .query_pairs_mut()
+                    .clear()
+                    .extend_pairs(kept)
+                    .extend_pairs(params.iter().map(|(n, v)| (*n, v.as_str())));
+                parsed.to_string()
+            }
+            Err(_) => url,
+        };
+        self.send_as(Some(op), &method, &url, headers, Vec::new())
+    }
     /// Sends any request; records it in the trial's transcript.
     pub fn send(
         &self,

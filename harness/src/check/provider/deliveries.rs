@@ -66,7 +66,7 @@ impl Capture {
     }
 }
 
-fn creator(api: &Api) -> Option<&super::Op> {
+pub(super) fn creator(api: &Api) -> Option<&super::Op> {
     api.ops.iter().find(|o| {
         o.action() == Some(MockAction::Create)
             && o.mock.as_ref().is_some_and(|m| m.target.is_some())
@@ -86,6 +86,30 @@ fn run(api: &Session<'_>, event: &str) -> Result<Option<String>, String> {
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let capture = api.block_on(Capture::start());
     api.remember_as(&capture.url(), "{capture}");
+    let (body, context) = subscription_to(api, creator, event, &capture.url());
+    let (id, resource, _) = api
+        .create(&collection, As::Tenant(0), &body)
+        .map_err(|call| {
+            api.failure(
+                &CHECK.info,
+                "a subscription to the capture endpoint",
+                &call,
+                &format!("subscribing {} to `{event}`", capture.url()),
+            )
+        })?;
+    let outcome = check(api, event, &id, resource.as_ref(), &capture, &context);
+    let _ = api.delete(&collection, As::Tenant(0), &id);
+    outcome.map(|()| None)
+}
+
+/// The body that subscribes `url` to `event` with `creator` (its documented example for the
+/// event, active), and the context an emission needs to match it (the filters' values).
+pub(super) fn subscription_to(
+    api: &Api,
+    creator: &super::Op,
+    event: &str,
+    url: &str,
+) -> (Value, BTreeMap<String, Value>) {
     let matching = &api.spec.delivery.matching;
     // The creator's example for this event, if it has one (swsh's photoLabelAdded needs a
     // label), else its first.
@@ -106,7 +130,7 @@ fn run(api: &Session<'_>, event: &str) -> Result<Option<String>, String> {
         })
         .unwrap_or_else(|| api.example_body(creator, None));
     if let Some(at) = api.target_field(creator) {
-        pointer::set(&mut body, &at, Value::String(capture.url()));
+        pointer::set(&mut body, &at, Value::String(url.to_string()));
     }
     if let Some(at) = events_at {
         let value = if pointer::get(&body, &at).is_some_and(Value::is_array) {
@@ -128,19 +152,7 @@ fn run(api: &Session<'_>, event: &str) -> Result<Option<String>, String> {
             context.insert(filter.context.clone(), value.clone());
         }
     }
-    let (id, resource, _) = api
-        .create(&collection, As::Tenant(0), &body)
-        .map_err(|call| {
-            api.failure(
-                &CHECK.info,
-                "a subscription to the capture endpoint",
-                &call,
-                &format!("subscribing {} to `{event}`", capture.url()),
-            )
-        })?;
-    let outcome = check(api, event, &id, resource.as_ref(), &capture, &context);
-    let _ = api.delete(&collection, As::Tenant(0), &id);
-    outcome.map(|()| None)
+    (body, context)
 }
 
 fn check(
@@ -209,7 +221,7 @@ fn trigger_events(
         .map(|e| e.name.as_str())
         .find(|e| *e != event)
     {
-        let (report, call) = trigger(api, other, context)?;
+        let (report, call) = trigger(api, &CHECK.info, other, context)?;
         if delivered_to(&report, subscription) {
             return Err(api.failure(
                 &CHECK.info,
@@ -226,7 +238,7 @@ fn trigger_events(
     };
     let mut ids = Vec::new();
     for _ in 0..repeats {
-        let (report, call) = trigger(api, event, context)?;
+        let (report, call) = trigger(api, &CHECK.info, event, context)?;
         if !delivered_to(&report, subscription) {
             return Err(api.failure(
                 &CHECK.info,
@@ -260,7 +272,7 @@ fn await_deliveries(
 }
 
 /// Checks one delivery: its body, event, schema, invariants and signature; its event id.
-fn judge(
+pub(super) fn judge(
     api: &Session<'_>,
     event: &str,
     request: &wiremock::Request,
@@ -350,17 +362,29 @@ fn fail(expected: &str, extra: String) -> String {
 }
 
 /// Triggers `event` through the mock's admin endpoint; its report and the call.
-fn trigger(
+pub(super) fn trigger(
     api: &Session<'_>,
+    info: &CheckInfo,
     event: &str,
     context: &BTreeMap<String, Value>,
+) -> Result<(Value, super::Call), String> {
+    trigger_with(api, info, event, json!({"context": context}))
+}
+
+/// Triggers `event` through the mock's admin endpoint with `body` (`context`, `seed`...);
+/// its report and the call.
+pub(super) fn trigger_with(
+    api: &Session<'_>,
+    info: &CheckInfo,
+    event: &str,
+    body: Value,
 ) -> Result<(Value, super::Call), String> {
     let origin = super::origin(&api.settings.target).unwrap_or_default();
     let call = api.send(
         "POST",
         &format!("{origin}/__mock/events/{event}"),
         vec![("content-type".into(), "application/json".into())],
-        serde_json::to_vec(&json!({"context": context})).unwrap_or_default(),
+        serde_json::to_vec(&body).unwrap_or_default(),
     );
     match (&call.json, call.status) {
         (Some(report), Some(200..=299)) => {
@@ -369,7 +393,7 @@ fn trigger(
             }
             Ok((report.clone(), call))
         }
-        _ => Err(api.failure(&CHECK.info, "the trigger's report (2xx, JSON)", &call, "")),
+        _ => Err(api.failure(info, "the trigger's report (2xx, JSON)", &call, "")),
     }
 }
 

@@ -6,7 +6,8 @@
 //!   and records every [`Call`] (`call.rs`) into the trial's transcript; `crud.rs` creates,
 //!   reads and deletes items; `answers.rs` reads what the spec documents and judges answers;
 //! - the catalogue, one file per check: `documented_example.rs`, `generated.rs`,
-//!   `invalid_request.rs`, `auth.rs`, `target_url.rs`, `stateful.rs`, `deliveries.rs`.
+//!   `invalid_request.rs`, `auth.rs`, `forbidden.rs`, `target_url.rs`, `stateful.rs`, `paging.rs`,
+//!   `deliveries.rs`, `undeliverable.rs`.
 
 mod answers;
 mod auth;
@@ -15,11 +16,14 @@ mod client;
 mod crud;
 mod deliveries;
 mod documented_example;
+mod forbidden;
 mod generated;
 mod invalid_request;
 mod op;
+mod paging;
 mod stateful;
 mod target_url;
+mod undeliverable;
 
 use std::time::Duration;
 
@@ -40,10 +44,13 @@ pub mod faults {
     pub use super::auth::fault::{IgnoresCredentials, LeaksTenants};
     pub use super::deliveries::fault::{DeliversUnsubscribed, SignsWithWrongKey};
     pub use super::documented_example::fault::DropsIdFromResponses;
+    pub use super::forbidden::fault::ForbiddenAnsweredOk;
     pub use super::generated::fault::ForgetsUpdates;
     pub use super::invalid_request::fault::SkipsValidation;
+    pub use super::paging::fault::CursorRepeatsAnItem;
     pub use super::stateful::fault::ServesDeleted;
     pub use super::target_url::fault::AcceptsHttpTargets;
+    pub use super::undeliverable::fault::RetryDoesNotResend;
 }
 
 /// Whether a check runs for a subject (an operation, a collection or an event).
@@ -83,9 +90,12 @@ pub fn catalogue() -> Vec<ProviderCheck> {
         generated::CHECK,
         invalid_request::CHECK,
         auth::CHECK,
+        forbidden::CHECK,
         target_url::CHECK,
         stateful::CHECK,
+        paging::CHECK,
         deliveries::CHECK,
+        undeliverable::CHECK,
     ]
 }
 

@@ -259,6 +259,33 @@ impl<'a> Call<'a> {
         }))
     }
 
+    /// Refuses the call where its request names something its tenant does not administer
+    /// (`x-operation.mock.permission`).
+    pub fn check_permission(&self) -> Result<(), Refusal> {
+        let Some(permission) = self.mock.permission.as_ref() else {
+            return Ok(());
+        };
+        let fields = Value::Object(self.fields()?);
+        let Some(value) = pointer::get(&fields, &permission.field) else {
+            return Ok(());
+        };
+        let value = value
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_string);
+        let allowed = match self.settings().administered.get(self.tenant_id()) {
+            Some(set) => set.contains(&value),
+            None => !permission.except.contains(&value),
+        };
+        if allowed {
+            return Ok(());
+        }
+        let name = permission.field.rsplit('/').next().unwrap_or_default();
+        Err(Refusal::Status(
+            permission.status,
+            format!("these credentials do not administer the {name} `{value}`"),
+        ))
+    }
+
     /// The id a read, update or delete names (`x-operation.mock.id`: `path:<param>` or
     /// `body:<pointer>`; a GraphQL argument must be a string).
     pub fn requested_id(&self) -> Result<String, Refusal> {

@@ -18,6 +18,7 @@ pub struct Create;
 impl Action for Create {
     fn run(&self, call: &Call<'_>) -> Result<Outcome, Refusal> {
         let fields = call.fields()?;
+        call.check_permission()?;
         let mut id = call.new_id();
         let mut resource = if call.is_graphql() {
             resource::with_defaults(call.mock(), fields, &id)

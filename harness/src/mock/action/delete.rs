@@ -1,4 +1,5 @@
-//! `delete` and `retry`: remove one resource and answer it.
+//! `delete` and `retry`: remove one resource and answer it (for the undeliverable list, see
+//! `undeliverable.rs`).
 
 use super::call::{Action, Call, Outcome, Refusal};
 
@@ -9,6 +10,9 @@ pub struct Delete;
 
 impl Action for Delete {
     fn run(&self, call: &Call<'_>) -> Result<Outcome, Refusal> {
+        if let Some(served) = super::undeliverable::serve(call) {
+            return served;
+        }
         let id = call.requested_id()?;
         call.store()
             .remove(call.collection(), call.tenant_id(), &id)

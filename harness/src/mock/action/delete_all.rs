@@ -8,6 +8,9 @@ pub struct DeleteAll;
 
 impl Action for DeleteAll {
     fn run(&self, call: &Call<'_>) -> Result<Outcome, Refusal> {
+        if let Some(served) = super::undeliverable::serve(call) {
+            return served;
+        }
         call.store().clear(call.collection(), call.tenant_id());
         Ok(Outcome::Done)
     }

@@ -11,7 +11,8 @@
 //!   replace); `delete.rs`: [`Delete`] (delete and retry); `delete_all.rs`: [`DeleteAll`]
 //!   (delete-all and retry-all); `list.rs`: [`List`] (with paging); `token.rs`: [`Token`];
 //!   `static_.rs`: [`Static`]; `graphql.rs`: [`Graphql`] (the GraphQL endpoint, whose root
-//!   fields call the actions above).
+//!   fields call the actions above); `undeliverable.rs`: the same kinds over the
+//!   dispatcher's undeliverable list, for the collection `x-delivery.undeliverable` names.
 
 mod call;
 mod create;
@@ -23,6 +24,7 @@ mod read;
 mod render;
 mod static_;
 mod token;
+mod undeliverable;
 mod update;
 
 pub use call::{Action, Call, Outcome, Refusal};
@@ -30,7 +32,7 @@ pub use create::Create;
 pub use delete::Delete;
 pub use delete_all::DeleteAll;
 pub use graphql::Graphql;
-pub use list::List;
+pub use list::{List, Page};
 pub use read::Read;
 pub use static_::Static;
 pub use token::Token;

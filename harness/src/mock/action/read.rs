@@ -8,6 +8,9 @@ pub struct Read;
 
 impl Action for Read {
     fn run(&self, call: &Call<'_>) -> Result<Outcome, Refusal> {
+        if let Some(served) = super::undeliverable::serve(call) {
+            return served;
+        }
         call.existing().map(Outcome::Resource)
     }
 }

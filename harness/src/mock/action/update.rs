@@ -43,6 +43,9 @@ impl Update {
 
 impl Action for Update {
     fn run(&self, call: &Call<'_>) -> Result<Outcome, Refusal> {
+        if let Some(served) = super::undeliverable::serve(call) {
+            return served;
+        }
         let fields = call.fields()?;
         let stored = call.existing()?;
         let (id, resource) = Self::apply(call, fields, stored)?;

@@ -41,6 +41,12 @@ pub struct DeliveryExt {
     /// Subscription values copied into each payload.
     #[serde(default)]
     pub echo: Vec<EchoExt>,
+    /// How the provider's API shows its undeliverable list (`onFailure: undeliverable`).
+    #[serde(default)]
+    pub undeliverable: Option<UndeliverableExt>,
+    /// Deliveries held back when the same key was delivered within a window.
+    #[serde(default)]
+    pub throttle: Vec<ThrottleExt>,
     /// Where it comes from.
     #[serde(default)]
     pub source: Sources,
@@ -154,4 +160,82 @@ pub struct EchoExt {
     pub subscription: String,
     /// Pointer into the payload.
     pub payload: String,
+}
+
+/// `x-delivery.undeliverable`: the operations of one `x-operation.mock` collection serve the
+/// dispatcher's undeliverable list (list, read, update of the target, retry, retry-all, delete,
+/// delete-all), each item shown in the provider's shape.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct UndeliverableExt {
+    /// The `x-operation.mock.collection` whose operations serve the list.
+    pub collection: String,
+    /// Template of an item's id (default `{hex:24}`).
+    #[serde(default)]
+    pub id_format: Option<String>,
+    /// An item as the API shows it: pointer in the item → what the dispatcher knows.
+    pub item: std::collections::BTreeMap<String, ItemField>,
+    /// Pointer, in the answer of a retry or retry-all, where the number of items resent goes.
+    #[serde(default)]
+    pub retried: Option<String>,
+    /// Where it comes from.
+    #[serde(default)]
+    pub source: Sources,
+}
+
+impl UndeliverableExt {
+    /// Where `field` sits in an item.
+    #[must_use]
+    pub fn pointer_of(&self, field: ItemField) -> Option<&str> {
+        self.item
+            .iter()
+            .find(|(_, f)| **f == field)
+            .map(|(at, _)| at.as_str())
+    }
+}
+
+/// What fills one field of an undeliverable item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ItemField {
+    /// The item's id in the list.
+    Id,
+    /// The event name.
+    Event,
+    /// The subscription's id.
+    Subscription,
+    /// The URL the delivery went to (editable).
+    Target,
+    /// Why it failed, in short (`the receiver answered 500`).
+    Reason,
+    /// What came back: the status line (`500 Internal Server Error`), or why nothing did.
+    Answer,
+    /// The payload that was attempted.
+    Payload,
+    /// When the last attempt failed, RFC 3339 in UTC with milliseconds.
+    FailedAt,
+    /// When the last attempt failed, Unix seconds.
+    FailedAtSeconds,
+    /// The UTC offset of `failedAt`, in minutes: always 0.
+    UtcOffset,
+}
+
+/// One throttle rule: a delivery of one of `events` to a subscription is held back when one
+/// with the same key was delivered to it less than `windowMs` ago.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ThrottleExt {
+    /// The events it applies to.
+    pub events: Vec<String>,
+    /// What makes two deliveries the same: `payload:<pointer>` (a payload value) or
+    /// `context:<name>` (a value the emitter supplies, as matching filters use).
+    pub key: Vec<String>,
+    /// The window.
+    pub window_ms: u64,
+    /// What the rule means.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Where it comes from.
+    #[serde(default)]
+    pub source: Sources,
 }

@@ -101,10 +101,42 @@ pub struct MockState {
     /// `list`: the query parameter giving the page number, from 1.
     #[serde(default)]
     pub page: Option<String>,
+    /// `list`: the query parameter carrying the cursor of the next page (cursor paging, in
+    /// place of `page`).
+    #[serde(default)]
+    pub cursor: Option<String>,
+    /// `list`: pointer, in the answer, where the cursor of the next page goes while more
+    /// items remain (absent on the last page).
+    #[serde(default)]
+    pub next_cursor: Option<String>,
     /// Values a created resource gets when the request does not set them: resource pointer →
     /// value (for resources without a schema, such as GraphQL ones).
     #[serde(default)]
     pub defaults: std::collections::BTreeMap<String, Value>,
+    /// `create`: what the caller must administer (swsh's album), refused otherwise.
+    #[serde(default)]
+    pub permission: Option<PermissionExt>,
+}
+
+/// `x-operation.mock.permission`: a request naming something its tenant does not administer
+/// is refused. By default each tenant administers every value but `except`; a mock can be
+/// given each tenant's own set (`MockBuilder::administers`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PermissionExt {
+    /// Pointer, in the request fields, to the value administered (a request without it
+    /// needs no permission).
+    pub field: String,
+    /// Values no tenant administers by default.
+    #[serde(default)]
+    pub except: Vec<String>,
+    /// The status of the refusal (default 403).
+    #[serde(default = "forbidden")]
+    pub status: u16,
+}
+
+fn forbidden() -> u16 {
+    403
 }
 
 impl MockState {

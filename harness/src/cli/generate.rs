@@ -3,9 +3,10 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use webhook_harness::generate::{Generator, Mode};
+use super::names;
+use crate::generate::{Generator, Mode};
 
-use crate::exit;
+use super::exit;
 
 /// Arguments of `generate`.
 #[derive(Debug, clap::Args)]
@@ -38,10 +39,19 @@ pub struct Args {
 /// Prints `count` values, one JSON document per line. Invalid values print as
 /// `{"label": {...}, "value": ...}`.
 pub fn run(args: &Args) -> ExitCode {
-    let spec = match crate::flags::spec(&args.assume, &args.spec) {
+    let spec = match super::flags::spec(&args.assume, &args.spec) {
         Ok(spec) => spec,
         Err(code) => return code,
     };
+    let unknown = match (&args.event, &args.endpoint) {
+        (Some(event), _) => names::unknown_event(&spec, event),
+        (None, Some(operation)) => names::unknown_operation(&spec, operation),
+        (None, None) => None,
+    };
+    if let Some(message) = unknown {
+        eprintln!("error: {message}");
+        return exit::code(exit::USAGE);
+    }
     let generator = Generator::new(&spec);
     let schema = match (&args.event, &args.endpoint) {
         (Some(event), _) => generator.event(event),

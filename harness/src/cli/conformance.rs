@@ -5,16 +5,16 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use webhook_harness::check::provider;
-use webhook_harness::check::receiver::Settings;
-use webhook_harness::mock::Credentials;
-use webhook_harness::report;
-use webhook_harness::runner::embedded::EmbeddedError;
-use webhook_harness::runner::{self, Context, Embedded, ProviderTarget, ReceiverTarget};
-use webhook_harness::spec::ProviderSpec;
-use webhook_harness::transcript::Snapshots;
+use crate::check::provider;
+use crate::check::receiver::Settings;
+use crate::mock::Credentials;
+use crate::report;
+use crate::runner::embedded::EmbeddedError;
+use crate::runner::{self, Context, Embedded, ProviderTarget, ReceiverTarget};
+use crate::spec::ProviderSpec;
+use crate::transcript::Snapshots;
 
-use crate::exit;
+use super::exit;
 
 /// Arguments of `conformance`.
 #[derive(Debug, clap::Args)]
@@ -75,7 +75,7 @@ struct SpecArgs {
 impl SpecArgs {
     /// The spec (with its overrides) and the timeout, or the exit status of a usage error.
     fn load(&self, target: &str) -> Result<(ProviderSpec, Duration), ExitCode> {
-        let spec = crate::flags::spec(&self.assume, &self.spec)?;
+        let spec = super::flags::spec(&self.assume, &self.spec)?;
         check_timeout(self.timeout)?;
         check_url(target)?;
         Ok((spec, Duration::from_secs_f64(self.timeout)))
@@ -119,7 +119,7 @@ struct RunArgs {
 }
 
 const DEFAULT_CASES: u32 = 32;
-const DEFAULT_MAX_ANSWER_BYTES: usize = webhook_harness::check::DEFAULT_MAX_ANSWER_BYTES;
+const DEFAULT_MAX_ANSWER_BYTES: usize = crate::check::DEFAULT_MAX_ANSWER_BYTES;
 
 impl RunArgs {
     /// The flags of this run that shape its trials, as a reproduce command repeats them.
@@ -194,7 +194,7 @@ struct ReceiverArgs {
 
 /// Runs the trials; exit status 101 when one fails, as libtest.
 pub fn run(args: &Args) -> ExitCode {
-    let runtime = match crate::flags::runtime() {
+    let runtime = match super::flags::runtime() {
         Ok(runtime) => runtime,
         Err(code) => return code,
     };
@@ -253,9 +253,6 @@ fn run_receiver(runtime: &tokio::runtime::Runtime, receiver: &ReceiverArgs) -> E
         },
         receiver.run.reproduce()
     );
-    if let Err(code) = preflight(runtime, &receiver.target, timeout, &receiver.run) {
-        return code;
-    }
     let target = ReceiverTarget {
         spec,
         reproduce,
@@ -267,7 +264,13 @@ fn run_receiver(runtime: &tokio::runtime::Runtime, receiver: &ReceiverArgs) -> E
             timeout,
         },
     };
-    execute(runtime, vec![target], Vec::new(), &receiver.run, snapshots)
+    execute(
+        runtime,
+        (vec![target], Vec::new()),
+        &receiver.run,
+        snapshots,
+        Some((&receiver.target, timeout)),
+    )
 }
 
 fn run_provider(runtime: &tokio::runtime::Runtime, provider: &ProviderArgs) -> ExitCode {
@@ -301,9 +304,6 @@ fn run_provider(runtime: &tokio::runtime::Runtime, provider: &ProviderArgs) -> E
         }
     }
     reproduce.push_str(&format!(" {}", provider.run.reproduce()));
-    if let Err(code) = preflight(runtime, &provider.target, timeout, &provider.run) {
-        return code;
-    }
     let target = ProviderTarget {
         spec,
         reproduce,
@@ -315,7 +315,13 @@ fn run_provider(runtime: &tokio::runtime::Runtime, provider: &ProviderArgs) -> E
             timeout,
         },
     };
-    execute(runtime, Vec::new(), vec![target], &provider.run, snapshots)
+    execute(
+        runtime,
+        (Vec::new(), vec![target]),
+        &provider.run,
+        snapshots,
+        Some((&provider.target, timeout)),
+    )
 }
 
 /// The embedded default: every built-in spec against its reference receiver and its mock.
@@ -354,7 +360,7 @@ fn run_embedded(runtime: &tokio::runtime::Runtime, args: &Args) -> ExitCode {
         Some("provider") => receivers.clear(),
         _ => {}
     }
-    execute(runtime, receivers, providers, &args.run, snapshots)
+    execute(runtime, (receivers, providers), &args.run, snapshots, None)
 }
 
 /// The snapshot folder of a run: `--snapshots`, none with `--no-snapshots`, else `default`.
@@ -372,13 +378,9 @@ fn preflight(
     runtime: &tokio::runtime::Runtime,
     target: &str,
     timeout: Duration,
-    run: &RunArgs,
 ) -> Result<(), ExitCode> {
-    if run.libtest.iter().any(|a| a == "--list") {
-        return Ok(());
-    }
     runtime
-        .block_on(webhook_harness::check::reachable(target, timeout))
+        .block_on(crate::check::reachable(target, timeout))
         .map_err(|why| {
             eprintln!(
                 "error: target unreachable: {why}; no trial ran. Is it running, and is --target `{target}` right?"
@@ -409,24 +411,21 @@ fn check_url(target: &str) -> Result<(), ExitCode> {
     Ok(())
 }
 
+/// Runs the trials of `targets` (receivers, providers): a filter that selects none of them is
+/// a usage error; then, unless trials are only listed, the pre-flight of `external` (an
+/// external target and the timeout), the warnings, and the trials with a progress line.
 fn execute(
     runtime: &tokio::runtime::Runtime,
-    targets: Vec<ReceiverTarget>,
-    providers: Vec<ProviderTarget>,
+    (targets, providers): (Vec<ReceiverTarget>, Vec<ProviderTarget>),
     run: &RunArgs,
     snapshots: Option<Snapshots>,
+    external: Option<(&str, Duration)>,
 ) -> ExitCode {
     let arguments = libtest_mimic::Arguments::from_iter(
         std::iter::once("conformance".to_string()).chain(run.libtest.iter().cloned()),
     );
-    if !arguments.list {
-        for warning in runner::warnings(&targets.iter().map(|t| &t.spec).collect::<Vec<_>>()) {
-            eprintln!("{warning}");
-        }
-        if let Some(snapshots) = &snapshots {
-            eprintln!("transcripts: {}", snapshots.dir().display());
-        }
-    }
+    let warnings = runner::warnings(&targets.iter().map(|t| &t.spec).collect::<Vec<_>>());
+    let shown_dir = snapshots.as_ref().map(|s| s.dir().display().to_string());
     let context = Context {
         strict: run.strict,
         max_answer_bytes: run.max_answer_bytes,
@@ -438,11 +437,33 @@ fn execute(
         runtime.handle(),
         &context,
     ));
+    if let Some(message) = runner::unmatched_filter(&arguments, &trials) {
+        eprintln!("error: {message}");
+        return exit::code(exit::USAGE);
+    }
+    if !arguments.list {
+        if let Some((target, timeout)) = external
+            && let Err(code) = preflight(runtime, target, timeout)
+        {
+            return code;
+        }
+        for warning in warnings {
+            eprintln!("{warning}");
+        }
+        if let Some(dir) = shown_dir {
+            eprintln!("transcripts: {dir}");
+        }
+    }
     let started = Instant::now();
-    let conclusion = runner::run(&arguments, trials);
+    let conclusion = runner::run_with_progress(&arguments, trials, &context.journal);
     if !arguments.list {
         for line in report::summary(&context.journal, started.elapsed()) {
             println!("{line}");
+        }
+        if let Some(snapshots) = &context.snapshots
+            && context.journal.snapshot_failures() != (0, 0)
+        {
+            println!("hint: {}", snapshots.review_advice());
         }
     }
     if let Some(path) = &run.junit

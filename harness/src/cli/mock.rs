@@ -3,10 +3,10 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
+use crate::mock::MockProvider;
 use serde_json::json;
-use webhook_harness::mock::MockProvider;
 
-use crate::exit;
+use super::exit;
 
 /// Arguments of `mock`.
 #[derive(Debug, clap::Args)]
@@ -51,7 +51,7 @@ pub struct Args {
 
 /// Starts the mock and serves until Ctrl-C or SIGTERM.
 pub fn run(args: &Args) -> ExitCode {
-    let runtime = match crate::flags::runtime() {
+    let runtime = match super::flags::runtime() {
         Ok(runtime) => runtime,
         Err(code) => return code,
     };
@@ -59,7 +59,7 @@ pub fn run(args: &Args) -> ExitCode {
 }
 
 async fn serve(args: &Args) -> ExitCode {
-    let spec = match crate::flags::spec(&args.assume, &args.spec) {
+    let spec = match super::flags::spec(&args.assume, &args.spec) {
         Ok(spec) => spec,
         Err(code) => return code,
     };

@@ -2,10 +2,10 @@
 
 use std::process::ExitCode;
 
-use webhook_harness::report;
-use webhook_harness::spec::{self, lint};
+use crate::report;
+use crate::spec::{self, lint};
 
-use crate::exit;
+use super::exit;
 
 /// Arguments of `lint-specs`.
 #[derive(Debug, clap::Args)]
@@ -22,7 +22,7 @@ pub struct Args {
 
 /// Runs the lint and prints the report; exit 0 only when nothing is wrong.
 pub fn run(args: &Args) -> ExitCode {
-    let loader = match crate::flags::loader(&args.assume) {
+    let loader = match super::flags::loader(&args.assume) {
         Ok(loader) => loader,
         Err(code) => return code,
     };
@@ -38,6 +38,12 @@ pub fn run(args: &Args) -> ExitCode {
     let mut failed = false;
     let mut reports = Vec::new();
     for name in &names {
+        if let Some(message) = super::names::unknown_spec(name) {
+            eprintln!("error: {message}");
+            return exit::code(exit::USAGE);
+        }
+    }
+    for name in &names {
         match loader.load(name) {
             Ok(spec) => {
                 let report = lint::lint(&spec);
@@ -47,6 +53,19 @@ pub fn run(args: &Args) -> ExitCode {
                 reports.push(report);
             }
             Err(errors) => {
+                // The spec loads without the overrides: the command line is at fault.
+                if !args.assume.is_empty()
+                    && let Ok(plain) = spec::Loader::new().load(name)
+                {
+                    let unknown = super::names::unknown_assumptions(&plain, &args.assume);
+                    if unknown.is_empty() {
+                        eprintln!("{errors}");
+                    }
+                    for message in unknown {
+                        eprintln!("error: {message}");
+                    }
+                    return exit::code(exit::USAGE);
+                }
                 failed = true;
                 eprintln!("{errors}");
                 eprintln!();

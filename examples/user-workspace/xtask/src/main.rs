@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    webhook_harness::cli::run(std::env::args_os())
+}
