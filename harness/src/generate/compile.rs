@@ -108,15 +108,14 @@ impl<'a> Compiler<'a> {
             _ => return Err(self.refuse(at, "a schema must be an object or a boolean")),
         };
         let vocabulary = self.vocabulary;
+        // A keyword of no vocabulary (another tool's annotation, a typo) constrains nothing,
+        // as JSON Schema says: it is ignored, and noted for the lint.
         for key in map.keys() {
             if !vocabulary.known.contains(&key.as_str())
                 && !vocabulary.annotations.contains(&key.as_str())
                 && !key.starts_with("x-")
             {
-                return Err(self.refuse(
-                    &pointer::join(at, key),
-                    format!("the generator cannot honour the keyword `{key}`"),
-                ));
+                self.arena.note_unknown(&pointer::join(at, key), key);
             }
         }
         for (name, shape) in &vocabulary.shapes {

@@ -241,6 +241,9 @@ pub struct Arena {
     pub nodes: Vec<Node>,
     by_pointer: HashMap<String, Id>,
     file: PathBuf,
+    /// Keywords of no vocabulary met while compiling (pointer, keyword): ignored, as
+    /// annotations are.
+    pub unknown: Vec<(String, String)>,
 }
 
 impl Arena {
@@ -251,6 +254,7 @@ impl Arena {
             nodes: Vec::new(),
             by_pointer: HashMap::new(),
             file: file.to_path_buf(),
+            unknown: Vec::new(),
         }
     }
 
@@ -287,6 +291,13 @@ impl Arena {
             }
         }
         id
+    }
+
+    /// Notes a keyword of no vocabulary at `at` (ignored when drawing).
+    pub fn note_unknown(&mut self, at: &str, keyword: &str) {
+        if !self.unknown.iter().any(|(p, _)| p == at) {
+            self.unknown.push((at.to_string(), keyword.to_string()));
+        }
     }
 
     /// The error for a schema at `at` that the generator cannot honour.

@@ -1,4 +1,5 @@
-//! `format`: strings of a named format (see `formats` for the catalogue). A format draws
+//! `format`: strings of a named format (see `formats` for the catalogue; another name only
+//! annotates). A format draws
 //! structured text on its own; a `pattern` beside it only filters that text.
 
 use serde_json::{Map, Value};
@@ -38,14 +39,12 @@ fn compile(
 ) -> Result<(), GenError> {
     match map.get("format") {
         None => {}
-        Some(Value::String(name)) => rules.set(Format::from_name(name).ok_or_else(|| {
-            cx.refuse(
-                &pointer::join(at, "format"),
-                format!(
-                    "the generator knows no format `{name}` (it knows uuid, date-time, date, uri, email)"
-                ),
-            )
-        })?),
+        // A format outside the catalogue only annotates, as the validator treats it.
+        Some(Value::String(name)) => {
+            if let Some(format) = Format::from_name(name) {
+                rules.set(format);
+            }
+        }
         Some(_) => {
             return Err(cx.refuse(&pointer::join(at, "format"), "`format` must be a string"));
         }
@@ -53,24 +52,18 @@ fn compile(
     Ok(())
 }
 
+/// The first part's format draws; a different one in the other part (`uri` and `iri`) filters.
 fn merge(
-    cx: &mut Compiler<'_>,
+    _cx: &mut Compiler<'_>,
     a: &Rules,
     b: &Rules,
     out: &mut Rules,
-    at: &str,
+    _at: &str,
 ) -> Result<(), GenError> {
-    match (of(a), of(b)) {
-        (Some(x), Some(y)) if x != y => {
-            Err(cx.refuse(at, "two different `format`s in one `allOf`"))
-        }
-        (x, y) => {
-            if let Some(format) = x.or(y) {
-                out.set(format);
-            }
-            Ok(())
-        }
+    if let Some(format) = of(a).or(of(b)) {
+        out.set(format);
     }
+    Ok(())
 }
 
 fn violate(rules: &Rules, value: &Value, spot: &Spot, walk: &mut Walk<'_>) {
