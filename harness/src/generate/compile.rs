@@ -36,11 +36,10 @@ pub struct Vocabulary {
     pub annotations: Vec<&'static str>,
     /// Keywords the generator honours (every keyword of the table but the annotations).
     pub known: Vec<&'static str>,
-    /// Keywords that constrain values (today the same as `known`): a `$ref` beside one of them
-    /// is merged with it, and an `allOf` schema's own keywords count only if one is there.
+    /// Keywords that constrain values (today the same as `known`): a `$ref` or a combinator
+    /// beside one of them is merged with it, and an `allOf` schema's own keywords count only if
+    /// one is there.
     pub constraints: Vec<&'static str>,
-    /// Keywords of typed nodes: beside `oneOf`/`anyOf`, they apply to every branch.
-    pub typed: Vec<&'static str>,
     /// Keywords that shape a node alone; the first present one wins.
     pub shapes: Vec<(&'static str, ShapeFn)>,
     /// The compile step of every typed keyword.
@@ -93,9 +92,17 @@ impl<'a> Compiler<'a> {
         let schema = pointer::get(self.doc, at)
             .ok_or_else(|| self.arena.error(at, "no schema at this pointer"))?;
         let id = self.arena.reserve(at);
-        let kind = self.kind(schema, at)?;
-        self.arena.nodes[id].kind = kind;
-        Ok(id)
+        match self.kind(schema, at) {
+            Ok(kind) => {
+                self.arena.nodes[id].kind = kind;
+                Ok(id)
+            }
+            Err(error) => {
+                // A combinator may still drop this branch; nothing else may draw from it.
+                self.arena.nodes[id].kind = Kind::Never;
+                Err(error)
+            }
+        }
     }
 
     /// What `schema` (found at `at`) allows. Every keyword is either honoured or refused with
@@ -132,6 +139,9 @@ impl<'a> Compiler<'a> {
         for rule in &self.vocabulary.rules {
             rule(self, map, at, &mut rules)?;
         }
+        if rules.types.is_empty() {
+            return Ok(Kind::Never);
+        }
         Ok(Kind::Typed(rules))
     }
 
@@ -153,12 +163,6 @@ impl<'a> Compiler<'a> {
     #[must_use]
     pub fn is_constraint(&self, key: &str) -> bool {
         self.vocabulary.constraints.contains(&key)
-    }
-
-    /// Whether `key` is a keyword of typed nodes.
-    #[must_use]
-    pub fn is_typed(&self, key: &str) -> bool {
-        self.vocabulary.typed.contains(&key)
     }
 
     /// Adds a node that no pointer names (a merge result).

@@ -72,6 +72,7 @@ const NAMES: &[(Format, &str)] = &[
 
 impl Format {
     /// Every format of the catalogue.
+    #[cfg(test)]
     pub fn all() -> impl Iterator<Item = Self> {
         NAMES.iter().map(|(f, _)| *f)
     }

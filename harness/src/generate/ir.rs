@@ -48,7 +48,7 @@ impl Types {
 
     /// The types in either set.
     #[must_use]
-    pub fn or(self, other: Self) -> Self {
+    pub const fn or(self, other: Self) -> Self {
         Self(self.0 | other.0)
     }
 
@@ -56,6 +56,12 @@ impl Types {
     #[must_use]
     pub fn and(self, other: Self) -> Self {
         Self(self.0 & other.0)
+    }
+
+    /// The types of this set that are not in `other`.
+    #[must_use]
+    pub fn without(self, other: Self) -> Self {
+        Self(self.0 & !other.0)
     }
 
     /// Whether no type is left.
@@ -143,6 +149,12 @@ impl Rules {
             types: Types::ALL,
             slots: Vec::new(),
         }
+    }
+
+    /// Whether only `type` constrains these rules.
+    #[must_use]
+    pub fn only_types(&self) -> bool {
+        self.slots.is_empty()
     }
 
     /// The rule of type `T`, if its keyword is present.

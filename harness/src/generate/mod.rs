@@ -208,6 +208,31 @@ impl Generator {
     }
 }
 
+impl SchemaGen {
+    /// A generator for a standalone JSON Schema document of `draft` (its `$ref`s resolve inside
+    /// it), validated as that draft says; `name` stands for the file in errors.
+    pub fn standalone(
+        name: &str,
+        schema: &Value,
+        draft: jsonschema::Draft,
+    ) -> Result<Self, GenError> {
+        let (schemas, failures) = SchemaSet::compile_draft(schema, &[String::new()], draft);
+        if let Some((_, reason)) = failures.first() {
+            return Err(GenError::NotFound(format!("{name}: the schema does not compile: {reason}")));
+        }
+        let inner = Inner::new(&PathBuf::from(name), schema, &schemas, "", Vec::new(), None)?;
+        Ok(Self {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// The keywords of no vocabulary the schema uses (pointer, keyword): ignored when drawing.
+    #[must_use]
+    pub fn unknown_keywords(&self) -> &[(String, String)] {
+        &self.inner.arena.unknown
+    }
+}
+
 /// Generates values of one schema. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct SchemaGen {

@@ -41,6 +41,7 @@ impl std::fmt::Display for Violation {
 #[derive(Clone)]
 pub struct SchemaSet {
     registry: Option<Arc<Registry<'static>>>,
+    draft: Draft,
     validators: Arc<RwLock<BTreeMap<String, Arc<Validator>>>>,
 }
 
@@ -57,10 +58,20 @@ impl SchemaSet {
     /// Compiles the schemas at `pointers` in `doc`. Returns the set and, for each schema that does
     /// not compile, its pointer and the reason.
     pub fn compile(doc: &Value, pointers: &[String]) -> (Self, Vec<(String, String)>) {
+        Self::compile_draft(doc, pointers, Draft::Draft202012)
+    }
+
+    /// Like [`Self::compile`], for a document of another JSON Schema draft (a standalone schema
+    /// of draft 4, 6 or 7).
+    pub fn compile_draft(
+        doc: &Value,
+        pointers: &[String],
+        draft: Draft,
+    ) -> (Self, Vec<(String, String)>) {
         let mut failures = Vec::new();
         let registry = match Registry::new()
-            .draft(Draft::Draft202012)
-            .add(DOC_URI, Resource::from_contents(doc.clone()))
+            .draft(draft)
+            .add(DOC_URI, draft.create_resource(doc.clone()))
             .and_then(|builder| builder.prepare())
         {
             Ok(registry) => Some(Arc::new(registry)),
@@ -71,6 +82,7 @@ impl SchemaSet {
         };
         let set = Self {
             registry,
+            draft,
             validators: Arc::default(),
         };
         for pointer in pointers {
@@ -96,7 +108,7 @@ impl SchemaSet {
             .ok_or("the document could not be registered")?;
         let wrapper = json!({ "$ref": format!("{DOC_URI}#{}", encode_fragment(pointer)) });
         let validator = jsonschema::options()
-            .with_draft(Draft::Draft202012)
+            .with_draft(self.draft)
             .should_validate_formats(true)
             .with_registry(registry)
             .build(&wrapper)

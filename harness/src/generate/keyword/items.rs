@@ -24,6 +24,11 @@ pub const KEYWORD: Keyword = Keyword {
 #[derive(Debug, Clone)]
 struct Items(Id);
 
+/// Sets the schema of items after the prefix (draft-07's `additionalItems`).
+pub fn set(rules: &mut Rules, id: Id) {
+    rules.set(Items(id));
+}
+
 /// The schema of items after the prefix, if any (`None` allows anything).
 #[must_use]
 pub fn of(rules: &Rules) -> Option<Id> {
@@ -36,8 +41,13 @@ fn compile(
     at: &str,
     rules: &mut Rules,
 ) -> Result<(), GenError> {
-    if map.contains_key("items") {
-        rules.set(Items(cx.compile(&pointer::join(at, "items"))?));
+    match map.get("items") {
+        None => {}
+        // Draft-07's array form: a prefix, and `additionalItems` for the rest.
+        Some(list @ Value::Array(_)) => {
+            prefix_items::read(cx, list, &pointer::join(at, "items"), rules)?;
+        }
+        Some(_) => rules.set(Items(cx.compile(&pointer::join(at, "items"))?)),
     }
     Ok(())
 }

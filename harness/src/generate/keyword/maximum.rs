@@ -39,7 +39,7 @@ pub fn highest_integer(rules: &Rules) -> i64 {
     of(rules).map_or(SAFE_INTEGER, |b| {
         let f = b.value.floor();
         if b.exclusive && f == b.value {
-            f as i64 - 1
+            (f as i64).saturating_sub(1)
         } else {
             f as i64
         }
@@ -67,6 +67,13 @@ fn compile_exclusive(
     at: &str,
     rules: &mut Rules,
 ) -> Result<(), GenError> {
+    // Draft 4's boolean form makes the `maximum` beside it exclusive.
+    if let Some(Value::Bool(exclusive)) = map.get("exclusiveMaximum") {
+        if let Some(bound) = rules.get_mut::<Upper>() {
+            bound.0.exclusive = *exclusive;
+        }
+        return Ok(());
+    }
     if let Some(value) = cx.number(map, at, "exclusiveMaximum")?
         && of(rules).is_none_or(|b| value <= b.value)
     {
@@ -111,7 +118,7 @@ fn violate(rules: &Rules, value: &Value, spot: &Spot, walk: &mut Walk<'_>) {
         return;
     };
     let above = if n.is_i64() || n.is_u64() {
-        Value::from(highest_integer(rules) + 1)
+        Value::from(highest_integer(rules).saturating_add(1))
     } else {
         float(if bound.exclusive {
             bound.value

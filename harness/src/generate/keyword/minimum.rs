@@ -50,7 +50,7 @@ pub fn lowest_integer(rules: &Rules) -> i64 {
     of(rules).map_or(-SAFE_INTEGER, |b| {
         let c = b.value.ceil();
         if b.exclusive && c == b.value {
-            c as i64 + 1
+            (c as i64).saturating_add(1)
         } else {
             c as i64
         }
@@ -78,6 +78,13 @@ fn compile_exclusive(
     at: &str,
     rules: &mut Rules,
 ) -> Result<(), GenError> {
+    // Draft 4's boolean form makes the `minimum` beside it exclusive.
+    if let Some(Value::Bool(exclusive)) = map.get("exclusiveMinimum") {
+        if let Some(bound) = rules.get_mut::<Lower>() {
+            bound.0.exclusive = *exclusive;
+        }
+        return Ok(());
+    }
     if let Some(value) = cx.number(map, at, "exclusiveMinimum")?
         && of(rules).is_none_or(|b| value >= b.value)
     {
@@ -117,7 +124,7 @@ fn violate(rules: &Rules, value: &Value, spot: &Spot, walk: &mut Walk<'_>) {
         return;
     };
     let below = if n.is_i64() || n.is_u64() {
-        Value::from(lowest_integer(rules) - 1)
+        Value::from(lowest_integer(rules).saturating_sub(1))
     } else {
         float(if bound.exclusive {
             bound.value

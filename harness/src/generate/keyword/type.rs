@@ -81,7 +81,15 @@ fn merge(
 ) -> Result<(), GenError> {
     out.types = a.types.and(b.types);
     if out.types.is_empty() {
-        return Err(cx.refuse(at, "the `allOf` branches share no type"));
+        let names = |t: Types| t.each().map(Types::name).collect::<Vec<_>>().join("|");
+        return Err(cx.refuse(
+            at,
+            format!(
+                "no value satisfies this schema: the parts it joins share no type ({} and {})",
+                names(a.types),
+                names(b.types)
+            ),
+        ));
     }
     Ok(())
 }
