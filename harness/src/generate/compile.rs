@@ -8,7 +8,7 @@
 use serde_json::{Map, Value};
 
 use super::error::GenError;
-use super::ir::{Arena, Id, Kind, Rules};
+use super::ir::{Arena, Id, Kind, Rules, Types};
 use crate::spec::pointer;
 
 /// Compiles a node that one keyword shapes alone (`$ref`, `allOf`, `const`, `enum`, `oneOf`,
@@ -42,6 +42,8 @@ pub struct Vocabulary {
     pub constraints: Vec<&'static str>,
     /// Keywords that shape a node alone; the first present one wins.
     pub shapes: Vec<(&'static str, ShapeFn)>,
+    /// The types each typed keyword constrains (for schemas without `type`).
+    pub hints: Vec<(&'static str, Types)>,
     /// The compile step of every typed keyword.
     pub rules: Vec<RuleFn>,
     /// The merge step of every typed keyword that has one.
@@ -141,6 +143,17 @@ impl<'a> Compiler<'a> {
         }
         if rules.types.is_empty() {
             return Ok(Kind::Never);
+        }
+        if !map.contains_key("type") {
+            let hint = self
+                .vocabulary
+                .hints
+                .iter()
+                .filter(|(name, _)| map.contains_key(*name))
+                .fold(Types::default(), |all, (_, t)| all.or(*t));
+            if !hint.is_empty() {
+                rules.hint = hint;
+            }
         }
         Ok(Kind::Typed(rules))
     }

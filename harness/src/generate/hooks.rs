@@ -87,6 +87,9 @@ pub struct Keyword {
     pub child: Option<Child>,
     /// What it precomputes once the arena is complete.
     pub finish: Option<FinishFn>,
+    /// The types it constrains, when it has no draw hook saying so: a schema without `type`
+    /// draws values of the types its keywords constrain.
+    pub types: Option<Types>,
 }
 
 impl Keyword {
@@ -101,6 +104,7 @@ impl Keyword {
             violate: None,
             child: None,
             finish: None,
+            types: None,
         }
     }
 

@@ -136,6 +136,9 @@ impl<T: Any + std::fmt::Debug + Clone + Send + Sync> Rule for T {
 pub struct Rules {
     /// The types a value may have (the `type` keyword; all of them when it is absent).
     pub types: Types,
+    /// The types a value is drawn from by preference: without `type`, those the schema's
+    /// keywords constrain (`minItems` suggests arrays); all of them otherwise.
+    pub hint: Types,
     /// Each present keyword's rule, keyed by the rule's Rust type: a keyword reads its own
     /// slot, and a sibling's through that sibling's accessor.
     slots: Vec<(TypeId, Box<dyn Rule>)>,
@@ -147,6 +150,7 @@ impl Rules {
     pub fn new() -> Self {
         Self {
             types: Types::ALL,
+            hint: Types::ALL,
             slots: Vec::new(),
         }
     }
@@ -196,6 +200,7 @@ impl Clone for Rules {
     fn clone(&self) -> Self {
         Self {
             types: self.types,
+            hint: self.hint,
             slots: self
                 .slots
                 .iter()

@@ -44,6 +44,8 @@ pub struct Draws {
     /// The keywords that describe object members by name (`properties`): a member none of
     /// them names is an extra one.
     pub named: Vec<ChildFn>,
+    /// Every keyword that gives a child its schema, in table order (by name, then the rest).
+    pub children: Vec<ChildFn>,
 }
 
 /// What one draw needs: the arena, the randomness, the mode and the depth.
@@ -141,6 +143,15 @@ impl<'a> Ctx<'a> {
         for hook in &draws.hooks[ty.index()] {
             hook(rules, value, self);
         }
+    }
+
+    /// The schema the keywords give the member `name` of objects of `rules`, if any.
+    #[must_use]
+    pub fn member_schema(&self, rules: &Rules, name: &str) -> Option<Id> {
+        self.draws
+            .children
+            .iter()
+            .find_map(|child| child(rules, Step::Member(name)))
     }
 
     /// Whether a keyword describes the member `name` of objects of `rules` by name.

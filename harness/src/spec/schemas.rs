@@ -7,7 +7,7 @@ use crate::spec::pointer::percent_decode;
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 
-use jsonschema::{Draft, Registry, Resource, Validator};
+use jsonschema::{Draft, Registry, Validator};
 use serde_json::{Value, json};
 
 /// The base URI the spec document is registered under.

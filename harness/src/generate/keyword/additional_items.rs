@@ -7,12 +7,15 @@ use serde_json::{Map, Value};
 use super::super::compile::Compiler;
 use super::super::error::GenError;
 use super::super::hooks::{Keyword, Role};
-use super::super::ir::Rules;
+use super::super::ir::{Rules, Types};
 use super::items;
 use crate::spec::pointer;
 
 /// The `additionalItems` keyword.
-pub const KEYWORD: Keyword = Keyword::new("additionalItems", Role::Rule(compile));
+pub const KEYWORD: Keyword = Keyword {
+    types: Some(Types::ARRAY),
+    ..Keyword::new("additionalItems", Role::Rule(compile))
+};
 
 fn compile(
     cx: &mut Compiler<'_>,

@@ -10,7 +10,7 @@ use super::super::hooks::{Draw, Keyword, Merge, Role};
 use super::super::ir::{Id, Rules, Types};
 use super::super::rng::Draw as _;
 use super::super::sample::Ctx;
-use super::max_items;
+use super::{items, max_items};
 use crate::spec::pointer;
 
 /// The `contains` keyword (it reads `minContains` and `maxContains` beside it).
@@ -35,7 +35,19 @@ fn compile(
     if !map.contains_key("contains") {
         return Ok(());
     }
-    let id = cx.compile(&pointer::join(at, "contains"))?;
+    let here = pointer::join(at, "contains");
+    let mut id = cx.compile(&here)?;
+    // The items drawn for `contains` are items too: they satisfy `items` as well.
+    if let Some(all) = items::of(rules) {
+        let (kind, other) = (cx.resolved(id).kind, cx.resolved(all).kind);
+        let merged = cx.merge(kind, other, &here).map_err(|_| {
+            cx.refuse(
+                &here,
+                format!("no array item satisfies both this schema and the one at {}", pointer::join(at, "items")),
+            )
+        })?;
+        id = cx.push(merged, &here);
+    }
     let min = cx.count(map, at, "minContains")?.unwrap_or(1);
     if let Some(max) = cx.count(map, at, "maxContains")?
         && max < min

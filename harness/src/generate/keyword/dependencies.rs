@@ -6,12 +6,15 @@ use serde_json::{Map, Value};
 use super::super::compile::Compiler;
 use super::super::error::GenError;
 use super::super::hooks::{Keyword, Role};
-use super::super::ir::Rules;
+use super::super::ir::{Rules, Types};
 use super::{dependent_required, dependent_schemas};
 use crate::spec::pointer;
 
 /// The `dependencies` keyword; its rules are those of the two keywords that replaced it.
-pub const KEYWORD: Keyword = Keyword::new("dependencies", Role::Rule(compile));
+pub const KEYWORD: Keyword = Keyword {
+    types: Some(Types::OBJECT),
+    ..Keyword::new("dependencies", Role::Rule(compile))
+};
 
 fn compile(
     cx: &mut Compiler<'_>,

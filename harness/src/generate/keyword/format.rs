@@ -8,13 +8,14 @@ use super::super::compile::Compiler;
 use super::super::error::GenError;
 use super::super::formats::Format;
 use super::super::hooks::{Keyword, Merge, Role, Violate};
-use super::super::ir::Rules;
+use super::super::ir::{Rules, Types};
 use super::super::sample::Ctx;
 use super::super::violate::{Edit, Spot, Walk, shown};
 use crate::spec::pointer;
 
 /// The `format` keyword.
 pub const KEYWORD: Keyword = Keyword {
+    types: Some(Types::STRING),
     merge: Some(Merge::Rule(merge)),
     violate: Some(Violate::Rule(violate)),
     ..Keyword::new("format", Role::Rule(compile))

@@ -7,12 +7,13 @@ use serde_json::{Map, Value};
 use super::super::compile::Compiler;
 use super::super::error::GenError;
 use super::super::hooks::{Keyword, Merge, Role, Violate};
-use super::super::ir::Rules;
+use super::super::ir::{Rules, Types};
 use super::super::violate::{Edit, Spot, Walk, float, shown};
 use super::minimum::{self, Bound, SAFE_INTEGER};
 
 /// The `maximum` keyword.
 pub const MAXIMUM: Keyword = Keyword {
+    types: Some(Types::NUMBER.or(Types::INTEGER)),
     merge: Some(Merge::Rule(merge)),
     violate: Some(Violate::Rule(violate)),
     ..Keyword::new("maximum", Role::Rule(compile_maximum))
@@ -21,8 +22,10 @@ pub const MAXIMUM: Keyword = Keyword {
 /// The `exclusiveMaximum` keyword: it tightens the bound `maximum` set, and shares its merge
 /// and its violation. The last of the four bound keywords in the table, it also checks that
 /// the bounds leave a number.
-pub const EXCLUSIVE_MAXIMUM: Keyword =
-    Keyword::new("exclusiveMaximum", Role::Rule(compile_exclusive));
+pub const EXCLUSIVE_MAXIMUM: Keyword = Keyword {
+    types: Some(Types::NUMBER.or(Types::INTEGER)),
+    ..Keyword::new("exclusiveMaximum", Role::Rule(compile_exclusive))
+};
 
 #[derive(Debug, Clone)]
 struct Upper(Bound);

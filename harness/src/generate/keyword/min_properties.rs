@@ -82,10 +82,12 @@ fn draw(rules: &Rules, value: &mut Value, ctx: &mut Ctx<'_>) {
         if out.contains_key(&name) || ctx.names(rules, &name) {
             continue;
         }
-        let member = match additional_properties::of(rules) {
-            Additional::Never => return,
-            Additional::Schema(id) => ctx.member(id, &name),
-            Additional::Any => Value::String("value".into()),
+        if additional_properties::of(rules) == Additional::Never {
+            return;
+        }
+        let member = match ctx.member_schema(rules, &name) {
+            Some(id) => ctx.member(id, &name),
+            None => Value::String("value".into()),
         };
         out.insert(name, member);
     }

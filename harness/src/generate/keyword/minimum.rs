@@ -7,11 +7,12 @@ use serde_json::{Map, Value};
 use super::super::compile::Compiler;
 use super::super::error::GenError;
 use super::super::hooks::{Keyword, Merge, Role, Violate};
-use super::super::ir::Rules;
+use super::super::ir::{Rules, Types};
 use super::super::violate::{Edit, Spot, Walk, float, shown};
 
 /// The `minimum` keyword.
 pub const MINIMUM: Keyword = Keyword {
+    types: Some(Types::NUMBER.or(Types::INTEGER)),
     merge: Some(Merge::Rule(merge)),
     violate: Some(Violate::Rule(violate)),
     ..Keyword::new("minimum", Role::Rule(compile_minimum))
@@ -19,8 +20,10 @@ pub const MINIMUM: Keyword = Keyword {
 
 /// The `exclusiveMinimum` keyword: it tightens the bound `minimum` set, and shares its merge
 /// and its violation.
-pub const EXCLUSIVE_MINIMUM: Keyword =
-    Keyword::new("exclusiveMinimum", Role::Rule(compile_exclusive));
+pub const EXCLUSIVE_MINIMUM: Keyword = Keyword {
+    types: Some(Types::NUMBER.or(Types::INTEGER)),
+    ..Keyword::new("exclusiveMinimum", Role::Rule(compile_exclusive))
+};
 
 /// The largest integer JavaScript represents exactly (2^53 - 1): unbounded integers stay
 /// within it.

@@ -166,6 +166,14 @@ pub fn vocabulary() -> &'static Vocabulary {
                     _ => None,
                 })
                 .collect(),
+            hints: TABLE
+                .iter()
+                .filter(|k| matches!(k.role, Role::Rule(_)))
+                .filter_map(|k| match (k.types, k.draw) {
+                    (Some(types), _) | (None, Some(Draw::Type(types, _))) => Some((k.name, types)),
+                    _ => None,
+                })
+                .collect(),
             merges: TABLE
                 .iter()
                 .filter_map(|k| match k.merge {
@@ -202,6 +210,7 @@ pub fn draws() -> &'static Draws {
                     _ => None,
                 })
                 .collect(),
+            children: children(),
         };
         for keyword in TABLE {
             match keyword.draw {
@@ -231,13 +240,7 @@ pub fn checks() -> &'static Checks {
             one_of: no_check,
             any_of: no_check,
             rules: Vec::new(),
-            children: TABLE
-                .iter()
-                .filter_map(|k| match k.child {
-                    Some(Child::Named(child) | Child::Rest(child)) => Some(child),
-                    None => None,
-                })
-                .collect(),
+            children: children(),
         };
         for keyword in TABLE {
             match keyword.violate {
@@ -250,6 +253,17 @@ pub fn checks() -> &'static Checks {
         }
         checks
     })
+}
+
+/// Who gives a child its schema, in table order.
+fn children() -> Vec<crate::generate::ir::ChildFn> {
+    TABLE
+        .iter()
+        .filter_map(|k| match k.child {
+            Some(Child::Named(child) | Child::Rest(child)) => Some(child),
+            None => None,
+        })
+        .collect()
 }
 
 /// Without a keyword that merges nodes, `allOf` cannot be honoured.

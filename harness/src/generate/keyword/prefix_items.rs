@@ -5,11 +5,12 @@ use serde_json::{Map, Value};
 use super::super::compile::Compiler;
 use super::super::error::GenError;
 use super::super::hooks::{Child, Keyword, Merge, Role};
-use super::super::ir::{Id, Rules, Step};
+use super::super::ir::{Id, Rules, Step, Types};
 use crate::spec::pointer;
 
 /// The `prefixItems` keyword.
 pub const KEYWORD: Keyword = Keyword {
+    types: Some(Types::ARRAY),
     merge: Some(Merge::Rule(merge)),
     child: Some(Child::Named(child)),
     ..Keyword::new("prefixItems", Role::Rule(compile))

@@ -6,12 +6,13 @@ use serde_json::{Map, Value};
 use super::super::compile::Compiler;
 use super::super::error::GenError;
 use super::super::hooks::{Keyword, Merge, Role};
-use super::super::ir::{Id, Rules};
+use super::super::ir::{Id, Rules, Types};
 use super::super::sample::Ctx;
 use crate::spec::pointer;
 
 /// The `propertyNames` keyword.
 pub const KEYWORD: Keyword = Keyword {
+    types: Some(Types::OBJECT),
     merge: Some(Merge::Rule(merge)),
     ..Keyword::new("propertyNames", Role::Rule(compile))
 };

@@ -80,6 +80,10 @@ fn merge(
     at: &str,
 ) -> Result<(), GenError> {
     out.types = a.types.and(b.types);
+    out.hint = match a.hint.and(b.hint) {
+        none if none.is_empty() => a.hint.or(b.hint),
+        both => both,
+    };
     if out.types.is_empty() {
         let names = |t: Types| t.each().map(Types::name).collect::<Vec<_>>().join("|");
         return Err(cx.refuse(
@@ -128,7 +132,8 @@ fn violate(rules: &Rules, _value: &Value, spot: &Spot, walk: &mut Walk<'_>) {
 /// A value of a typed node: a type is picked, a scalar is built here, and the type's hooks
 /// (the keywords that build arrays and objects) run in table order.
 fn draw(rules: &Rules, ctx: &mut Ctx<'_>) -> Value {
-    let ty = pick(rules.types, ctx);
+    let preferred = rules.types.and(rules.hint);
+    let ty = pick(if preferred.is_empty() { rules.types } else { preferred }, ctx);
     let mut value = match ty {
         Types::BOOLEAN => Value::Bool(ctx.rng.chance(1, 2)),
         Types::INTEGER => integer(rules, ctx),
