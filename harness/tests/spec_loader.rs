@@ -607,3 +607,31 @@ fn resource_ids_absent_from_an_example_are_lint_errors() {
         report.findings
     );
 }
+
+#[test]
+fn lint_warns_once_per_key_of_no_json_schema_vocabulary() {
+    let spec = ProviderSpec::load("uc-alxgsv").unwrap();
+    let schemas: Vec<String> = spec
+        .events
+        .iter()
+        .filter_map(|e| e.schema().map(str::to_string))
+        .take(2)
+        .collect();
+    assert_eq!(schemas.len(), 2);
+    let mut doc = spec.document.clone();
+    for at in &schemas {
+        set(&mut doc, &format!("{at}/tsAdditionalProperties"), json!(false));
+    }
+    let copy = Copy::new("uc-alxgsv", &doc);
+    let report = lint::lint(&copy.load().unwrap());
+    let warnings: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Warning)
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    assert_eq!(warnings[0].pointer, format!("{}/tsAdditionalProperties", schemas[0]));
+    assert!(warnings[0].message.contains("`tsAdditionalProperties`"), "{}", warnings[0]);
+    assert!(warnings[0].message.contains("2 places"), "{}", warnings[0]);
+    assert!(!report.has_errors(), "{:#?}", report.findings);
+}

@@ -158,9 +158,24 @@ pub fn violations_of(validator: &Validator, pointer: &str, value: &Value) -> Vec
                 })
                 .unwrap_or_else(|| schema_pointer(pointer, &error.schema_path().to_string())),
             keyword: error.kind().keyword().to_string(),
-            message: error.to_string(),
+            message: excerpt(&error.to_string()),
         })
         .collect()
+}
+
+/// Messages longer than this are shown as their start and their end.
+const MESSAGE_CHARS: usize = 240;
+
+/// `message` cut to its start and its end when long: the validator quotes the whole instance
+/// (a `oneOf` mismatch quotes the whole payload), and a report shows an excerpt of it.
+fn excerpt(message: &str) -> String {
+    let count = message.chars().count();
+    if count <= MESSAGE_CHARS {
+        return message.to_string();
+    }
+    let head: String = message.chars().take(MESSAGE_CHARS / 2).collect();
+    let tail: String = message.chars().skip(count - MESSAGE_CHARS / 2).collect();
+    format!("{head} … {tail} ({} bytes)", message.len())
 }
 
 /// Turns jsonschema's keyword location (relative to our `$ref` wrapper) into a pointer into the doc.
@@ -189,6 +204,17 @@ fn encode_fragment(pointer: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_messages_show_an_excerpt_with_the_reason() {
+        let doc = json!({"s": {"oneOf": [{"type": "string"}, {"type": "integer"}]}});
+        let (set, _) = SchemaSet::compile(&doc, &["/s".to_string()]);
+        let big = json!({"payload": "x".repeat(400_000)});
+        let violations = set.violations("/s", &big).unwrap();
+        let message = &violations[0].message;
+        assert!(message.chars().count() < 400, "{} chars", message.len());
+        assert!(message.contains("oneOf"), "{message}");
+    }
 
     #[test]
     fn refs_resolve_against_the_document_and_formats_are_checked() {
