@@ -93,3 +93,67 @@ fn unknown_keywords_are_listed_and_ignored() {
     assert_eq!(unknown, ["tsAdditionalProperties", "nullable"]);
     assert_eq!(generator.unknown_keywords()[1].0, "/properties/a/nullable");
 }
+
+#[test]
+fn violations_cover_every_keyword_at_every_place_and_all_fail() {
+    let schema = json!({
+        "type": "object",
+        "required": ["name", "tags"],
+        "properties": {
+            "name": {"type": "string", "maxLength": 5},
+            "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 3},
+            "n": {"type": "integer", "minimum": 1}
+        },
+        "additionalProperties": {"type": ["string", "number", "boolean"]}
+    });
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let generator = SchemaGen::standalone("sites.json", &schema, Draft::Draft202012).unwrap();
+    let violations = generator.violations(3).unwrap();
+    let mut covered: Vec<(String, String)> = Vec::new();
+    for sample in &violations {
+        assert!(!validator.is_valid(&sample.value), "{}", sample.value);
+        let label = sample.label.as_ref().unwrap();
+        covered.push((label.cause.clone(), label.pointer.clone()));
+    }
+    for expected in [
+        ("required", ""),
+        ("type", ""),
+        ("maxLength", "/name"),
+        ("type", "/name"),
+        ("maxItems", "/tags"),
+        ("type", "/tags/0"),
+        ("minimum", "/n"),
+        ("additionalProperties", "/unexpectedProperty"),
+    ] {
+        assert!(
+            covered.iter().any(|(c, p)| c == expected.0 && p == expected.1),
+            "{expected:?} not covered: {covered:?}"
+        );
+    }
+    // An object where only scalars may be.
+    assert!(violations.iter().any(|s| s.value["unexpectedProperty"].is_object()));
+    // Once per keyword and place: the items of one array count once.
+    let tags = covered.iter().filter(|(c, p)| c == "type" && p.starts_with("/tags/")).count();
+    assert_eq!(tags, 1, "{covered:?}");
+}
+
+#[test]
+fn long_values_put_kilobytes_in_unbounded_strings_even_inside_arrays() {
+    let schema = json!({
+        "type": "object",
+        "properties": {
+            "notes": {"type": "array", "items": {"type": "string"}},
+            "code": {"type": "string", "maxLength": 8},
+            "id": {"type": "string", "format": "uuid"}
+        }
+    });
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let generator = SchemaGen::standalone("long.json", &schema, Draft::Draft202012).unwrap();
+    for seed in 0..10 {
+        let value = generator.long(seed).unwrap().value;
+        assert!(validator.is_valid(&value), "{value}");
+        let note = value["notes"][0].as_str().unwrap();
+        assert!(note.chars().count() >= 4096, "{} chars", note.chars().count());
+        assert!(value["code"].as_str().unwrap().chars().count() <= 8);
+    }
+}

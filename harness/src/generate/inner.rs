@@ -87,9 +87,30 @@ impl Inner {
 
     /// A value that validates and satisfies the invariants (`edge`: a boundary value).
     pub fn draw<R: RngCore + ?Sized>(&self, rng: &mut R, edge: bool) -> Result<Value, GenError> {
+        self.draw_with(rng, edge, false)
+    }
+
+    /// An edge value whose unbounded strings are long (see `sample::Ctx::long`).
+    pub fn draw_long<R: RngCore + ?Sized>(&self, rng: &mut R) -> Result<Value, GenError> {
+        self.draw_with(rng, true, true)
+    }
+
+    fn draw_with<R: RngCore + ?Sized>(
+        &self,
+        rng: &mut R,
+        edge: bool,
+        long: bool,
+    ) -> Result<Value, GenError> {
         let mut last = String::new();
         for _ in 0..TRIES {
-            let mut value = self.draw_once(&mut rng::Lend(&mut *rng), edge);
+            let mut value = if long {
+                let mut lend = rng::Lend(&mut *rng);
+                let mut ctx = sample::Ctx::new(&self.arena, &mut lend, true, keyword::draws());
+                ctx.long = true;
+                ctx.value(self.root)
+            } else {
+                self.draw_once(&mut rng::Lend(&mut *rng), edge)
+            };
             if let Some(event) = &self.event {
                 self.plan.apply(event, &mut value, rng);
             }
@@ -142,5 +163,27 @@ impl Inner {
             tries: 8,
             last: "no single violation could be made (the schema constrains nothing)".into(),
         })
+    }
+
+    /// Invalid values covering every violation site of several valid values (typical ones,
+    /// and edge ones that carry every optional member): each keyword at each place once.
+    pub fn every_invalid<R: RngCore + ?Sized>(&self, rng: &mut R) -> Result<Vec<Invalid>, GenError> {
+        let subject = Subject {
+            arena: &self.arena,
+            root: self.root,
+            schemas: &self.schemas,
+            validator: &self.validator,
+            pointer: &self.schema_pointer,
+        };
+        let mut seen = Vec::new();
+        let mut out = Vec::new();
+        for base in 0..8 {
+            let valid = match base {
+                0 => self.draw_long(rng)?,
+                _ => self.draw(rng, base % 2 == 0)?,
+            };
+            out.extend(invalid::every(&subject, &valid, &mut seen));
+        }
+        Ok(out)
     }
 }

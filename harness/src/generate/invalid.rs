@@ -83,8 +83,12 @@ pub fn mutate<R: Draw + ?Sized>(
 
 /// Every one-edit violation of `valid`, each confirmed by the validator: exactly one error
 /// where the site can give that, else the validator's first. One per keyword and place.
-pub fn every(subject: &Subject<'_>, valid: &Value) -> Vec<Invalid> {
-    let mut seen: Vec<(&'static str, String)> = Vec::new();
+/// `seen` holds the (keyword, place) pairs covered already, across calls.
+pub fn every(
+    subject: &Subject<'_>,
+    valid: &Value,
+    seen: &mut Vec<(&'static str, String)>,
+) -> Vec<Invalid> {
     let mut out = Vec::new();
     for site in sites(subject, valid) {
         let key = (site.cause, edited_at(&site.edit));
@@ -108,12 +112,23 @@ fn sites(subject: &Subject<'_>, valid: &Value) -> Vec<Site> {
     walk.into_sites()
 }
 
-/// Where an edit applies.
+/// Where an edit applies, with array indices as `*`: items of one array share their schema, so
+/// one of them stands for all.
 fn edited_at(edit: &Edit) -> String {
-    match edit {
+    let at = match edit {
         Edit::Remove { at, name } => pointer::join(at, name),
         Edit::Set { at, .. } => at.clone(),
-    }
+    };
+    at.split('/')
+        .map(|token| {
+            if !token.is_empty() && token.bytes().all(|b| b.is_ascii_digit()) {
+                "*"
+            } else {
+                token
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// `valid` with the site's edit, if the validator confirms it invalid: with `exact`, only as

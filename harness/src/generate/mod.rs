@@ -295,6 +295,31 @@ impl SchemaGen {
         self.inner.draw_skipping(&mut rng::Lend(rng), skip)
     }
 
+    /// An edge value whose free-text strings without `maxLength` are several kilobytes long
+    /// (in arrays too: an array that may hold an item holds one), drawn from `seed`.
+    pub fn long(&self, seed: u64) -> Result<Sample, GenError> {
+        Ok(Sample {
+            value: self.inner.draw_long(&mut rng::seeded(seed))?,
+            label: None,
+        })
+    }
+
+    /// Invalid values that cover the schema's violation sites: every keyword at every place
+    /// that one edit of a valid value can break gets one, labelled as the validator reports
+    /// it. Drawn from `seed`; the same seed gives the same values.
+    pub fn violations(&self, seed: u64) -> Result<Vec<Sample>, GenError> {
+        let mut rng = rng::seeded(seed);
+        Ok(self
+            .inner
+            .every_invalid(&mut rng)?
+            .into_iter()
+            .map(|invalid| Sample {
+                value: invalid.value,
+                label: Some(invalid.label),
+            })
+            .collect())
+    }
+
     /// `count` values from `seed`: the same seed always gives the same values.
     pub fn sample(&self, mode: Mode, seed: u64, count: usize) -> Result<Vec<Sample>, GenError> {
         let mut rng = rng::seeded(seed);

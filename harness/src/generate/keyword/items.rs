@@ -99,6 +99,12 @@ fn draw(rules: &Rules, value: &mut Value, ctx: &mut Ctx<'_>) {
         let lo = min.max(prefix.len().min(max));
         ctx.rng.between(lo, max.min(lo + 3).max(lo))
     };
+    // Long mode puts its long strings in arrays too.
+    let len = if ctx.long && len == 0 && max >= 1 && !ctx.too_deep() {
+        1
+    } else {
+        len
+    };
     let mut out = Vec::with_capacity(len);
     for i in 0..len {
         let item = match prefix.get(i).copied().or(items) {

@@ -137,7 +137,7 @@ fn draw(rules: &Rules, value: &mut Value, ctx: &mut Ctx<'_>) {
         .map_or((&[][..], &[][..]), |p| (&p.list[..], &p.required[..]));
     let mut out = Map::with_capacity(list.len() + 1);
     // Edge values are all-or-nothing on optional fields: every field present, or only the required.
-    let all_optional = ctx.rng.chance(1, 2);
+    let all_optional = ctx.rng.chance(1, 2) || ctx.long;
     let shallow = ctx.too_deep();
     for (i, (name, id)) in list.iter().enumerate() {
         let required = flags.get(i).copied().unwrap_or(false);

@@ -9,7 +9,7 @@ use super::super::error::GenError;
 use super::super::hooks::{Draw, Keyword, Merge, Role, Violate};
 use super::super::ir::{Rules, Types};
 use super::super::rng::Draw as _;
-use super::super::sample::Ctx;
+use super::super::sample::{Ctx, LONG_STRING};
 use super::super::violate::{Edit, Spot, Walk, shown};
 use super::{format, max_length, maximum, min_length, minimum, pattern};
 use crate::spec::pointer;
@@ -232,7 +232,9 @@ const EDGE: &[char] = &[
 
 /// Free text within the length bounds.
 fn text(min: usize, max: Option<usize>, ctx: &mut Ctx<'_>) -> String {
-    let len = if ctx.edge {
+    let len = if ctx.long && max.is_none() {
+        min + LONG_STRING
+    } else if ctx.edge {
         match max {
             Some(max) if ctx.rng.chance(1, 2) => max,
             Some(_) => min,
