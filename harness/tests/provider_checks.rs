@@ -4,8 +4,9 @@
 use std::time::Duration;
 
 use webhook_harness::check::provider::faults::{
-    AcceptsHttpTargets, DeliversUnsubscribed, DropsIdFromResponses, ForgetsUpdates,
-    IgnoresCredentials, LeaksTenants, ServesDeleted, SignsWithWrongKey, SkipsValidation,
+    AcceptsAnyExtraMember, AcceptsHttpTargets, CrashesOnBrokenJson, DeliversUnsubscribed,
+    DropsIdFromResponses, ForgetsUpdates, IgnoresCredentials, LeaksTenants, ServesDeleted,
+    SignsWithWrongKey, SkipsValidation,
 };
 use webhook_harness::check::provider::{self, Api, Applies, Settings};
 use webhook_harness::mock::{Fault, MockProvider};
@@ -89,7 +90,7 @@ type Case = (
 );
 
 /// Each fault, the check that must catch it, where, and what its report must say.
-const FAULTS: [Case; 11] = [
+const FAULTS: [Case; 14] = [
     (
         &LeaksTenants,
         "betterez",
@@ -110,6 +111,27 @@ const FAULTS: [Case; 11] = [
         "invalid-request",
         "createSubscription",
         &["the request breaks", "response: 200"],
+    ),
+    (
+        &CrashesOnBrokenJson,
+        "swsh",
+        "invalid-request",
+        "createSubscription",
+        &["is not JSON at all", "response: 500"],
+    ),
+    (
+        &CrashesOnBrokenJson,
+        "uc-alxgsv",
+        "invalid-request",
+        "createWebhook",
+        &["not JSON", "response: 500"],
+    ),
+    (
+        &AcceptsAnyExtraMember,
+        "swsh",
+        "invalid-request",
+        "createSubscription",
+        &["`/metadata` has an extra property", "of type object", "response: 20"],
     ),
     (
         &IgnoresCredentials,

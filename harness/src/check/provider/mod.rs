@@ -41,7 +41,9 @@ pub mod faults {
     pub use super::deliveries::fault::{DeliversUnsubscribed, SignsWithWrongKey};
     pub use super::documented_example::fault::DropsIdFromResponses;
     pub use super::generated::fault::ForgetsUpdates;
-    pub use super::invalid_request::fault::SkipsValidation;
+    pub use super::invalid_request::fault::{
+        AcceptsAnyExtraMember, CrashesOnBrokenJson, SkipsValidation,
+    };
     pub use super::stateful::fault::ServesDeleted;
     pub use super::target_url::fault::AcceptsHttpTargets;
 }

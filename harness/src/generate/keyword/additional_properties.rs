@@ -152,7 +152,7 @@ fn violate(rules: &Rules, value: &Value, spot: &Spot, walk: &mut Walk<'_>) {
                 },
                 "additionalProperties",
                 format!(
-                    "{} has an extra property `{name}` that is a {}, which its schema does not allow",
+                    "{} has an extra property `{name}` of type {}, which the schema of its extra properties does not allow",
                     shown(&spot.at),
                     t.name()
                 ),
