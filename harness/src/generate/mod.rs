@@ -63,6 +63,7 @@ pub use error::GenError;
 use inner::Inner;
 pub use invalid::{Invalid, Label};
 pub use mode::Mode;
+pub use sample::LONG_STRING;
 pub use tree::{InvalidStrategy, JsonTree, ValueStrategy};
 
 use crate::spec::{Invariant, ProviderSpec, SchemaSet};
