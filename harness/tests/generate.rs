@@ -189,7 +189,8 @@ fn a_failing_case_shrinks_to_a_minimal_payload() {
 fn schemas_the_generator_cannot_draw_are_errors_with_a_pointer() {
     let spec = ProviderSpec::load("swsh").unwrap();
     let mut doc = spec.document.clone();
-    doc["components"]["schemas"]["Odd"] = serde_json::json!({"type": "string", "pattern": "(?<=a)b"});
+    doc["components"]["schemas"]["Odd"] =
+        serde_json::json!({"type": "string", "pattern": "(?<=a)b"});
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("swsh.yaml");
     std::fs::write(&file, serde_json::to_string(&doc).unwrap()).unwrap();
@@ -200,13 +201,7 @@ fn schemas_the_generator_cannot_draw_are_errors_with_a_pointer() {
         .schema("/components/schemas/Odd")
         .unwrap_err()
         .to_string();
-    assert!(
-        error.contains("/components/schemas/Odd/pattern"),
-        "{error}"
-    );
+    assert!(error.contains("/components/schemas/Odd/pattern"), "{error}");
     assert!(error.contains("swsh.yaml"), "{error}");
-    assert!(
-        error.contains("(?<=a)b"),
-        "{error}"
-    );
+    assert!(error.contains("(?<=a)b"), "{error}");
 }

@@ -131,7 +131,11 @@ const FAULTS: [Case; 14] = [
         "swsh",
         "invalid-request",
         "createSubscription",
-        &["`/metadata` has an extra property", "of type object", "response: 20"],
+        &[
+            "`/metadata` has an extra property",
+            "of type object",
+            "response: 20",
+        ],
     ),
     (
         &IgnoresCredentials,

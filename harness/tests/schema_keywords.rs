@@ -41,7 +41,9 @@ fn every_keyword_family_generates_valid_edge_and_invalid_values() {
                     samples
                         .iter()
                         .filter(|s| !validator.is_valid(&s.value))
-                        .map(|s| format!("`{description}` ({mode:?}): {} does not validate", s.value)),
+                        .map(|s| {
+                            format!("`{description}` ({mode:?}): {} does not validate", s.value)
+                        }),
                 ),
                 Err(error) => failures.push(format!("`{description}` ({mode:?}): {error}")),
             }
@@ -57,7 +59,12 @@ fn every_keyword_family_generates_valid_edge_and_invalid_values() {
         }
     }
     failures.dedup();
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -67,8 +74,14 @@ fn a_schema_no_value_satisfies_names_both_schemas_at_once() {
         .unwrap_err()
         .to_string();
     assert!(error.contains("no value satisfies"), "{error}");
-    assert!(error.contains("/allOf/0") && error.contains("/$defs/count"), "{error}");
-    assert!(!error.contains("tries"), "reported when compiled, not after retries: {error}");
+    assert!(
+        error.contains("/allOf/0") && error.contains("/$defs/count"),
+        "{error}"
+    );
+    assert!(
+        !error.contains("tries"),
+        "reported when compiled, not after retries: {error}"
+    );
 }
 
 #[test]
@@ -82,14 +95,21 @@ fn a_oneof_branch_that_cannot_hold_is_dropped_not_fatal() {
     let error = SchemaGen::standalone("none.json", &none, Draft::Draft202012)
         .unwrap_err()
         .to_string();
-    assert!(error.contains("no value satisfies") && error.contains("/allOf/1/oneOf/0"), "{error}");
+    assert!(
+        error.contains("no value satisfies") && error.contains("/allOf/1/oneOf/0"),
+        "{error}"
+    );
 }
 
 #[test]
 fn unknown_keywords_are_listed_and_ignored() {
     let schema = json!({"type": "object", "tsAdditionalProperties": false, "properties": {"a": {"type": "string", "nullable": true}}});
     let generator = SchemaGen::standalone("annotated.json", &schema, Draft::Draft202012).unwrap();
-    let unknown: Vec<&str> = generator.unknown_keywords().iter().map(|(_, k)| k.as_str()).collect();
+    let unknown: Vec<&str> = generator
+        .unknown_keywords()
+        .iter()
+        .map(|(_, k)| k.as_str())
+        .collect();
     assert_eq!(unknown, ["tsAdditionalProperties", "nullable"]);
     assert_eq!(generator.unknown_keywords()[1].0, "/properties/a/nullable");
 }
@@ -126,14 +146,23 @@ fn violations_cover_every_keyword_at_every_place_and_all_fail() {
         ("additionalProperties", "/unexpectedProperty"),
     ] {
         assert!(
-            covered.iter().any(|(c, p)| c == expected.0 && p == expected.1),
+            covered
+                .iter()
+                .any(|(c, p)| c == expected.0 && p == expected.1),
             "{expected:?} not covered: {covered:?}"
         );
     }
     // An object where only scalars may be.
-    assert!(violations.iter().any(|s| s.value["unexpectedProperty"].is_object()));
+    assert!(
+        violations
+            .iter()
+            .any(|s| s.value["unexpectedProperty"].is_object())
+    );
     // Once per keyword and place: the items of one array count once.
-    let tags = covered.iter().filter(|(c, p)| c == "type" && p.starts_with("/tags/")).count();
+    let tags = covered
+        .iter()
+        .filter(|(c, p)| c == "type" && p.starts_with("/tags/"))
+        .count();
     assert_eq!(tags, 1, "{covered:?}");
 }
 
@@ -153,7 +182,11 @@ fn long_values_put_kilobytes_in_unbounded_strings_even_inside_arrays() {
         let value = generator.long(seed).unwrap().value;
         assert!(validator.is_valid(&value), "{value}");
         let note = value["notes"][0].as_str().unwrap();
-        assert!(note.chars().count() >= 4096, "{} chars", note.chars().count());
+        assert!(
+            note.chars().count() >= 4096,
+            "{} chars",
+            note.chars().count()
+        );
         assert!(value["code"].as_str().unwrap().chars().count() <= 8);
     }
 }

@@ -72,7 +72,11 @@ fn generated_values_of_every_suite_schema_validate() {
         files(&root.join(dir), &mut paths);
         assert!(paths.len() > 20, "the suite is missing: {}", root.display());
         for path in paths {
-            let file = path.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+            let file = path
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             let groups: Vec<Value> =
                 serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
             for group in groups {
@@ -112,9 +116,9 @@ fn generated_values_of_every_suite_schema_validate() {
                                 }
                             }
                         }
-                        Err(error) => failures.push(format!(
-                            "{file} `{description}` ({mode:?}): {error}"
-                        )),
+                        Err(error) => {
+                            failures.push(format!("{file} `{description}` ({mode:?}): {error}"))
+                        }
                     }
                 }
                 // Invalid values, where the schema constrains anything, fail.
@@ -133,7 +137,12 @@ fn generated_values_of_every_suite_schema_validate() {
     }
     assert!(checked > 70, "only {checked} schemas checked");
     failures.dedup();
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     let listed: Vec<(&str, &str)> = REFUSED.iter().map(|(f, d, _)| (*f, *d)).collect();
     let unexpected: Vec<String> = refused
         .iter()
@@ -150,5 +159,9 @@ fn generated_values_of_every_suite_schema_validate() {
         .filter(|(f, d)| !refused.iter().any(|(rf, rd, _)| rf == f && rd == d))
         .map(|(f, d)| format!("{f} `{d}`"))
         .collect();
-    assert!(stale.is_empty(), "listed as refused, but generated:\n{}", stale.join("\n"));
+    assert!(
+        stale.is_empty(),
+        "listed as refused, but generated:\n{}",
+        stale.join("\n")
+    );
 }

@@ -620,7 +620,11 @@ fn lint_warns_once_per_key_of_no_json_schema_vocabulary() {
     assert_eq!(schemas.len(), 2);
     let mut doc = spec.document.clone();
     for at in &schemas {
-        set(&mut doc, &format!("{at}/tsAdditionalProperties"), json!(false));
+        set(
+            &mut doc,
+            &format!("{at}/tsAdditionalProperties"),
+            json!(false),
+        );
     }
     let copy = Copy::new("uc-alxgsv", &doc);
     let report = lint::lint(&copy.load().unwrap());
@@ -630,8 +634,15 @@ fn lint_warns_once_per_key_of_no_json_schema_vocabulary() {
         .filter(|f| f.severity == Severity::Warning)
         .collect();
     assert_eq!(warnings.len(), 1, "{warnings:#?}");
-    assert_eq!(warnings[0].pointer, format!("{}/tsAdditionalProperties", schemas[0]));
-    assert!(warnings[0].message.contains("`tsAdditionalProperties`"), "{}", warnings[0]);
+    assert_eq!(
+        warnings[0].pointer,
+        format!("{}/tsAdditionalProperties", schemas[0])
+    );
+    assert!(
+        warnings[0].message.contains("`tsAdditionalProperties`"),
+        "{}",
+        warnings[0]
+    );
     assert!(warnings[0].message.contains("2 places"), "{}", warnings[0]);
     assert!(!report.has_errors(), "{:#?}", report.findings);
 }

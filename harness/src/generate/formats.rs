@@ -159,7 +159,11 @@ impl Format {
                 digits(&mut out, rng.below(60), 2);
                 out.push(':');
                 digits(&mut out, rng.below(60), 2);
-                out.push_str(if edge && rng.chance(1, 2) { "+05:30" } else { "Z" });
+                out.push_str(if edge && rng.chance(1, 2) {
+                    "+05:30"
+                } else {
+                    "Z"
+                });
                 out
             }
             Self::Duration => {
@@ -192,7 +196,11 @@ impl Format {
             Self::Iri => {
                 let mut out = String::from("https://");
                 push_word(&mut out, rng, 3, 10);
-                out.push_str(if edge { ".example.com/caf\u{e9}/\u{65e5}\u{672c}" } else { ".example.com/" });
+                out.push_str(if edge {
+                    ".example.com/caf\u{e9}/\u{65e5}\u{672c}"
+                } else {
+                    ".example.com/"
+                });
                 push_word(&mut out, rng, 1, 8);
                 out
             }
@@ -283,7 +291,9 @@ impl Format {
             Self::UriReference | Self::IriReference => &["\\\\WINDOWS\\share", "a b c#x y"],
             Self::UriTemplate => &["https://example.com/{unclosed", "https://example.com/}{"],
             Self::Iri => &["not an iri", "/relative/only", "http://[bad"],
-            Self::Hostname | Self::IdnHostname => &["-leading-hyphen.example", "a..b", "under_score!.com"],
+            Self::Hostname | Self::IdnHostname => {
+                &["-leading-hyphen.example", "a..b", "under_score!.com"]
+            }
             Self::Ipv4 => &["256.1.1.1", "1.2.3", "a.b.c.d"],
             Self::Ipv6 => &["1:2:3", "12345::1", "::1::2"],
             Self::JsonPointer => &["no-leading-slash", "/bad~2escape"],
@@ -371,7 +381,8 @@ mod tests {
                 // The validator (without its optional features) does not check the IDN formats:
                 // their broken values cannot be confirmed, and invalid mode skips them.
                 if !matches!(format, Format::IdnEmail | Format::IdnHostname)
-                    && validator.is_valid(&broken.clone().into()) {
+                    && validator.is_valid(&broken.clone().into())
+                {
                     wrong.push(format!("{}: {broken:?} is accepted", format.name()));
                 }
             }

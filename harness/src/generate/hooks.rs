@@ -16,7 +16,7 @@ use super::violate::{BranchesCheck, ChoiceCheck, RuleCheck};
 pub enum Role {
     /// It only annotates (`title`, `description`...): accepted and ignored.
     Annotation,
-    /// It shapes its node alone (`$ref`, `allOf`, `const`, `enum`, `oneOf`, `anyOf`): the first
+    /// It shapes its node (`$ref`, `allOf`, `if`, `const`, `enum`, `oneOf`, `anyOf`): the first
     /// such keyword present in a schema, in table order, compiles the node.
     Shape(ShapeFn),
     /// It is a rule of a typed node (`type`, `minLength`, `properties`...): every rule keyword

@@ -167,7 +167,10 @@ impl Inner {
 
     /// Invalid values covering every violation site of several valid values (typical ones,
     /// and edge ones that carry every optional member): each keyword at each place once.
-    pub fn every_invalid<R: RngCore + ?Sized>(&self, rng: &mut R) -> Result<Vec<Invalid>, GenError> {
+    pub fn every_invalid<R: RngCore + ?Sized>(
+        &self,
+        rng: &mut R,
+    ) -> Result<Vec<Invalid>, GenError> {
         let subject = Subject {
             arena: &self.arena,
             root: self.root,

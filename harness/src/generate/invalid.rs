@@ -152,13 +152,15 @@ fn confirm(subject: &Subject<'_>, valid: &Value, site: &Site, exact: bool) -> Op
     let violations =
         crate::spec::schemas::violations_of(subject.validator, subject.pointer, &value);
     let label = match violations.as_slice() {
-        [only] if only.instance_pointer == site.expect_at && only.keyword == site.keyword => Label {
-            pointer: site.expect_at.clone(),
-            keyword: site.keyword.to_string(),
-            cause: site.cause.to_string(),
-            schema_pointer: only.schema_pointer.clone(),
-            description: site.description.clone(),
-        },
+        [only] if only.instance_pointer == site.expect_at && only.keyword == site.keyword => {
+            Label {
+                pointer: site.expect_at.clone(),
+                keyword: site.keyword.to_string(),
+                cause: site.cause.to_string(),
+                schema_pointer: only.schema_pointer.clone(),
+                description: site.description.clone(),
+            }
+        }
         [first, ..] if !exact => Label {
             pointer: first.instance_pointer.clone(),
             keyword: first.keyword.clone(),

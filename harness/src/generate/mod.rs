@@ -219,7 +219,9 @@ impl SchemaGen {
     ) -> Result<Self, GenError> {
         let (schemas, failures) = SchemaSet::compile_draft(schema, &[String::new()], draft);
         if let Some((_, reason)) = failures.first() {
-            return Err(GenError::NotFound(format!("{name}: the schema does not compile: {reason}")));
+            return Err(GenError::NotFound(format!(
+                "{name}: the schema does not compile: {reason}"
+            )));
         }
         let inner = Inner::new(&PathBuf::from(name), schema, &schemas, "", Vec::new(), None)?;
         Ok(Self {

@@ -12,28 +12,92 @@ use super::pointer;
 /// Every keyword of JSON Schema 2020-12 and draft-07, and OpenAPI 3.1's schema keywords.
 pub const KNOWN: &[&str] = &[
     // Core.
-    "$schema", "$id", "$ref", "$anchor", "$dynamicRef", "$dynamicAnchor", "$recursiveRef",
-    "$recursiveAnchor", "$vocabulary", "$comment", "$defs", "definitions",
+    "$schema",
+    "$id",
+    "$ref",
+    "$anchor",
+    "$dynamicRef",
+    "$dynamicAnchor",
+    "$recursiveRef",
+    "$recursiveAnchor",
+    "$vocabulary",
+    "$comment",
+    "$defs",
+    "definitions",
     // Applicators.
-    "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependentSchemas", "dependencies",
-    "prefixItems", "items", "additionalItems", "contains", "properties", "patternProperties",
-    "additionalProperties", "propertyNames", "unevaluatedItems", "unevaluatedProperties",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "not",
+    "if",
+    "then",
+    "else",
+    "dependentSchemas",
+    "dependencies",
+    "prefixItems",
+    "items",
+    "additionalItems",
+    "contains",
+    "properties",
+    "patternProperties",
+    "additionalProperties",
+    "propertyNames",
+    "unevaluatedItems",
+    "unevaluatedProperties",
     // Validation.
-    "type", "const", "enum", "multipleOf", "maximum", "exclusiveMaximum", "minimum",
-    "exclusiveMinimum", "maxLength", "minLength", "pattern", "maxItems", "minItems",
-    "uniqueItems", "maxContains", "minContains", "maxProperties", "minProperties", "required",
+    "type",
+    "const",
+    "enum",
+    "multipleOf",
+    "maximum",
+    "exclusiveMaximum",
+    "minimum",
+    "exclusiveMinimum",
+    "maxLength",
+    "minLength",
+    "pattern",
+    "maxItems",
+    "minItems",
+    "uniqueItems",
+    "maxContains",
+    "minContains",
+    "maxProperties",
+    "minProperties",
+    "required",
     "dependentRequired",
     // Format, content, meta-data.
-    "format", "contentEncoding", "contentMediaType", "contentSchema", "title", "description",
-    "default", "deprecated", "readOnly", "writeOnly", "examples",
+    "format",
+    "contentEncoding",
+    "contentMediaType",
+    "contentSchema",
+    "title",
+    "description",
+    "default",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "examples",
     // OpenAPI 3.1.
-    "discriminator", "xml", "externalDocs", "example",
+    "discriminator",
+    "xml",
+    "externalDocs",
+    "example",
 ];
 
 /// Keywords whose value is a schema.
 const ONE: &[&str] = &[
-    "not", "if", "then", "else", "contains", "additionalProperties", "propertyNames",
-    "unevaluatedItems", "unevaluatedProperties", "additionalItems", "contentSchema", "items",
+    "not",
+    "if",
+    "then",
+    "else",
+    "contains",
+    "additionalProperties",
+    "propertyNames",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "additionalItems",
+    "contentSchema",
+    "items",
 ];
 
 /// Keywords whose value is an array of schemas (or, for `items`, may be).
@@ -41,7 +105,12 @@ const LIST: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems", "items"];
 
 /// Keywords whose value maps names to schemas.
 const MAP: &[&str] = &[
-    "properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "dependencies",
+    "properties",
+    "patternProperties",
+    "$defs",
+    "definitions",
+    "dependentSchemas",
+    "dependencies",
 ];
 
 /// The keys of no vocabulary in the schema at `at` of `doc` and every schema it reaches
@@ -110,8 +179,14 @@ mod tests {
         assert_eq!(
             found,
             [
-                ("/components/schemas/A/tsAdditionalProperties".to_string(), "tsAdditionalProperties".to_string()),
-                ("/components/schemas/B/allOf/0/nullable".to_string(), "nullable".to_string()),
+                (
+                    "/components/schemas/A/tsAdditionalProperties".to_string(),
+                    "tsAdditionalProperties".to_string()
+                ),
+                (
+                    "/components/schemas/B/allOf/0/nullable".to_string(),
+                    "nullable".to_string()
+                ),
             ]
         );
     }

@@ -105,7 +105,7 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
                     (call, label.schema_pointer, said)
                 }
                 Broken::Bytes(bytes, what) => {
-                    let call = api.call_bytes(op, As::Tenant(0), id.as_deref(), bytes);
+                    let call = api.call_bytes(op, As::Tenant(0), id, bytes);
                     let said = format!(
                         "the request body is {what}: the operation takes JSON (schema {})",
                         generator.pointer()
@@ -209,9 +209,7 @@ pub mod fault {
                 let mut value = check.value.clone();
                 strip(&mut value, &named);
                 match check.spec.schemas.violations(check.schema, &value) {
-                    Some(violations) if !violations.is_empty() => {
-                        Err(violations[0].to_string())
-                    }
+                    Some(violations) if !violations.is_empty() => Err(violations[0].to_string()),
                     _ => Ok(()),
                 }
             })
@@ -226,7 +224,12 @@ pub mod fault {
                     out.extend(properties.keys().cloned());
                 }
                 if let Some(Value::Array(required)) = map.get("required") {
-                    out.extend(required.iter().filter_map(Value::as_str).map(str::to_string));
+                    out.extend(
+                        required
+                            .iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_string),
+                    );
                 }
                 map.values().for_each(|v| names(v, out));
             }

@@ -80,18 +80,22 @@ fn join(
     joined: &[String],
     next: &str,
 ) -> Result<Kind, GenError> {
-    cx.merge(previous, next_kind, at).map_err(|error| match error {
-        GenError::Unsupported {
-            file,
-            pointer,
-            message,
-        } => GenError::Unsupported {
-            file,
-            pointer,
-            message: format!("{message}; the schemas at {} and {next} cannot all hold", joined.join(", ")),
-        },
-        other => other,
-    })
+    cx.merge(previous, next_kind, at)
+        .map_err(|error| match error {
+            GenError::Unsupported {
+                file,
+                pointer,
+                message,
+            } => GenError::Unsupported {
+                file,
+                pointer,
+                message: format!(
+                    "{message}; the schemas at {} and {next} cannot all hold",
+                    joined.join(", ")
+                ),
+            },
+            other => other,
+        })
 }
 
 /// Merges two nodes (both must hold). Unsupported combinations are errors at `at`.

@@ -43,7 +43,10 @@ fn compile(
         let merged = cx.merge(kind, other, &here).map_err(|_| {
             cx.refuse(
                 &here,
-                format!("no array item satisfies both this schema and the one at {}", pointer::join(at, "items")),
+                format!(
+                    "no array item satisfies both this schema and the one at {}",
+                    pointer::join(at, "items")
+                ),
             )
         })?;
         id = cx.push(merged, &here);

@@ -41,9 +41,16 @@ pub fn read(
 ) -> Result<(), GenError> {
     let list = names
         .as_array()
-        .and_then(|l| l.iter().map(|n| n.as_str().map(str::to_string)).collect::<Option<Vec<_>>>())
+        .and_then(|l| {
+            l.iter()
+                .map(|n| n.as_str().map(str::to_string))
+                .collect::<Option<Vec<_>>>()
+        })
         .ok_or_else(|| cx.refuse(at, "a dependency lists member names"))?;
-    let mut all = rules.get::<DependentRequired>().cloned().unwrap_or_default();
+    let mut all = rules
+        .get::<DependentRequired>()
+        .cloned()
+        .unwrap_or_default();
     all.0.push((name.to_string(), list));
     rules.set(all);
     Ok(())
@@ -97,7 +104,10 @@ fn draw(rules: &Rules, value: &mut Value, ctx: &mut Ctx<'_>) {
                 if out.contains_key(member) {
                     continue;
                 }
-                let drawn = match (properties::schema(rules, member), additional_properties::of(rules)) {
+                let drawn = match (
+                    properties::schema(rules, member),
+                    additional_properties::of(rules),
+                ) {
                     (Some(id), _) | (None, Additional::Schema(id)) => ctx.member(id, member),
                     _ => Value::String("value".into()),
                 };

@@ -30,7 +30,12 @@ pub fn of(rules: &Rules) -> &[(String, Id)] {
 }
 
 /// Adds the schema at `at`, called for by the member `name`, to `rules`.
-pub fn read(cx: &mut Compiler<'_>, name: &str, at: &str, rules: &mut Rules) -> Result<(), GenError> {
+pub fn read(
+    cx: &mut Compiler<'_>,
+    name: &str,
+    at: &str,
+    rules: &mut Rules,
+) -> Result<(), GenError> {
     let id = cx.compile(at)?;
     let mut all = rules.get::<DependentSchemas>().cloned().unwrap_or_default();
     all.0.push((name.to_string(), id));
@@ -91,7 +96,8 @@ fn draw(rules: &Rules, value: &mut Value, ctx: &mut Ctx<'_>) {
             if out.contains_key(member) {
                 continue;
             }
-            let schema = properties::schema(dependent, member).or(properties::schema(rules, member));
+            let schema =
+                properties::schema(dependent, member).or(properties::schema(rules, member));
             let drawn = match schema {
                 Some(id) => ctx.member(id, member),
                 None => Value::String("value".into()),

@@ -93,6 +93,10 @@ fn violate(rules: &Rules, value: &Value, spot: &Spot, walk: &mut Walk<'_>) {
             value: Value::Object(more),
         },
         "maxProperties",
-        format!("{} has {} members, more than maxProperties {max}", shown(&spot.at), max + 1),
+        format!(
+            "{} has {} members, more than maxProperties {max}",
+            shown(&spot.at),
+            max + 1
+        ),
     );
 }

@@ -123,6 +123,10 @@ fn violate(rules: &Rules, value: &Value, spot: &Spot, walk: &mut Walk<'_>) {
             value: Value::Object(fewer),
         },
         "minProperties",
-        format!("{} has {} members, fewer than minProperties {min}", shown(&spot.at), min - 1),
+        format!(
+            "{} has {} members, fewer than minProperties {min}",
+            shown(&spot.at),
+            min - 1
+        ),
     );
 }

@@ -94,7 +94,11 @@ fn draw(rules: &Rules, value: &mut Value, ctx: &mut Ctx<'_>) {
         candidates.extend(high.into_iter().flat_map(|k| [k, k - 1.0]));
     }
     candidates.push((x / step).round());
-    candidates.extend(low.into_iter().chain(high).flat_map(|k| [k, k + 1.0, k - 1.0]));
+    candidates.extend(
+        low.into_iter()
+            .chain(high)
+            .flat_map(|k| [k, k + 1.0, k - 1.0]),
+    );
     candidates.retain(|k| k.is_finite() && fits(*k));
     let Some(k) = (if ctx.edge && !candidates.is_empty() {
         Some(*ctx.rng.pick(&candidates))

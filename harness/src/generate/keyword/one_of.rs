@@ -91,7 +91,9 @@ pub fn distribute(
         );
         return Err(cx.refuse(
             at,
-            format!("no value satisfies both this schema and any branch of the combinator ({reason})"),
+            format!(
+                "no value satisfies both this schema and any branch of the combinator ({reason})"
+            ),
         ));
     }
     Ok(out)

@@ -78,7 +78,11 @@ fn merge(
 }
 
 /// A member whose name matches one of the patterns (none listed by `properties`), or `None`.
-pub fn extra(rules: &Rules, taken: &Map<String, Value>, ctx: &mut Ctx<'_>) -> Option<(String, Value)> {
+pub fn extra(
+    rules: &Rules,
+    taken: &Map<String, Value>,
+    ctx: &mut Ctx<'_>,
+) -> Option<(String, Value)> {
     let list = of(rules);
     if list.is_empty() {
         return None;

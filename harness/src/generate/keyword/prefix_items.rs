@@ -26,7 +26,12 @@ pub fn of(rules: &Rules) -> &[Id] {
 }
 
 /// Reads the array of schemas at `here` as the prefix (also draft-07's array form of `items`).
-pub fn read(cx: &mut Compiler<'_>, items: &Value, here: &str, rules: &mut Rules) -> Result<(), GenError> {
+pub fn read(
+    cx: &mut Compiler<'_>,
+    items: &Value,
+    here: &str,
+    rules: &mut Rules,
+) -> Result<(), GenError> {
     let items = items
         .as_array()
         .ok_or_else(|| cx.refuse(here, "a list of item schemas must be an array"))?;

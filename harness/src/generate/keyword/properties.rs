@@ -150,7 +150,7 @@ fn draw(rules: &Rules, value: &mut Value, ctx: &mut Ctx<'_>) {
                 });
         // A member no value can have is left out (required, the draw fails validation).
         let never = matches!(ctx.arena.nodes[ctx.arena.resolve(*id)].kind, Kind::Never);
-        if include && !(never && !required) {
+        if include && (required || !never) {
             let member = ctx.member(*id, name);
             out.insert(name.clone(), member);
         }

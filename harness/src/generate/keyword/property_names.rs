@@ -33,7 +33,9 @@ fn compile(
     rules: &mut Rules,
 ) -> Result<(), GenError> {
     if map.contains_key("propertyNames") {
-        rules.set(PropertyNames(cx.compile(&pointer::join(at, "propertyNames"))?));
+        rules.set(PropertyNames(
+            cx.compile(&pointer::join(at, "propertyNames"))?,
+        ));
     }
     Ok(())
 }

@@ -133,7 +133,14 @@ fn violate(rules: &Rules, _value: &Value, spot: &Spot, walk: &mut Walk<'_>) {
 /// (the keywords that build arrays and objects) run in table order.
 fn draw(rules: &Rules, ctx: &mut Ctx<'_>) -> Value {
     let preferred = rules.types.and(rules.hint);
-    let ty = pick(if preferred.is_empty() { rules.types } else { preferred }, ctx);
+    let ty = pick(
+        if preferred.is_empty() {
+            rules.types
+        } else {
+            preferred
+        },
+        ctx,
+    );
     let mut value = match ty {
         Types::BOOLEAN => Value::Bool(ctx.rng.chance(1, 2)),
         Types::INTEGER => integer(rules, ctx),

@@ -72,8 +72,8 @@ fn draw(rules: &Rules, value: &mut Value, ctx: &mut Ctx<'_>) {
     match rule {
         Unevaluated::Never => out.truncate(prefix),
         Unevaluated::Schema(id) => {
-            for i in prefix..out.len() {
-                out[i] = ctx.member(id, &i.to_string());
+            for (i, item) in out.iter_mut().enumerate().skip(prefix) {
+                *item = ctx.member(id, &i.to_string());
             }
         }
     }

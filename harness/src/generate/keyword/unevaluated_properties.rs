@@ -58,7 +58,11 @@ fn merge(
 }
 
 fn child(rules: &Rules, step: Step<'_>) -> Option<Id> {
-    match (step, rules.get::<Unevaluated>(), additional_properties::of(rules)) {
+    match (
+        step,
+        rules.get::<Unevaluated>(),
+        additional_properties::of(rules),
+    ) {
         (Step::Member(_), Some(Unevaluated::Schema(id)), Additional::Any) => Some(*id),
         _ => None,
     }
@@ -71,7 +75,11 @@ fn draw(rules: &Rules, value: &mut Value, ctx: &mut Ctx<'_>) {
     if additional_properties::of(rules) != Additional::Any {
         return;
     }
-    let undescribed: Vec<String> = out.keys().filter(|k| !ctx.names(rules, k)).cloned().collect();
+    let undescribed: Vec<String> = out
+        .keys()
+        .filter(|k| !ctx.names(rules, k))
+        .cloned()
+        .collect();
     for name in undescribed {
         match rule {
             Unevaluated::Never if !required::of(rules).contains(&name) => {
