@@ -85,6 +85,36 @@ fn a_schema_no_value_satisfies_names_both_schemas_at_once() {
 }
 
 #[test]
+fn contradictory_bounds_are_errors_at_once_naming_both_schemas() {
+    let schema = json!({"allOf": [{"type": "string", "minLength": 5}, {"maxLength": 2}]});
+    let error = SchemaGen::standalone("bounds.json", &schema, Draft::Draft202012)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("minLength 5 is above maxLength 2"),
+        "{error}"
+    );
+    assert!(
+        error.contains("/allOf/0") && error.contains("/allOf/1"),
+        "{error}"
+    );
+    let alone = json!({"type": "integer", "minimum": 1.2, "maximum": 1.8});
+    let error = SchemaGen::standalone("integer.json", &alone, Draft::Draft202012)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("no value satisfies") && !error.contains("tries"),
+        "{error}"
+    );
+    // Where another type is left, the bounds only rule out theirs.
+    let either = json!({"type": ["integer", "string"], "minimum": 1.2, "maximum": 1.8});
+    let generator = SchemaGen::standalone("either.json", &either, Draft::Draft202012).unwrap();
+    for sample in generator.sample(Mode::Valid, 2, 20).unwrap() {
+        assert!(sample.value.is_string(), "{}", sample.value);
+    }
+}
+
+#[test]
 fn a_oneof_branch_that_cannot_hold_is_dropped_not_fatal() {
     let schema = json!({"allOf": [{"type": "object"}, {"oneOf": [{"type": "string"}, {"type": "object", "required": ["a"]}]}]});
     let generator = SchemaGen::standalone("branches.json", &schema, Draft::Draft202012).unwrap();

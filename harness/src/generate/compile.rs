@@ -25,6 +25,10 @@ pub type MergeFn = fn(&mut Compiler<'_>, &Rules, &Rules, &mut Rules, &str) -> Re
 /// Merges two whole nodes: `allOf`'s algebra over node shapes.
 pub type NodeMergeFn = fn(&mut Compiler<'_>, Kind, Kind, &str) -> Result<Kind, GenError>;
 
+/// A contradiction between a keyword and its twin (`minLength` above `maxLength`): the types
+/// no value can have any more, and why.
+pub type ConflictFn = fn(&Rules) -> Option<(Types, String)>;
+
 /// Precomputes, once the arena is complete, what a keyword's draws look up every time.
 pub type FinishFn = fn(&mut Rules);
 
@@ -48,6 +52,8 @@ pub struct Vocabulary {
     pub rules: Vec<RuleFn>,
     /// The merge step of every typed keyword that has one.
     pub merges: Vec<MergeFn>,
+    /// The contradiction check of every keyword that has one.
+    pub conflicts: Vec<ConflictFn>,
     /// The finishing step of every keyword that has one.
     pub finishes: Vec<FinishFn>,
     /// How two nodes merge (`allOf`).
@@ -141,7 +147,9 @@ impl<'a> Compiler<'a> {
         for rule in &self.vocabulary.rules {
             rule(self, map, at, &mut rules)?;
         }
-        if rules.types.is_empty() {
+        // No type left (a `not` of every type, contradictory bounds): the node allows nothing,
+        // which an optional member or a combinator's branch can afford.
+        if rules.types.is_empty() || self.settle(&mut rules, at).is_err() {
             return Ok(Kind::Never);
         }
         if !map.contains_key("type") {
@@ -169,7 +177,28 @@ impl<'a> Compiler<'a> {
         for merge in &self.vocabulary.merges {
             merge(self, a, b, &mut out, at)?;
         }
+        self.settle(&mut out, at)?;
         Ok(out)
+    }
+
+    /// Removes the types that contradictory bounds rule out; none left is an error at `at`.
+    fn settle(&self, rules: &mut Rules, at: &str) -> Result<(), GenError> {
+        let mut why = Vec::new();
+        for conflict in &self.vocabulary.conflicts {
+            if let Some((types, reason)) = conflict(rules)
+                && rules.types.and(types) != Types::default()
+            {
+                rules.types = rules.types.without(types);
+                why.push(reason);
+            }
+        }
+        if rules.types.is_empty() {
+            return Err(self.refuse(
+                at,
+                format!("no value satisfies this schema: {}", why.join("; ")),
+            ));
+        }
+        Ok(())
     }
 
     /// Whether `key` constrains values.

@@ -6,7 +6,7 @@
 //! the hook types and import no keyword) and the keyword files (which import it): the import
 //! graph stays a tree.
 
-use super::compile::{FinishFn, MergeFn, NodeMergeFn, RuleFn, ShapeFn};
+use super::compile::{ConflictFn, FinishFn, MergeFn, NodeMergeFn, RuleFn, ShapeFn};
 use super::ir::{ChildFn, Types};
 use super::sample::{BranchesDraw, ChoiceDraw, TypeHook, TypedDraw};
 use super::violate::{BranchesCheck, ChoiceCheck, RuleCheck};
@@ -87,6 +87,8 @@ pub struct Keyword {
     pub child: Option<Child>,
     /// What it precomputes once the arena is complete.
     pub finish: Option<FinishFn>,
+    /// How it contradicts its twin (`maxLength` below `minLength`), if it can.
+    pub conflict: Option<ConflictFn>,
     /// The types it constrains, when it has no draw hook saying so: a schema without `type`
     /// draws values of the types its keywords constrain.
     pub types: Option<Types>,
@@ -104,6 +106,7 @@ impl Keyword {
             violate: None,
             child: None,
             finish: None,
+            conflict: None,
             types: None,
         }
     }

@@ -53,6 +53,12 @@ impl Inner {
         let mut arena = ir::Arena::new(file);
         let root =
             compile::Compiler::new(&mut arena, document, keyword::vocabulary()).root(pointer)?;
+        if matches!(arena.nodes[arena.resolve(root)].kind, ir::Kind::Never) {
+            return Err(arena.error(
+                pointer,
+                "no value satisfies this schema (`false`, a `not` of every type, or bounds that contradict each other)",
+            ));
+        }
         let validator = schemas.get(pointer).ok_or_else(|| {
             GenError::NotFound(format!(
                 "{}: no compiled schema at {pointer}",

@@ -24,35 +24,22 @@ fn compile(cx: &mut Compiler<'_>, map: &Map<String, Value>, at: &str) -> Result<
     } else {
         Kind::Any
     };
-    let condition = cx.compile(&pointer::join(at, "if"))?;
+    let condition = pointer::join(at, "if");
+    let mut parts_then = vec![condition.clone()];
+    let mut parts_else = Vec::new();
+    for (key, parts) in [("then", &mut parts_then), ("else", &mut parts_else)] {
+        if map.contains_key(key) {
+            parts.push(pointer::join(at, key));
+        }
+    }
     let mut branches = Vec::with_capacity(2);
     let mut first = None;
-    let mut parts = vec![(condition, "if")];
-    for (key, with_condition) in [("then", true), ("else", false)] {
-        let mut kind = own.clone();
-        let mut named = at.to_string();
-        parts.truncate(usize::from(with_condition));
-        if map.contains_key(key) {
-            let here = pointer::join(at, key);
-            parts.push((cx.compile(&here)?, key));
-            named = here;
-        } else if with_condition {
-            named = pointer::join(at, "if");
-        }
-        let mut result = Ok(());
-        for (id, _) in &parts {
-            let next = cx.resolved(*id).kind;
-            match cx.merge(kind.clone(), next, at) {
-                Ok(merged) => kind = merged,
-                Err(error) => {
-                    result = Err(error);
-                    break;
-                }
-            }
-        }
-        match result {
-            Ok(()) if !matches!(kind, Kind::Never) => branches.push(cx.push(kind, &named)),
-            Ok(()) => {}
+    for parts in [parts_then, parts_else] {
+        // The branch node is named after its last part (the schema it is most about).
+        let named = parts.last().cloned().unwrap_or_else(|| at.to_string());
+        match branch(cx, own.clone(), &parts, at) {
+            Ok(Kind::Never) => {}
+            Ok(kind) => branches.push(cx.push(kind, &named)),
             Err(error) => {
                 first.get_or_insert(error);
             }
@@ -63,4 +50,15 @@ fn compile(cx: &mut Compiler<'_>, map: &Map<String, Value>, at: &str) -> Result<
         (true, None) => Ok(Kind::Never),
         _ => Ok(Kind::AnyOf(branches)),
     }
+}
+
+/// `own` merged with the schemas at `parts`.
+fn branch(cx: &mut Compiler<'_>, own: Kind, parts: &[String], at: &str) -> Result<Kind, GenError> {
+    let mut kind = own;
+    for part in parts {
+        let id = cx.compile(part)?;
+        let next = cx.resolved(id).kind;
+        kind = cx.merge(kind, next, at)?;
+    }
+    Ok(kind)
 }

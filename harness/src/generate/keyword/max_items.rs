@@ -11,6 +11,7 @@ use super::min_items;
 
 /// The `maxItems` keyword.
 pub const KEYWORD: Keyword = Keyword {
+    conflict: Some(conflict),
     types: Some(Types::ARRAY),
     merge: Some(Merge::Rule(merge)),
     violate: Some(Violate::Rule(violate)),
@@ -84,4 +85,15 @@ fn violate(rules: &Rules, value: &Value, spot: &Spot, walk: &mut Walk<'_>) {
             max + 1
         ),
     );
+}
+
+/// `minItems` above `maxItems` leaves no array.
+fn conflict(rules: &Rules) -> Option<(Types, String)> {
+    let (min, max) = (min_items::of(rules), of(rules)?);
+    (min > max).then(|| {
+        (
+            Types::ARRAY,
+            format!("minItems {min} is above maxItems {max}"),
+        )
+    })
 }

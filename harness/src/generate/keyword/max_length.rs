@@ -11,6 +11,7 @@ use super::min_length;
 
 /// The `maxLength` keyword.
 pub const KEYWORD: Keyword = Keyword {
+    conflict: Some(conflict),
     types: Some(Types::STRING),
     merge: Some(Merge::Rule(merge)),
     violate: Some(Violate::Rule(violate)),
@@ -88,4 +89,15 @@ fn violate(rules: &Rules, value: &Value, spot: &Spot, walk: &mut Walk<'_>) {
             max + 1
         ),
     );
+}
+
+/// `minLength` above `maxLength` leaves no string.
+fn conflict(rules: &Rules) -> Option<(Types, String)> {
+    let (min, max) = (min_length::of(rules), of(rules)?);
+    (min > max).then(|| {
+        (
+            Types::STRING,
+            format!("minLength {min} is above maxLength {max}"),
+        )
+    })
 }

@@ -9,10 +9,11 @@ use super::super::hooks::{Draw, Keyword, Merge, Role, Violate};
 use super::super::ir::{Rules, Types};
 use super::super::sample::Ctx;
 use super::super::violate::{Edit, Spot, Walk, shown};
-use super::required;
+use super::{min_properties, required};
 
 /// The `maxProperties` keyword.
 pub const KEYWORD: Keyword = Keyword {
+    conflict: Some(conflict),
     merge: Some(Merge::Rule(merge)),
     draw: Some(Draw::Type(Types::OBJECT, draw)),
     violate: Some(Violate::Rule(violate)),
@@ -99,4 +100,15 @@ fn violate(rules: &Rules, value: &Value, spot: &Spot, walk: &mut Walk<'_>) {
             max + 1
         ),
     );
+}
+
+/// `minProperties` above `maxProperties` leaves no object.
+fn conflict(rules: &Rules) -> Option<(Types, String)> {
+    let (min, max) = (min_properties::of(rules), of(rules)?);
+    (min > max).then(|| {
+        (
+            Types::OBJECT,
+            format!("minProperties {min} is above maxProperties {max}"),
+        )
+    })
 }

@@ -13,6 +13,7 @@ use super::minimum::{self, Bound, SAFE_INTEGER};
 
 /// The `maximum` keyword.
 pub const MAXIMUM: Keyword = Keyword {
+    conflict: Some(conflict),
     types: Some(Types::NUMBER.or(Types::INTEGER)),
     merge: Some(Merge::Rule(merge)),
     violate: Some(Violate::Rule(violate)),
@@ -143,4 +144,30 @@ fn violate(rules: &Rules, value: &Value, spot: &Spot, walk: &mut Walk<'_>) {
         keyword,
         format!("{} is above the {keyword} {}", shown(&spot.at), bound.value),
     );
+}
+
+/// A lower bound above the upper one leaves no number; bounds with no integer between them
+/// leave no integer.
+fn conflict(rules: &Rules) -> Option<(Types, String)> {
+    let (lower, upper) = (minimum::of(rules)?, of(rules)?);
+    if lower.value > upper.value
+        || (lower.value == upper.value && (lower.exclusive || upper.exclusive))
+    {
+        return Some((
+            Types::NUMBER.or(Types::INTEGER),
+            format!(
+                "the lower bound {} is above the upper bound {}",
+                lower.value, upper.value
+            ),
+        ));
+    }
+    (minimum::lowest_integer(rules) > highest_integer(rules)).then(|| {
+        (
+            Types::INTEGER,
+            format!(
+                "no integer lies between {} and {}",
+                lower.value, upper.value
+            ),
+        )
+    })
 }

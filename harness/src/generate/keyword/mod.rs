@@ -182,6 +182,7 @@ pub fn vocabulary() -> &'static Vocabulary {
                 })
                 .collect(),
             finishes: TABLE.iter().filter_map(|k| k.finish).collect(),
+            conflicts: TABLE.iter().filter_map(|k| k.conflict).collect(),
             merge: TABLE
                 .iter()
                 .find_map(|k| match k.merge {
