@@ -83,7 +83,8 @@ fn draw(rules: &Rules, value: &mut Value, ctx: &mut Ctx<'_>) {
         return;
     };
     let room = max_items::of(rules).map_or(usize::MAX, |max| max.saturating_sub(items.len()));
-    for k in 0..contains.min {
+    // A count beyond any payload's size is left to validation (it refuses the draw).
+    for k in 0..contains.min.min(1000) {
         let item = ctx.member(contains.id, &k.to_string());
         if k < room {
             let at = ctx.rng.between(0, items.len());

@@ -24,6 +24,9 @@ pub const KEYWORD: Keyword = Keyword {
 #[derive(Debug, Clone)]
 struct MinProperties(usize);
 
+/// The most members a draw adds to reach `minProperties`.
+const MOST: usize = 1000;
+
 /// The fewest members objects of `rules` may have (0 without `minProperties`).
 #[must_use]
 pub fn of(rules: &Rules) -> usize {
@@ -70,6 +73,8 @@ fn draw(rules: &Rules, value: &mut Value, ctx: &mut Ctx<'_>) {
             out.insert(name.clone(), member);
         }
     }
+    // A count beyond any payload's size is left to validation (it refuses the draw).
+    let min = min.min(MOST);
     let mut guard = 0;
     while out.len() < min && guard < min * 4 + 8 {
         guard += 1;
