@@ -126,7 +126,11 @@ impl Inner {
                 }
                 last = "an invariant does not hold".into();
             } else if let Some(error) = self.validator.iter_errors(&value).next() {
-                last = format!("{} at {}", error, error.instance_path());
+                last = crate::spec::schemas::excerpt(&format!(
+                    "{} at {}",
+                    error,
+                    error.instance_path()
+                ));
             }
         }
         Err(GenError::Unsatisfiable {

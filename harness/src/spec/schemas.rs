@@ -168,7 +168,7 @@ const MESSAGE_CHARS: usize = 240;
 
 /// `message` cut to its start and its end when long: the validator quotes the whole instance
 /// (a `oneOf` mismatch quotes the whole payload), and a report shows an excerpt of it.
-fn excerpt(message: &str) -> String {
+pub fn excerpt(message: &str) -> String {
     let count = message.chars().count();
     if count <= MESSAGE_CHARS {
         return message.to_string();
