@@ -4,9 +4,9 @@
 use std::time::Duration;
 
 use webhook_harness::check::provider::faults::{
-    AcceptsHttpTargets, CursorRepeatsAnItem, DeliversUnsubscribed, DropsIdFromResponses,
-    ForgetsUpdates, IgnoresCredentials, LeaksTenants, RetryDoesNotResend, ServesDeleted,
-    SignsWithWrongKey, SkipsValidation,
+    AcceptsAnyExtraMember, AcceptsHttpTargets, CrashesOnBrokenJson, CursorRepeatsAnItem,
+    DeliversUnsubscribed, DropsIdFromResponses, ForgetsUpdates, IgnoresCredentials, LeaksTenants,
+    RetryDoesNotResend, ServesDeleted, SignsWithWrongKey, SkipsValidation,
 };
 use webhook_harness::check::provider::{self, Api, Applies, Settings};
 use webhook_harness::mock::{Fault, MockProvider};
@@ -90,7 +90,7 @@ type Case = (
 );
 
 /// Each fault, the check that must catch it, where, and what its report must say.
-const FAULTS: [Case; 13] = [
+const FAULTS: [Case; 16] = [
     (
         &LeaksTenants,
         "betterez",
@@ -111,6 +111,31 @@ const FAULTS: [Case; 13] = [
         "invalid-request",
         "createSubscription",
         &["the request breaks", "response: 200"],
+    ),
+    (
+        &CrashesOnBrokenJson,
+        "swsh",
+        "invalid-request",
+        "createSubscription",
+        &["is not JSON at all", "response: 500"],
+    ),
+    (
+        &CrashesOnBrokenJson,
+        "uc-alxgsv",
+        "invalid-request",
+        "createWebhook",
+        &["not JSON", "response: 500"],
+    ),
+    (
+        &AcceptsAnyExtraMember,
+        "swsh",
+        "invalid-request",
+        "createSubscription",
+        &[
+            "`/metadata` has an extra property",
+            "of type object",
+            "response: 20",
+        ],
     ),
     (
         &IgnoresCredentials,

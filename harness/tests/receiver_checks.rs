@@ -533,6 +533,29 @@ fn edge_fails_on_a_receiver_that_chokes_on_unicode_or_reserialises() {
             );
         }
     }
+    // Strings without a maxLength reach several kilobytes, inside arrays too: wherever an
+    // event's payload has an array of such strings, a receiver that refuses them fails.
+    let mut long = 0;
+    for provider in PROVIDERS {
+        for (event, outcome) in outcomes(
+            &runtime,
+            provider,
+            Fault::RejectsLongStringsInArrays,
+            "edge",
+        ) {
+            if let Err(report) = outcome {
+                assert!(
+                    report.contains("4096 characters long") && report.contains("response: 413"),
+                    "{provider} {event}: {report}"
+                );
+                long += 1;
+            }
+        }
+    }
+    assert!(
+        long > 0,
+        "no event's payload holds an array of unbounded strings"
+    );
     // Betterez tells receivers to re-serialise: the check follows that rule.
     for (event, outcome) in outcomes(&runtime, "betterez", Fault::VerifiesReserialised, "edge") {
         assert!(outcome.is_ok(), "betterez {event}: {:?}", outcome.err());

@@ -658,3 +658,42 @@ fn broken_undeliverable_and_throttle_rules_are_refused_at_their_pointers() {
         assert!(error.to_string().contains(says), "{error}");
     }
 }
+
+#[test]
+fn lint_warns_once_per_key_of_no_json_schema_vocabulary() {
+    let spec = ProviderSpec::load("uc-alxgsv").unwrap();
+    let schemas: Vec<String> = spec
+        .events
+        .iter()
+        .filter_map(|e| e.schema().map(str::to_string))
+        .take(2)
+        .collect();
+    assert_eq!(schemas.len(), 2);
+    let mut doc = spec.document.clone();
+    for at in &schemas {
+        set(
+            &mut doc,
+            &format!("{at}/tsAdditionalProperties"),
+            json!(false),
+        );
+    }
+    let copy = Copy::new("uc-alxgsv", &doc);
+    let report = lint::lint(&copy.load().unwrap());
+    let warnings: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Warning)
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    assert_eq!(
+        warnings[0].pointer,
+        format!("{}/tsAdditionalProperties", schemas[0])
+    );
+    assert!(
+        warnings[0].message.contains("`tsAdditionalProperties`"),
+        "{}",
+        warnings[0]
+    );
+    assert!(warnings[0].message.contains("2 places"), "{}", warnings[0]);
+    assert!(!report.has_errors(), "{:#?}", report.findings);
+}

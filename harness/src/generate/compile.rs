@@ -8,7 +8,7 @@
 use serde_json::{Map, Value};
 
 use super::error::GenError;
-use super::ir::{Arena, Id, Kind, Rules};
+use super::ir::{Arena, Id, Kind, Rules, Types};
 use crate::spec::pointer;
 
 /// Compiles a node that one keyword shapes alone (`$ref`, `allOf`, `const`, `enum`, `oneOf`,
@@ -25,6 +25,10 @@ pub type MergeFn = fn(&mut Compiler<'_>, &Rules, &Rules, &mut Rules, &str) -> Re
 /// Merges two whole nodes: `allOf`'s algebra over node shapes.
 pub type NodeMergeFn = fn(&mut Compiler<'_>, Kind, Kind, &str) -> Result<Kind, GenError>;
 
+/// A contradiction between a keyword and its twin (`minLength` above `maxLength`): the types
+/// no value can have any more, and why.
+pub type ConflictFn = fn(&Rules) -> Option<(Types, String)>;
+
 /// Precomputes, once the arena is complete, what a keyword's draws look up every time.
 pub type FinishFn = fn(&mut Rules);
 
@@ -36,17 +40,20 @@ pub struct Vocabulary {
     pub annotations: Vec<&'static str>,
     /// Keywords the generator honours (every keyword of the table but the annotations).
     pub known: Vec<&'static str>,
-    /// Keywords that constrain values (today the same as `known`): a `$ref` beside one of them
-    /// is merged with it, and an `allOf` schema's own keywords count only if one is there.
+    /// Keywords that constrain values (today the same as `known`): a `$ref` or a combinator
+    /// beside one of them is merged with it, and an `allOf` schema's own keywords count only if
+    /// one is there.
     pub constraints: Vec<&'static str>,
-    /// Keywords of typed nodes: beside `oneOf`/`anyOf`, they apply to every branch.
-    pub typed: Vec<&'static str>,
     /// Keywords that shape a node alone; the first present one wins.
     pub shapes: Vec<(&'static str, ShapeFn)>,
+    /// The types each typed keyword constrains (for schemas without `type`).
+    pub hints: Vec<(&'static str, Types)>,
     /// The compile step of every typed keyword.
     pub rules: Vec<RuleFn>,
     /// The merge step of every typed keyword that has one.
     pub merges: Vec<MergeFn>,
+    /// The contradiction check of every keyword that has one.
+    pub conflicts: Vec<ConflictFn>,
     /// The finishing step of every keyword that has one.
     pub finishes: Vec<FinishFn>,
     /// How two nodes merge (`allOf`).
@@ -93,9 +100,17 @@ impl<'a> Compiler<'a> {
         let schema = pointer::get(self.doc, at)
             .ok_or_else(|| self.arena.error(at, "no schema at this pointer"))?;
         let id = self.arena.reserve(at);
-        let kind = self.kind(schema, at)?;
-        self.arena.nodes[id].kind = kind;
-        Ok(id)
+        match self.kind(schema, at) {
+            Ok(kind) => {
+                self.arena.nodes[id].kind = kind;
+                Ok(id)
+            }
+            Err(error) => {
+                // A combinator may still drop this branch; nothing else may draw from it.
+                self.arena.nodes[id].kind = Kind::Never;
+                Err(error)
+            }
+        }
     }
 
     /// What `schema` (found at `at`) allows. Every keyword is either honoured or refused with
@@ -108,15 +123,14 @@ impl<'a> Compiler<'a> {
             _ => return Err(self.refuse(at, "a schema must be an object or a boolean")),
         };
         let vocabulary = self.vocabulary;
+        // A keyword of no vocabulary (another tool's annotation, a typo) constrains nothing,
+        // as JSON Schema says: it is ignored, and noted for the lint.
         for key in map.keys() {
             if !vocabulary.known.contains(&key.as_str())
                 && !vocabulary.annotations.contains(&key.as_str())
                 && !key.starts_with("x-")
             {
-                return Err(self.refuse(
-                    &pointer::join(at, key),
-                    format!("the generator cannot honour the keyword `{key}`"),
-                ));
+                self.arena.note_unknown(&pointer::join(at, key), key);
             }
         }
         for (name, shape) in &vocabulary.shapes {
@@ -133,6 +147,22 @@ impl<'a> Compiler<'a> {
         for rule in &self.vocabulary.rules {
             rule(self, map, at, &mut rules)?;
         }
+        // No type left (a `not` of every type, contradictory bounds): the node allows nothing,
+        // which an optional member or a combinator's branch can afford.
+        if rules.types.is_empty() || self.settle(&mut rules, at).is_err() {
+            return Ok(Kind::Never);
+        }
+        if !map.contains_key("type") {
+            let hint = self
+                .vocabulary
+                .hints
+                .iter()
+                .filter(|(name, _)| map.contains_key(*name))
+                .fold(Types::default(), |all, (_, t)| all.or(*t));
+            if !hint.is_empty() {
+                rules.hint = hint;
+            }
+        }
         Ok(Kind::Typed(rules))
     }
 
@@ -147,19 +177,34 @@ impl<'a> Compiler<'a> {
         for merge in &self.vocabulary.merges {
             merge(self, a, b, &mut out, at)?;
         }
+        self.settle(&mut out, at)?;
         Ok(out)
+    }
+
+    /// Removes the types that contradictory bounds rule out; none left is an error at `at`.
+    fn settle(&self, rules: &mut Rules, at: &str) -> Result<(), GenError> {
+        let mut why = Vec::new();
+        for conflict in &self.vocabulary.conflicts {
+            if let Some((types, reason)) = conflict(rules)
+                && rules.types.and(types) != Types::default()
+            {
+                rules.types = rules.types.without(types);
+                why.push(reason);
+            }
+        }
+        if rules.types.is_empty() {
+            return Err(self.refuse(
+                at,
+                format!("no value satisfies this schema: {}", why.join("; ")),
+            ));
+        }
+        Ok(())
     }
 
     /// Whether `key` constrains values.
     #[must_use]
     pub fn is_constraint(&self, key: &str) -> bool {
         self.vocabulary.constraints.contains(&key)
-    }
-
-    /// Whether `key` is a keyword of typed nodes.
-    #[must_use]
-    pub fn is_typed(&self, key: &str) -> bool {
-        self.vocabulary.typed.contains(&key)
     }
 
     /// Adds a node that no pointer names (a merge result).

@@ -6,7 +6,7 @@
 //! the hook types and import no keyword) and the keyword files (which import it): the import
 //! graph stays a tree.
 
-use super::compile::{FinishFn, MergeFn, NodeMergeFn, RuleFn, ShapeFn};
+use super::compile::{ConflictFn, FinishFn, MergeFn, NodeMergeFn, RuleFn, ShapeFn};
 use super::ir::{ChildFn, Types};
 use super::sample::{BranchesDraw, ChoiceDraw, TypeHook, TypedDraw};
 use super::violate::{BranchesCheck, ChoiceCheck, RuleCheck};
@@ -16,7 +16,7 @@ use super::violate::{BranchesCheck, ChoiceCheck, RuleCheck};
 pub enum Role {
     /// It only annotates (`title`, `description`...): accepted and ignored.
     Annotation,
-    /// It shapes its node alone (`$ref`, `allOf`, `const`, `enum`, `oneOf`, `anyOf`): the first
+    /// It shapes its node (`$ref`, `allOf`, `if`, `const`, `enum`, `oneOf`, `anyOf`): the first
     /// such keyword present in a schema, in table order, compiles the node.
     Shape(ShapeFn),
     /// It is a rule of a typed node (`type`, `minLength`, `properties`...): every rule keyword
@@ -87,6 +87,11 @@ pub struct Keyword {
     pub child: Option<Child>,
     /// What it precomputes once the arena is complete.
     pub finish: Option<FinishFn>,
+    /// How it contradicts its twin (`maxLength` below `minLength`), if it can.
+    pub conflict: Option<ConflictFn>,
+    /// The types it constrains, when it has no draw hook saying so: a schema without `type`
+    /// draws values of the types its keywords constrain.
+    pub types: Option<Types>,
 }
 
 impl Keyword {
@@ -101,6 +106,8 @@ impl Keyword {
             violate: None,
             child: None,
             finish: None,
+            conflict: None,
+            types: None,
         }
     }
 

@@ -53,6 +53,12 @@ impl Inner {
         let mut arena = ir::Arena::new(file);
         let root =
             compile::Compiler::new(&mut arena, document, keyword::vocabulary()).root(pointer)?;
+        if matches!(arena.nodes[arena.resolve(root)].kind, ir::Kind::Never) {
+            return Err(arena.error(
+                pointer,
+                "no value satisfies this schema (`false`, a `not` of every type, or bounds that contradict each other)",
+            ));
+        }
         let validator = schemas.get(pointer).ok_or_else(|| {
             GenError::NotFound(format!(
                 "{}: no compiled schema at {pointer}",
@@ -87,9 +93,30 @@ impl Inner {
 
     /// A value that validates and satisfies the invariants (`edge`: a boundary value).
     pub fn draw<R: RngCore + ?Sized>(&self, rng: &mut R, edge: bool) -> Result<Value, GenError> {
+        self.draw_with(rng, edge, false)
+    }
+
+    /// An edge value whose unbounded strings are long (see `sample::Ctx::long`).
+    pub fn draw_long<R: RngCore + ?Sized>(&self, rng: &mut R) -> Result<Value, GenError> {
+        self.draw_with(rng, true, true)
+    }
+
+    fn draw_with<R: RngCore + ?Sized>(
+        &self,
+        rng: &mut R,
+        edge: bool,
+        long: bool,
+    ) -> Result<Value, GenError> {
         let mut last = String::new();
         for _ in 0..TRIES {
-            let mut value = self.draw_once(&mut rng::Lend(&mut *rng), edge);
+            let mut value = if long {
+                let mut lend = rng::Lend(&mut *rng);
+                let mut ctx = sample::Ctx::new(&self.arena, &mut lend, true, keyword::draws());
+                ctx.long = true;
+                ctx.value(self.root)
+            } else {
+                self.draw_once(&mut rng::Lend(&mut *rng), edge)
+            };
             if let Some(event) = &self.event {
                 self.plan.apply(event, &mut value, rng);
             }
@@ -99,7 +126,11 @@ impl Inner {
                 }
                 last = "an invariant does not hold".into();
             } else if let Some(error) = self.validator.iter_errors(&value).next() {
-                last = format!("{} at {}", error, error.instance_path());
+                last = crate::spec::schemas::excerpt(&format!(
+                    "{} at {}",
+                    error,
+                    error.instance_path()
+                ));
             }
         }
         Err(GenError::Unsatisfiable {
@@ -142,5 +173,27 @@ impl Inner {
             tries: 8,
             last: "no single violation could be made (the schema constrains nothing)".into(),
         })
+    }
+
+    /// Invalid values covering every violation site of several valid values (typical ones,
+    /// and edge ones that carry every optional member): each keyword at each place once.
+    pub fn every_invalid<R: RngCore + ?Sized>(
+        &self,
+        rng: &mut R,
+    ) -> Result<Vec<Invalid>, GenError> {
+        let subject = Subject {
+            arena: &self.arena,
+            root: self.root,
+            schemas: &self.schemas,
+            validator: &self.validator,
+            pointer: &self.schema_pointer,
+        };
+        let mut seen = Vec::new();
+        let mut out = Vec::new();
+        for base in 0..8 {
+            let valid = self.draw(rng, base % 2 == 1)?;
+            out.extend(invalid::every(&subject, &valid, &mut seen));
+        }
+        Ok(out)
     }
 }

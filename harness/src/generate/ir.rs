@@ -48,7 +48,7 @@ impl Types {
 
     /// The types in either set.
     #[must_use]
-    pub fn or(self, other: Self) -> Self {
+    pub const fn or(self, other: Self) -> Self {
         Self(self.0 | other.0)
     }
 
@@ -56,6 +56,12 @@ impl Types {
     #[must_use]
     pub fn and(self, other: Self) -> Self {
         Self(self.0 & other.0)
+    }
+
+    /// The types of this set that are not in `other`.
+    #[must_use]
+    pub fn without(self, other: Self) -> Self {
+        Self(self.0 & !other.0)
     }
 
     /// Whether no type is left.
@@ -130,6 +136,9 @@ impl<T: Any + std::fmt::Debug + Clone + Send + Sync> Rule for T {
 pub struct Rules {
     /// The types a value may have (the `type` keyword; all of them when it is absent).
     pub types: Types,
+    /// The types a value is drawn from by preference: without `type`, those the schema's
+    /// keywords constrain (`minItems` suggests arrays); all of them otherwise.
+    pub hint: Types,
     /// Each present keyword's rule, keyed by the rule's Rust type: a keyword reads its own
     /// slot, and a sibling's through that sibling's accessor.
     slots: Vec<(TypeId, Box<dyn Rule>)>,
@@ -141,8 +150,15 @@ impl Rules {
     pub fn new() -> Self {
         Self {
             types: Types::ALL,
+            hint: Types::ALL,
             slots: Vec::new(),
         }
+    }
+
+    /// Whether only `type` constrains these rules.
+    #[must_use]
+    pub fn only_types(&self) -> bool {
+        self.slots.is_empty()
     }
 
     /// The rule of type `T`, if its keyword is present.
@@ -184,6 +200,7 @@ impl Clone for Rules {
     fn clone(&self) -> Self {
         Self {
             types: self.types,
+            hint: self.hint,
             slots: self
                 .slots
                 .iter()
@@ -241,6 +258,9 @@ pub struct Arena {
     pub nodes: Vec<Node>,
     by_pointer: HashMap<String, Id>,
     file: PathBuf,
+    /// Keywords of no vocabulary met while compiling (pointer, keyword): ignored, as
+    /// annotations are.
+    pub unknown: Vec<(String, String)>,
 }
 
 impl Arena {
@@ -251,6 +271,7 @@ impl Arena {
             nodes: Vec::new(),
             by_pointer: HashMap::new(),
             file: file.to_path_buf(),
+            unknown: Vec::new(),
         }
     }
 
@@ -287,6 +308,13 @@ impl Arena {
             }
         }
         id
+    }
+
+    /// Notes a keyword of no vocabulary at `at` (ignored when drawing).
+    pub fn note_unknown(&mut self, at: &str, keyword: &str) {
+        if !self.unknown.iter().any(|(p, _)| p == at) {
+            self.unknown.push((at.to_string(), keyword.to_string()));
+        }
     }
 
     /// The error for a schema at `at` that the generator cannot honour.

@@ -63,6 +63,7 @@ pub use error::GenError;
 use inner::Inner;
 pub use invalid::{Invalid, Label};
 pub use mode::Mode;
+pub use sample::LONG_STRING;
 pub use tree::{InvalidStrategy, JsonTree, ValueStrategy};
 
 use crate::spec::{Invariant, ProviderSpec, SchemaSet};
@@ -208,6 +209,33 @@ impl Generator {
     }
 }
 
+impl SchemaGen {
+    /// A generator for a standalone JSON Schema document of `draft` (its `$ref`s resolve inside
+    /// it), validated as that draft says; `name` stands for the file in errors.
+    pub fn standalone(
+        name: &str,
+        schema: &Value,
+        draft: jsonschema::Draft,
+    ) -> Result<Self, GenError> {
+        let (schemas, failures) = SchemaSet::compile_draft(schema, &[String::new()], draft);
+        if let Some((_, reason)) = failures.first() {
+            return Err(GenError::NotFound(format!(
+                "{name}: the schema does not compile: {reason}"
+            )));
+        }
+        let inner = Inner::new(&PathBuf::from(name), schema, &schemas, "", Vec::new(), None)?;
+        Ok(Self {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// The keywords of no vocabulary the schema uses (pointer, keyword): ignored when drawing.
+    #[must_use]
+    pub fn unknown_keywords(&self) -> &[(String, String)] {
+        &self.inner.arena.unknown
+    }
+}
+
 /// Generates values of one schema. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct SchemaGen {
@@ -268,6 +296,31 @@ impl SchemaGen {
     /// pointers) as `null` placeholders, for a caller about to overwrite them.
     pub fn draw_skipping<R: RngCore + ?Sized>(&self, rng: &mut R, skip: &[String]) -> Value {
         self.inner.draw_skipping(&mut rng::Lend(rng), skip)
+    }
+
+    /// An edge value whose free-text strings without `maxLength` are several kilobytes long
+    /// (in arrays too: an array that may hold an item holds one), drawn from `seed`.
+    pub fn long(&self, seed: u64) -> Result<Sample, GenError> {
+        Ok(Sample {
+            value: self.inner.draw_long(&mut rng::seeded(seed))?,
+            label: None,
+        })
+    }
+
+    /// Invalid values that cover the schema's violation sites: every keyword at every place
+    /// that one edit of a valid value can break gets one, labelled as the validator reports
+    /// it. Drawn from `seed`; the same seed gives the same values.
+    pub fn violations(&self, seed: u64) -> Result<Vec<Sample>, GenError> {
+        let mut rng = rng::seeded(seed);
+        Ok(self
+            .inner
+            .every_invalid(&mut rng)?
+            .into_iter()
+            .map(|invalid| Sample {
+                value: invalid.value,
+                label: Some(invalid.label),
+            })
+            .collect())
     }
 
     /// `count` values from `seed`: the same seed always gives the same values.

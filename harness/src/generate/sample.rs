@@ -11,6 +11,10 @@ use serde_json::Value;
 use super::ir::{Arena, ChildFn, Id, Kind, Rules, Step, Types};
 use super::rng::Draw;
 
+/// The length of unbounded strings in long mode: several kilobytes, past the fixed buffers and
+/// column sizes receivers tend to assume.
+pub const LONG_STRING: usize = 4096;
+
 /// Recursive schemas are cut here: deeper than this, only required fields and minimal arrays.
 const MAX_DEPTH: usize = 12;
 
@@ -44,6 +48,8 @@ pub struct Draws {
     /// The keywords that describe object members by name (`properties`): a member none of
     /// them names is an extra one.
     pub named: Vec<ChildFn>,
+    /// Every keyword that gives a child its schema, in table order (by name, then the rest).
+    pub children: Vec<ChildFn>,
 }
 
 /// What one draw needs: the arena, the randomness, the mode and the depth.
@@ -54,6 +60,10 @@ pub struct Ctx<'a> {
     pub rng: &'a mut dyn RngCore,
     /// Edge mode (boundaries, unusual text, nulls, extras) rather than typical values.
     pub edge: bool,
+    /// Long mode (an edge value): every free-text string without `maxLength` is
+    /// [`LONG_STRING`] characters long, every optional member is present and every array that
+    /// may hold an item holds one.
+    pub long: bool,
     depth: usize,
     /// Instance pointers not to draw (the caller overwrites them): a `null` stands in.
     skip: &'a [String],
@@ -69,6 +79,7 @@ impl<'a> Ctx<'a> {
             arena,
             rng,
             edge,
+            long: false,
             depth: 0,
             skip: &[],
             path: String::new(),
@@ -141,6 +152,15 @@ impl<'a> Ctx<'a> {
         for hook in &draws.hooks[ty.index()] {
             hook(rules, value, self);
         }
+    }
+
+    /// The schema the keywords give the member `name` of objects of `rules`, if any.
+    #[must_use]
+    pub fn member_schema(&self, rules: &Rules, name: &str) -> Option<Id> {
+        self.draws
+            .children
+            .iter()
+            .find_map(|child| child(rules, Step::Member(name)))
     }
 
     /// Whether a keyword describes the member `name` of objects of `rules` by name.

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::extensions::{ErratumExpect, Status};
 use super::model::{Body, Example};
-use super::{ProviderSpec, pointer};
+use super::{ProviderSpec, keywords, pointer};
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -19,6 +19,8 @@ pub enum Severity {
     Error,
     /// A documented error of the provider, reproduced as recorded: informational.
     Erratum,
+    /// Worth a look, not wrong: a schema key of no JSON Schema vocabulary (ignored).
+    Warning,
 }
 
 /// One lint finding.
@@ -39,6 +41,7 @@ impl fmt::Display for Finding {
         let label = match self.severity {
             Severity::Error => "error",
             Severity::Erratum => "erratum",
+            Severity::Warning => "warning",
         };
         write!(f, "{label}: {}", self.file.display())?;
         if !self.pointer.is_empty() {
@@ -121,6 +124,7 @@ pub fn lint(spec: &ProviderSpec) -> Report {
         lint.endpoint(endpoint);
     }
     lint.errata();
+    lint.unknown_keywords();
     let Lint {
         mut findings,
         coverage,
@@ -146,6 +150,47 @@ struct Lint<'s> {
 }
 
 impl Lint<'_> {
+    /// Each key of no JSON Schema vocabulary in the schemas of bodies, once, where it first
+    /// appears, with how often it does.
+    fn unknown_keywords(&mut self) {
+        let spec = self.spec;
+        let schemas = spec
+            .events
+            .iter()
+            .map(|e| &e.payload)
+            .chain(spec.endpoints.iter().filter_map(|e| e.request.as_ref()))
+            .flat_map(|body| body.content.iter().filter_map(|m| m.schema.as_deref()));
+        let mut found: Vec<(String, String)> = Vec::new();
+        for schema in schemas {
+            for (at, keyword) in keywords::unknown(&spec.document, schema) {
+                if !found.iter().any(|(p, _)| *p == at) {
+                    found.push((at, keyword));
+                }
+            }
+        }
+        let mut listed: Vec<&str> = Vec::new();
+        for (at, keyword) in &found {
+            if listed.contains(&keyword.as_str()) {
+                continue;
+            }
+            listed.push(keyword);
+            let count = found.iter().filter(|(_, k)| k == keyword).count();
+            let more = if count > 1 {
+                format!(" ({count} places)")
+            } else {
+                String::new()
+            };
+            self.findings.push(Finding {
+                severity: Severity::Warning,
+                file: spec.file.clone(),
+                pointer: at.clone(),
+                message: format!(
+                    "`{keyword}` is no JSON Schema keyword: it constrains nothing and is ignored{more}"
+                ),
+            });
+        }
+    }
+
     fn body(&mut self, body: &Body) {
         check_body(
             self.spec,

@@ -15,6 +15,7 @@ mod checks;
 pub mod error;
 pub mod extensions;
 pub mod invariant;
+pub mod keywords;
 pub mod lint;
 mod load;
 pub mod model;

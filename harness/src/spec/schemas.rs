@@ -7,7 +7,7 @@ use crate::spec::pointer::percent_decode;
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 
-use jsonschema::{Draft, Registry, Resource, Validator};
+use jsonschema::{Draft, Registry, Validator};
 use serde_json::{Value, json};
 
 /// The base URI the spec document is registered under.
@@ -41,6 +41,7 @@ impl std::fmt::Display for Violation {
 #[derive(Clone)]
 pub struct SchemaSet {
     registry: Option<Arc<Registry<'static>>>,
+    draft: Draft,
     validators: Arc<RwLock<BTreeMap<String, Arc<Validator>>>>,
 }
 
@@ -57,10 +58,20 @@ impl SchemaSet {
     /// Compiles the schemas at `pointers` in `doc`. Returns the set and, for each schema that does
     /// not compile, its pointer and the reason.
     pub fn compile(doc: &Value, pointers: &[String]) -> (Self, Vec<(String, String)>) {
+        Self::compile_draft(doc, pointers, Draft::Draft202012)
+    }
+
+    /// Like [`Self::compile`], for a document of another JSON Schema draft (a standalone schema
+    /// of draft 4, 6 or 7).
+    pub fn compile_draft(
+        doc: &Value,
+        pointers: &[String],
+        draft: Draft,
+    ) -> (Self, Vec<(String, String)>) {
         let mut failures = Vec::new();
         let registry = match Registry::new()
-            .draft(Draft::Draft202012)
-            .add(DOC_URI, Resource::from_contents(doc.clone()))
+            .draft(draft)
+            .add(DOC_URI, draft.create_resource(doc.clone()))
             .and_then(|builder| builder.prepare())
         {
             Ok(registry) => Some(Arc::new(registry)),
@@ -71,6 +82,7 @@ impl SchemaSet {
         };
         let set = Self {
             registry,
+            draft,
             validators: Arc::default(),
         };
         for pointer in pointers {
@@ -96,7 +108,7 @@ impl SchemaSet {
             .ok_or("the document could not be registered")?;
         let wrapper = json!({ "$ref": format!("{DOC_URI}#{}", encode_fragment(pointer)) });
         let validator = jsonschema::options()
-            .with_draft(Draft::Draft202012)
+            .with_draft(self.draft)
             .should_validate_formats(true)
             .with_registry(registry)
             .build(&wrapper)
@@ -146,9 +158,24 @@ pub fn violations_of(validator: &Validator, pointer: &str, value: &Value) -> Vec
                 })
                 .unwrap_or_else(|| schema_pointer(pointer, &error.schema_path().to_string())),
             keyword: error.kind().keyword().to_string(),
-            message: error.to_string(),
+            message: excerpt(&error.to_string()),
         })
         .collect()
+}
+
+/// Messages longer than this are shown as their start and their end.
+const MESSAGE_CHARS: usize = 240;
+
+/// `message` cut to its start and its end when long: the validator quotes the whole instance
+/// (a `oneOf` mismatch quotes the whole payload), and a report shows an excerpt of it.
+pub fn excerpt(message: &str) -> String {
+    let count = message.chars().count();
+    if count <= MESSAGE_CHARS {
+        return message.to_string();
+    }
+    let head: String = message.chars().take(MESSAGE_CHARS / 2).collect();
+    let tail: String = message.chars().skip(count - MESSAGE_CHARS / 2).collect();
+    format!("{head} … {tail} ({} bytes)", message.len())
 }
 
 /// Turns jsonschema's keyword location (relative to our `$ref` wrapper) into a pointer into the doc.
@@ -177,6 +204,17 @@ fn encode_fragment(pointer: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_messages_show_an_excerpt_with_the_reason() {
+        let doc = json!({"s": {"oneOf": [{"type": "string"}, {"type": "integer"}]}});
+        let (set, _) = SchemaSet::compile(&doc, &["/s".to_string()]);
+        let big = json!({"payload": "x".repeat(400_000)});
+        let violations = set.violations("/s", &big).unwrap();
+        let message = &violations[0].message;
+        assert!(message.chars().count() < 400, "{} chars", message.len());
+        assert!(message.contains("oneOf"), "{message}");
+    }
 
     #[test]
     fn refs_resolve_against_the_document_and_formats_are_checked() {

@@ -317,6 +317,14 @@ impl Session<'_> {
         };
         self.send_as(Some(op), &method, &url, headers, Vec::new())
     }
+
+    /// Sends `op` as `who`, naming resource `id`, with `bytes` as an `application/json` body
+    /// whatever they hold (bodies that are not JSON).
+    pub fn call_bytes(&self, op: &Op, who: As, id: Option<&str>, bytes: Vec<u8>) -> Call {
+        let (method, url, mut headers) = self.request(op, who, id);
+        headers.push(("content-type".into(), "application/json".into()));
+        self.send_as(Some(op), &method, &url, headers, bytes)
+    }
     /// Sends any request; records it in the trial's transcript.
     pub fn send(
         &self,

@@ -1,24 +1,34 @@
 //! `invalid-request`: requests that break the operation's schema in one place each get the
-//! documented 4xx, never a 2xx and never a 5xx.
+//! documented 4xx, never a 2xx and never a 5xx: sampled violations, then every violation site
+//! of the schema once (each keyword at each place), then bodies that are not JSON at all or
+//! are cut short.
 
 use serde_json::Value;
 
 use super::documented_example::with_item;
 use super::{As, ProviderCheck, Session};
 use crate::check::CheckInfo;
-use crate::generate::Mode;
+use crate::generate::{Label, Mode};
 use crate::spec::{pointer, provenance};
 
 /// The check.
 pub const CHECK: ProviderCheck = ProviderCheck {
     info: CheckInfo {
         id: "invalid-request",
-        reason: "a request that breaks the documented schema (a 41-character label, a missing field, a wrong type) must be refused with the documented 4xx: accepting it stores what the provider never would, and a 5xx is a crash",
+        reason: "a request that breaks the documented schema (a 41-character label, a missing field, a wrong type, a body that is not JSON) must be refused with the documented 4xx: accepting it stores what the provider never would, and a 5xx is a crash",
         source: "the operation's request schema and its documented 4xx responses",
     },
     subjects: super::generated::writers,
     run,
 };
+
+/// One request the check sends: a JSON body with its label, or bytes that are not JSON.
+enum Broken {
+    /// A body with one labelled violation.
+    Json(Value, Label),
+    /// Bytes sent as `application/json` that are not a JSON text, and what they are.
+    Bytes(Vec<u8>, &'static str),
+}
 
 fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
     let op = api
@@ -26,9 +36,37 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
         .ok_or_else(|| format!("no operation `{name}`"))?;
     let generator = api.generator.request(name).map_err(|e| e.to_string())?;
     let count = (api.settings.cases as usize).max(16);
-    let samples = generator
-        .sample(Mode::Invalid, api.settings.seed ^ 0x1a5a1d, count)
-        .map_err(|e| e.to_string())?;
+    let seed = api.settings.seed ^ 0x1a5a1d;
+    // Sampled violations, then every violation site once, then bodies that are no JSON.
+    let mut requests: Vec<Broken> = generator
+        .sample(Mode::Invalid, seed, count)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .chain(generator.violations(seed).map_err(|e| e.to_string())?)
+        .filter_map(|s| Some(Broken::Json(s.value, s.label?)))
+        .collect();
+    let form = api
+        .endpoint(op)
+        .request
+        .as_ref()
+        .and_then(|b| b.content.first())
+        .is_some_and(|m| m.content_type.contains("x-www-form-urlencoded"));
+    if !form {
+        let valid = generator
+            .sample(Mode::Valid, seed, 1)
+            .map_err(|e| e.to_string())?
+            .remove(0)
+            .value;
+        let text = serde_json::to_vec(&valid).unwrap_or_default();
+        requests.push(Broken::Bytes(
+            b"this is not JSON".to_vec(),
+            "a body that is not JSON at all",
+        ));
+        requests.push(Broken::Bytes(
+            text[..text.len() / 2].to_vec(),
+            "a valid body cut in half (truncated JSON)",
+        ));
+    }
     let endpoint = api.endpoint(op);
     let (documented, assumed) = api.spec.refusals(endpoint);
     let assumed_basis = assumed.first().map(|(_, basis)| basis.clone());
@@ -36,22 +74,44 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
     with_item(api, op, |id, created| {
         let target = api.target_field(op);
         let mut warned = false;
-        for (n, sample) in samples.into_iter().enumerate() {
-            let Some(label) = sample.label else { continue };
-            let mut body = sample.value;
-            // A delivery URL that goes nowhere, unless that undoes the one violation.
-            if let Some(at) = &target
-                && pointer::get(&body, at).is_some()
-            {
-                let mut quiet = body.clone();
-                pointer::set(&mut quiet, at, Value::String(api.nowhere(n)));
-                if !generator.accepts(&quiet) {
-                    body = quiet;
+        for (n, request) in requests.into_iter().enumerate() {
+            let (call, schema_pointer, said) = match request {
+                Broken::Json(mut body, label) => {
+                    // A delivery URL that goes nowhere, unless that undoes the one violation.
+                    if let Some(at) = &target
+                        && pointer::get(&body, at).is_some()
+                    {
+                        let mut quiet = body.clone();
+                        pointer::set(&mut quiet, at, Value::String(api.nowhere(n)));
+                        if !generator.accepts(&quiet) {
+                            body = quiet;
+                        }
+                    }
+                    let call = match &id {
+                        Some(id) => api.call_with_id(op, As::Tenant(0), id, Some(body)),
+                        None => api.call(op, As::Tenant(0), None, Some(&body)),
+                    };
+                    let said = format!(
+                        "the request breaks `{}` at {} (schema {}): {}",
+                        label.keyword,
+                        if label.pointer.is_empty() {
+                            "the root"
+                        } else {
+                            &label.pointer
+                        },
+                        label.schema_pointer,
+                        label.description
+                    );
+                    (call, label.schema_pointer, said)
                 }
-            }
-            let call = match &id {
-                Some(id) => api.call_with_id(op, As::Tenant(0), id, Some(body)),
-                None => api.call(op, As::Tenant(0), None, Some(&body)),
+                Broken::Bytes(bytes, what) => {
+                    let call = api.call_bytes(op, As::Tenant(0), id, bytes);
+                    let said = format!(
+                        "the request body is {what}: the operation takes JSON (schema {})",
+                        generator.pointer()
+                    );
+                    (call, generator.pointer().to_string(), said)
+                }
             };
             if let Some(new) = api.created_id(op, &call) {
                 created.push(new);
@@ -78,7 +138,7 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
             };
             // Assumed: the broken rule is an assumption of the spec, or the answer is a 4xx
             // and only assumed ones are listed.
-            let schema = api.spec.basis_of(endpoint, &label.schema_pointer);
+            let schema = api.spec.basis_of(endpoint, &schema_pointer);
             let basis = match call.status {
                 _ if !schema.is_documented() => schema,
                 Some(s) if (400..500).contains(&s) && documented.is_empty() => assumed_basis
@@ -89,17 +149,6 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
             if warned && !basis.is_documented() {
                 continue;
             }
-            let said = format!(
-                "the request breaks `{}` at {} (schema {}): {}",
-                label.keyword,
-                if label.pointer.is_empty() {
-                    "the root"
-                } else {
-                    &label.pointer
-                },
-                label.schema_pointer,
-                label.description
-            );
             match api.finding(&CHECK.info, &basis, &expected, &call, &said) {
                 Some(report) => return Err(report),
                 None => warned = true,
@@ -112,7 +161,11 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
 /// The fault the `invalid-request` check proves it catches (test support).
 #[cfg(feature = "test-support")]
 pub mod fault {
-    use crate::mock::{Fault, MockBuilder, Validation};
+    use std::collections::HashSet;
+
+    use serde_json::Value;
+
+    use crate::mock::{Exchange, Fault, MockBuilder, Reply, Validation};
 
     /// Validates nothing: accepts request bodies (a 41-character label) and resources that
     /// break their schemas.
@@ -122,6 +175,78 @@ pub mod fault {
     impl Fault for SkipsValidation {
         fn apply(&self, mock: MockBuilder) -> MockBuilder {
             mock.validate(|_: &Validation<'_>| Ok(()))
+        }
+    }
+
+    /// Answers 500 to a request body that is not JSON (a parser error left uncaught), and
+    /// otherwise as the spec says.
+    #[derive(Debug, Clone, Copy)]
+    pub struct CrashesOnBrokenJson;
+
+    impl Fault for CrashesOnBrokenJson {
+        fn apply(&self, mock: MockBuilder) -> MockBuilder {
+            mock.on_reply(|_: &Exchange<'_>, reply: &mut Reply| {
+                if (400..500).contains(&reply.status)
+                    && reply.body.to_string().contains("not valid JSON")
+                {
+                    reply.status = 500;
+                }
+            })
+        }
+    }
+
+    /// Checks the members a schema lists, not extra ones: a value is judged with every
+    /// member that no schema of the spec names, and that holds an object or an array, left
+    /// out (a `map[string]any` where `additionalProperties` allows only scalars).
+    #[derive(Debug, Clone, Copy)]
+    pub struct AcceptsAnyExtraMember;
+
+    impl Fault for AcceptsAnyExtraMember {
+        fn apply(&self, mock: MockBuilder) -> MockBuilder {
+            mock.validate(|check: &Validation<'_>| {
+                let mut named = HashSet::new();
+                names(&check.spec.document, &mut named);
+                let mut value = check.value.clone();
+                strip(&mut value, &named);
+                match check.spec.schemas.violations(check.schema, &value) {
+                    Some(violations) if !violations.is_empty() => Err(violations[0].to_string()),
+                    _ => Ok(()),
+                }
+            })
+        }
+    }
+
+    /// Every name a `properties` or `required` of the document lists.
+    fn names(document: &Value, out: &mut HashSet<String>) {
+        match document {
+            Value::Object(map) => {
+                if let Some(Value::Object(properties)) = map.get("properties") {
+                    out.extend(properties.keys().cloned());
+                }
+                if let Some(Value::Array(required)) = map.get("required") {
+                    out.extend(
+                        required
+                            .iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_string),
+                    );
+                }
+                map.values().for_each(|v| names(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| names(v, out)),
+            _ => {}
+        }
+    }
+
+    /// `value` without the object- or array-valued members whose names are not in `named`.
+    fn strip(value: &mut Value, named: &HashSet<String>) {
+        match value {
+            Value::Object(map) => {
+                map.retain(|k, v| named.contains(k) || !(v.is_object() || v.is_array()));
+                map.values_mut().for_each(|v| strip(v, named));
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| strip(v, named)),
+            _ => {}
         }
     }
 }

@@ -46,7 +46,9 @@ pub mod faults {
     pub use super::documented_example::fault::DropsIdFromResponses;
     pub use super::forbidden::fault::ForbiddenAnsweredOk;
     pub use super::generated::fault::ForgetsUpdates;
-    pub use super::invalid_request::fault::SkipsValidation;
+    pub use super::invalid_request::fault::{
+        AcceptsAnyExtraMember, CrashesOnBrokenJson, SkipsValidation,
+    };
     pub use super::paging::fault::CursorRepeatsAnItem;
     pub use super::stateful::fault::ServesDeleted;
     pub use super::target_url::fault::AcceptsHttpTargets;

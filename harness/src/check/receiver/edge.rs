@@ -1,12 +1,13 @@
 //! `edge`: valid payloads at the boundaries are accepted (nulls where nullable, unknown extra
-//! fields, non-ASCII and escape-sensitive text, extreme numbers), and so is a body whose bytes
+//! fields, non-ASCII and escape-sensitive text, extreme numbers, strings of several kilobytes
+//! wherever no `maxLength` bounds them, in arrays too), and so is a body whose bytes
 //! differ from its re-serialisation (`\/` and `\u00e9` escapes), signed over its exact bytes.
 
 use serde_json::Value;
 
 use super::{Applies, Probe, ReceiverCheck};
 use crate::check::CheckInfo;
-use crate::generate::Mode;
+use crate::generate::{LONG_STRING, Mode};
 use crate::serialize;
 use crate::spec::extensions::VerifiedOver;
 
@@ -14,7 +15,7 @@ use crate::spec::extensions::VerifiedOver;
 pub const CHECK: ReceiverCheck = ReceiverCheck {
     info: CheckInfo {
         id: "edge",
-        reason: "valid payloads include nulls where nullable, fields the receiver does not know, any Unicode text and extreme numbers; and a signature covers the exact bytes, so a receiver that verifies a re-serialisation of the parsed body rejects real deliveries whose bytes it does not reproduce",
+        reason: "valid payloads include nulls where nullable, fields the receiver does not know, any Unicode text, strings as long as the schema allows and extreme numbers; and a signature covers the exact bytes, so a receiver that verifies a re-serialisation of the parsed body rejects real deliveries whose bytes it does not reproduce",
         source: "the event's payload schema (edge values of its boundaries); the provider's signature docs (what bytes are signed)",
     },
     applies: |_, _| Applies::Yes,
@@ -40,6 +41,19 @@ fn run(probe: &super::Session<'_>, event: &str) -> Result<(), String> {
             ),
         )?;
     }
+    // Strings the schema leaves unbounded can be long, in arrays as anywhere else.
+    let long = generator
+        .long(probe.settings.seed ^ 0x10e6)
+        .map_err(|e| e.to_string())?;
+    let (body, headers) = probe.delivery(event, &long.value, None);
+    probe.require_2xx(
+        &CHECK.info,
+        &probe.send(&headers, &body),
+        &format!(
+            "variant: every string without a maxLength (or format, or pattern) {LONG_STRING} characters long, every optional field present, every array holding at least one item (from `--seed {}`)",
+            probe.settings.seed
+        ),
+    )?;
     // Where the docs tell receivers to verify over a re-serialisation (Betterez), bytes that
     // differ from it are not a delivery the provider makes: the check follows the docs.
     if probe.spec.signing.verified_over == VerifiedOver::Reserialised {
@@ -137,6 +151,30 @@ pub(crate) mod fault {
                     .map(|v| serde_json::to_string(&v).unwrap_or_default())
                     .unwrap_or_default(),
             )
+        }
+    }
+
+    /// Answers 413 to a payload with a string of more than 1,000 characters inside an array
+    /// (a fixed-size column for list items).
+    pub struct RejectsLongStringsInArrays;
+
+    impl Quirk for RejectsLongStringsInArrays {
+        fn payload(
+            &self,
+            _: &ProviderSpec,
+            _: &hyper::HeaderMap,
+            _: &str,
+            payload: &Value,
+        ) -> Option<u16> {
+            fn long_in_array(value: &Value, in_array: bool) -> bool {
+                match value {
+                    Value::String(s) => in_array && s.chars().count() > 1000,
+                    Value::Array(items) => items.iter().any(|v| long_in_array(v, true)),
+                    Value::Object(map) => map.values().any(|v| long_in_array(v, false)),
+                    _ => false,
+                }
+            }
+            long_in_array(payload, false).then_some(413)
         }
     }
 

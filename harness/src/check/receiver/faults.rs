@@ -41,6 +41,8 @@ pub enum Fault {
     CrashesOnNull,
     /// Answers 500 to a property name no schema declares (`edge`).
     CrashesOnUnknownField,
+    /// Answers 413 to a string over 1,000 characters inside an array (`edge`).
+    RejectsLongStringsInArrays,
     /// Answers 422 to an event older than one seen about the same object (`out-of-order`).
     RejectsOutOfOrder,
     /// Looks headers up with an exact-case comparison (`header-case`).
@@ -79,6 +81,7 @@ impl From<Fault> for Box<dyn Quirk> {
             Fault::VerifiesReserialised => Box::new(edge::fault::VerifiesReserialised),
             Fault::CrashesOnNull => Box::new(edge::fault::CrashesOnNull),
             Fault::CrashesOnUnknownField => Box::new(edge::fault::CrashesOnUnknownField),
+            Fault::RejectsLongStringsInArrays => Box::new(edge::fault::RejectsLongStringsInArrays),
             Fault::RejectsOutOfOrder => Box::new(out_of_order::fault::RejectsOutOfOrder::default()),
             Fault::CaseSensitiveHeaders => Box::new(header_case::fault::CaseSensitiveHeaders),
         }

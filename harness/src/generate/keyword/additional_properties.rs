@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 use super::super::compile::Compiler;
 use super::super::error::GenError;
 use super::super::hooks::{Child, Draw, Keyword, Merge, Role, Violate};
-use super::super::ir::{Id, Rules, Step, Types};
+use super::super::ir::{Id, Kind, Rules, Step, Types};
 use super::super::rng::Draw as _;
 use super::super::sample::Ctx;
 use super::super::violate::{Edit, Spot, Walk, shown};
@@ -122,10 +122,47 @@ fn draw(rules: &Rules, value: &mut Value, ctx: &mut Ctx<'_>) {
 }
 
 fn violate(rules: &Rules, value: &Value, spot: &Spot, walk: &mut Walk<'_>) {
-    if !value.is_object() || of(rules) != Additional::Never {
+    if !value.is_object() {
         return;
     }
     let name = "unexpectedProperty";
+    if let Additional::Schema(id) = of(rules) {
+        // An extra member of a type the schema of extras does not allow (an object where
+        // only scalars may be); the validator reports it at the member.
+        let arena = walk.arena;
+        let Kind::Typed(extra) = &arena.nodes[arena.resolve(id)].kind else {
+            return;
+        };
+        let wrong = [
+            (Types::OBJECT, serde_json::json!({"nested": {"deep": true}})),
+            (Types::ARRAY, serde_json::json!([1, "two"])),
+            (Types::STRING, Value::String("text".into())),
+            (Types::INTEGER, Value::from(7)),
+            (Types::BOOLEAN, Value::Bool(true)),
+            (Types::NULL, Value::Null),
+        ]
+        .into_iter()
+        .find(|(t, _)| !extra.types.has(*t));
+        if let Some((t, wrong)) = wrong {
+            walk.push(
+                spot,
+                Edit::Set {
+                    at: pointer::join(&spot.at, name),
+                    value: wrong,
+                },
+                "additionalProperties",
+                format!(
+                    "{} has an extra property `{name}` of type {}, which the schema of its extra properties does not allow",
+                    shown(&spot.at),
+                    t.name()
+                ),
+            );
+        }
+        return;
+    }
+    if of(rules) != Additional::Never {
+        return;
+    }
     walk.push(
         spot,
         Edit::Set {

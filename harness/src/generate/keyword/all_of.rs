@@ -47,25 +47,55 @@ pub fn combine(
     own: &Map<String, Value>,
 ) -> Result<Kind, GenError> {
     let mut merged: Option<Kind> = None;
+    let mut joined: Vec<String> = Vec::new();
     for part in parts {
         let id = match part {
             Part::At(pointer) => cx.compile(pointer)?,
             Part::Compiled(id) => *id,
         };
-        let kind = cx.resolved(id).kind;
+        let node = cx.resolved(id);
         merged = Some(match merged {
-            None => kind,
-            Some(previous) => cx.merge(previous, kind, at)?,
+            None => node.kind,
+            Some(previous) => join(cx, previous, node.kind, at, &joined, &node.pointer)?,
         });
+        joined.push(node.pointer);
     }
     if own.keys().any(|k| cx.is_constraint(k)) {
         let kind = cx.kind(&Value::Object(own.clone()), at)?;
         merged = Some(match merged {
             None => kind,
-            Some(previous) => cx.merge(previous, kind, at)?,
+            Some(previous) => join(cx, previous, kind, at, &joined, at)?,
         });
     }
     Ok(merged.unwrap_or(Kind::Any))
+}
+
+/// `previous` (merged from the schemas at `joined`) and the schema at `next`, merged; an error
+/// names every schema involved, so that a contradiction shows both sides.
+fn join(
+    cx: &mut Compiler<'_>,
+    previous: Kind,
+    next_kind: Kind,
+    at: &str,
+    joined: &[String],
+    next: &str,
+) -> Result<Kind, GenError> {
+    cx.merge(previous, next_kind, at)
+        .map_err(|error| match error {
+            GenError::Unsupported {
+                file,
+                pointer,
+                message,
+            } => GenError::Unsupported {
+                file,
+                pointer,
+                message: format!(
+                    "{message}; the schemas at {} and {next} cannot all hold",
+                    joined.join(", ")
+                ),
+            },
+            other => other,
+        })
 }
 
 /// Merges two nodes (both must hold). Unsupported combinations are errors at `at`.

@@ -1,4 +1,5 @@
-//! `format`: strings of a named format (see `formats` for the catalogue). A format draws
+//! `format`: strings of a named format (see `formats` for the catalogue; another name only
+//! annotates). A format draws
 //! structured text on its own; a `pattern` beside it only filters that text.
 
 use serde_json::{Map, Value};
@@ -7,13 +8,14 @@ use super::super::compile::Compiler;
 use super::super::error::GenError;
 use super::super::formats::Format;
 use super::super::hooks::{Keyword, Merge, Role, Violate};
-use super::super::ir::Rules;
+use super::super::ir::{Rules, Types};
 use super::super::sample::Ctx;
 use super::super::violate::{Edit, Spot, Walk, shown};
 use crate::spec::pointer;
 
 /// The `format` keyword.
 pub const KEYWORD: Keyword = Keyword {
+    types: Some(Types::STRING),
     merge: Some(Merge::Rule(merge)),
     violate: Some(Violate::Rule(violate)),
     ..Keyword::new("format", Role::Rule(compile))
@@ -38,14 +40,12 @@ fn compile(
 ) -> Result<(), GenError> {
     match map.get("format") {
         None => {}
-        Some(Value::String(name)) => rules.set(Format::from_name(name).ok_or_else(|| {
-            cx.refuse(
-                &pointer::join(at, "format"),
-                format!(
-                    "the generator knows no format `{name}` (it knows uuid, date-time, date, uri, email)"
-                ),
-            )
-        })?),
+        // A format outside the catalogue only annotates, as the validator treats it.
+        Some(Value::String(name)) => {
+            if let Some(format) = Format::from_name(name) {
+                rules.set(format);
+            }
+        }
         Some(_) => {
             return Err(cx.refuse(&pointer::join(at, "format"), "`format` must be a string"));
         }
@@ -53,24 +53,18 @@ fn compile(
     Ok(())
 }
 
+/// The first part's format draws; a different one in the other part (`uri` and `iri`) filters.
 fn merge(
-    cx: &mut Compiler<'_>,
+    _cx: &mut Compiler<'_>,
     a: &Rules,
     b: &Rules,
     out: &mut Rules,
-    at: &str,
+    _at: &str,
 ) -> Result<(), GenError> {
-    match (of(a), of(b)) {
-        (Some(x), Some(y)) if x != y => {
-            Err(cx.refuse(at, "two different `format`s in one `allOf`"))
-        }
-        (x, y) => {
-            if let Some(format) = x.or(y) {
-                out.set(format);
-            }
-            Ok(())
-        }
+    if let Some(format) = of(a).or(of(b)) {
+        out.set(format);
     }
+    Ok(())
 }
 
 fn violate(rules: &Rules, value: &Value, spot: &Spot, walk: &mut Walk<'_>) {

@@ -24,6 +24,11 @@ pub const KEYWORD: Keyword = Keyword {
 #[derive(Debug, Clone)]
 struct Items(Id);
 
+/// Sets the schema of items after the prefix (draft-07's `additionalItems`).
+pub fn set(rules: &mut Rules, id: Id) {
+    rules.set(Items(id));
+}
+
 /// The schema of items after the prefix, if any (`None` allows anything).
 #[must_use]
 pub fn of(rules: &Rules) -> Option<Id> {
@@ -36,8 +41,13 @@ fn compile(
     at: &str,
     rules: &mut Rules,
 ) -> Result<(), GenError> {
-    if map.contains_key("items") {
-        rules.set(Items(cx.compile(&pointer::join(at, "items"))?));
+    match map.get("items") {
+        None => {}
+        // Draft-07's array form: a prefix, and `additionalItems` for the rest.
+        Some(list @ Value::Array(_)) => {
+            prefix_items::read(cx, list, &pointer::join(at, "items"), rules)?;
+        }
+        Some(_) => rules.set(Items(cx.compile(&pointer::join(at, "items"))?)),
     }
     Ok(())
 }
@@ -88,6 +98,12 @@ fn draw(rules: &Rules, value: &mut Value, ctx: &mut Ctx<'_>) {
         // Prefixed arrays (tuples) come whole; others hold a few items.
         let lo = min.max(prefix.len().min(max));
         ctx.rng.between(lo, max.min(lo + 3).max(lo))
+    };
+    // Long mode puts its long strings in arrays too.
+    let len = if ctx.long && len == 0 && max >= 1 && !ctx.too_deep() {
+        1
+    } else {
+        len
     };
     let mut out = Vec::with_capacity(len);
     for i in 0..len {

@@ -5,12 +5,14 @@ use serde_json::{Map, Value};
 use super::super::compile::Compiler;
 use super::super::error::GenError;
 use super::super::hooks::{Keyword, Merge, Role, Violate};
-use super::super::ir::Rules;
+use super::super::ir::{Rules, Types};
 use super::super::violate::{Edit, Spot, Walk, shown};
 use super::min_items;
 
 /// The `maxItems` keyword.
 pub const KEYWORD: Keyword = Keyword {
+    conflict: Some(conflict),
+    types: Some(Types::ARRAY),
     merge: Some(Merge::Rule(merge)),
     violate: Some(Violate::Rule(violate)),
     ..Keyword::new("maxItems", Role::Rule(compile))
@@ -83,4 +85,15 @@ fn violate(rules: &Rules, value: &Value, spot: &Spot, walk: &mut Walk<'_>) {
             max + 1
         ),
     );
+}
+
+/// `minItems` above `maxItems` leaves no array.
+fn conflict(rules: &Rules) -> Option<(Types, String)> {
+    let (min, max) = (min_items::of(rules), of(rules)?);
+    (min > max).then(|| {
+        (
+            Types::ARRAY,
+            format!("minItems {min} is above maxItems {max}"),
+        )
+    })
 }

@@ -5,12 +5,14 @@ use serde_json::{Map, Value};
 use super::super::compile::Compiler;
 use super::super::error::GenError;
 use super::super::hooks::{Keyword, Merge, Role, Violate};
-use super::super::ir::Rules;
+use super::super::ir::{Rules, Types};
 use super::super::violate::{Edit, Spot, Walk, shown};
 use super::min_length;
 
 /// The `maxLength` keyword.
 pub const KEYWORD: Keyword = Keyword {
+    conflict: Some(conflict),
+    types: Some(Types::STRING),
     merge: Some(Merge::Rule(merge)),
     violate: Some(Violate::Rule(violate)),
     ..Keyword::new("maxLength", Role::Rule(compile))
@@ -87,4 +89,15 @@ fn violate(rules: &Rules, value: &Value, spot: &Spot, walk: &mut Walk<'_>) {
             max + 1
         ),
     );
+}
+
+/// `minLength` above `maxLength` leaves no string.
+fn conflict(rules: &Rules) -> Option<(Types, String)> {
+    let (min, max) = (min_length::of(rules), of(rules)?);
+    (min > max).then(|| {
+        (
+            Types::STRING,
+            format!("minLength {min} is above maxLength {max}"),
+        )
+    })
 }

@@ -7,12 +7,14 @@ use serde_json::{Map, Value};
 use super::super::compile::Compiler;
 use super::super::error::GenError;
 use super::super::hooks::{Keyword, Merge, Role, Violate};
-use super::super::ir::Rules;
+use super::super::ir::{Rules, Types};
 use super::super::violate::{Edit, Spot, Walk, float, shown};
 use super::minimum::{self, Bound, SAFE_INTEGER};
 
 /// The `maximum` keyword.
 pub const MAXIMUM: Keyword = Keyword {
+    conflict: Some(conflict),
+    types: Some(Types::NUMBER.or(Types::INTEGER)),
     merge: Some(Merge::Rule(merge)),
     violate: Some(Violate::Rule(violate)),
     ..Keyword::new("maximum", Role::Rule(compile_maximum))
@@ -21,8 +23,10 @@ pub const MAXIMUM: Keyword = Keyword {
 /// The `exclusiveMaximum` keyword: it tightens the bound `maximum` set, and shares its merge
 /// and its violation. The last of the four bound keywords in the table, it also checks that
 /// the bounds leave a number.
-pub const EXCLUSIVE_MAXIMUM: Keyword =
-    Keyword::new("exclusiveMaximum", Role::Rule(compile_exclusive));
+pub const EXCLUSIVE_MAXIMUM: Keyword = Keyword {
+    types: Some(Types::NUMBER.or(Types::INTEGER)),
+    ..Keyword::new("exclusiveMaximum", Role::Rule(compile_exclusive))
+};
 
 #[derive(Debug, Clone)]
 struct Upper(Bound);
@@ -39,7 +43,7 @@ pub fn highest_integer(rules: &Rules) -> i64 {
     of(rules).map_or(SAFE_INTEGER, |b| {
         let f = b.value.floor();
         if b.exclusive && f == b.value {
-            f as i64 - 1
+            (f as i64).saturating_sub(1)
         } else {
             f as i64
         }
@@ -67,6 +71,13 @@ fn compile_exclusive(
     at: &str,
     rules: &mut Rules,
 ) -> Result<(), GenError> {
+    // Draft 4's boolean form makes the `maximum` beside it exclusive.
+    if let Some(Value::Bool(exclusive)) = map.get("exclusiveMaximum") {
+        if let Some(bound) = rules.get_mut::<Upper>() {
+            bound.0.exclusive = *exclusive;
+        }
+        return Ok(());
+    }
     if let Some(value) = cx.number(map, at, "exclusiveMaximum")?
         && of(rules).is_none_or(|b| value <= b.value)
     {
@@ -111,7 +122,7 @@ fn violate(rules: &Rules, value: &Value, spot: &Spot, walk: &mut Walk<'_>) {
         return;
     };
     let above = if n.is_i64() || n.is_u64() {
-        Value::from(highest_integer(rules) + 1)
+        Value::from(highest_integer(rules).saturating_add(1))
     } else {
         float(if bound.exclusive {
             bound.value
@@ -133,4 +144,30 @@ fn violate(rules: &Rules, value: &Value, spot: &Spot, walk: &mut Walk<'_>) {
         keyword,
         format!("{} is above the {keyword} {}", shown(&spot.at), bound.value),
     );
+}
+
+/// A lower bound above the upper one leaves no number; bounds with no integer between them
+/// leave no integer.
+fn conflict(rules: &Rules) -> Option<(Types, String)> {
+    let (lower, upper) = (minimum::of(rules)?, of(rules)?);
+    if lower.value > upper.value
+        || (lower.value == upper.value && (lower.exclusive || upper.exclusive))
+    {
+        return Some((
+            Types::NUMBER.or(Types::INTEGER),
+            format!(
+                "the lower bound {} is above the upper bound {}",
+                lower.value, upper.value
+            ),
+        ));
+    }
+    (minimum::lowest_integer(rules) > highest_integer(rules)).then(|| {
+        (
+            Types::INTEGER,
+            format!(
+                "no integer lies between {} and {}",
+                lower.value, upper.value
+            ),
+        )
+    })
 }

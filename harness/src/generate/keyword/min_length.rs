@@ -5,11 +5,12 @@ use serde_json::{Map, Value};
 use super::super::compile::Compiler;
 use super::super::error::GenError;
 use super::super::hooks::{Keyword, Merge, Role, Violate};
-use super::super::ir::Rules;
+use super::super::ir::{Rules, Types};
 use super::super::violate::{Edit, Spot, Walk, shown};
 
 /// The `minLength` keyword.
 pub const KEYWORD: Keyword = Keyword {
+    types: Some(Types::STRING),
     merge: Some(Merge::Rule(merge)),
     violate: Some(Violate::Rule(violate)),
     ..Keyword::new("minLength", Role::Rule(compile))

@@ -7,11 +7,12 @@ use serde_json::{Map, Value};
 use super::super::compile::Compiler;
 use super::super::error::GenError;
 use super::super::hooks::{Keyword, Merge, Role, Violate};
-use super::super::ir::Rules;
+use super::super::ir::{Rules, Types};
 use super::super::violate::{Edit, Spot, Walk, float, shown};
 
 /// The `minimum` keyword.
 pub const MINIMUM: Keyword = Keyword {
+    types: Some(Types::NUMBER.or(Types::INTEGER)),
     merge: Some(Merge::Rule(merge)),
     violate: Some(Violate::Rule(violate)),
     ..Keyword::new("minimum", Role::Rule(compile_minimum))
@@ -19,8 +20,10 @@ pub const MINIMUM: Keyword = Keyword {
 
 /// The `exclusiveMinimum` keyword: it tightens the bound `minimum` set, and shares its merge
 /// and its violation.
-pub const EXCLUSIVE_MINIMUM: Keyword =
-    Keyword::new("exclusiveMinimum", Role::Rule(compile_exclusive));
+pub const EXCLUSIVE_MINIMUM: Keyword = Keyword {
+    types: Some(Types::NUMBER.or(Types::INTEGER)),
+    ..Keyword::new("exclusiveMinimum", Role::Rule(compile_exclusive))
+};
 
 /// The largest integer JavaScript represents exactly (2^53 - 1): unbounded integers stay
 /// within it.
@@ -50,7 +53,7 @@ pub fn lowest_integer(rules: &Rules) -> i64 {
     of(rules).map_or(-SAFE_INTEGER, |b| {
         let c = b.value.ceil();
         if b.exclusive && c == b.value {
-            c as i64 + 1
+            (c as i64).saturating_add(1)
         } else {
             c as i64
         }
@@ -78,6 +81,13 @@ fn compile_exclusive(
     at: &str,
     rules: &mut Rules,
 ) -> Result<(), GenError> {
+    // Draft 4's boolean form makes the `minimum` beside it exclusive.
+    if let Some(Value::Bool(exclusive)) = map.get("exclusiveMinimum") {
+        if let Some(bound) = rules.get_mut::<Lower>() {
+            bound.0.exclusive = *exclusive;
+        }
+        return Ok(());
+    }
     if let Some(value) = cx.number(map, at, "exclusiveMinimum")?
         && of(rules).is_none_or(|b| value >= b.value)
     {
@@ -117,7 +127,7 @@ fn violate(rules: &Rules, value: &Value, spot: &Spot, walk: &mut Walk<'_>) {
         return;
     };
     let below = if n.is_i64() || n.is_u64() {
-        Value::from(lowest_integer(rules) - 1)
+        Value::from(lowest_integer(rules).saturating_sub(1))
     } else {
         float(if bound.exclusive {
             bound.value

@@ -3,7 +3,7 @@
 //! A keyword file holds that keyword's parts where they apply: how it compiles (reads its
 //! value into the node), how it merges in `allOf`, how it draws values (or shapes the draw of
 //! its type), and which one-edit violations it reports. Everything else is derived from the
-//! table: the keyword lists (known, annotations, constraints, typed) and the views each phase
+//! table: the keyword lists (known, annotations, constraints) and the views each phase
 //! dispatches through ([`vocabulary`], [`draws`], [`checks`]).
 //!
 //! The order of the table is the order of each phase: the first shape keyword present in a
@@ -11,26 +11,41 @@
 //! table order. That order is part of the behaviour (error precedence, random draws, the order
 //! of violation sites that a seed picks from), so a new keyword goes where its phase needs it.
 
+pub mod additional_items;
 pub mod additional_properties;
 pub mod all_of;
 pub mod any_of;
 pub mod r#const;
+pub mod contains;
+pub mod dependencies;
+pub mod dependent_required;
+pub mod dependent_schemas;
 pub mod r#enum;
 pub mod format;
+pub mod if_then_else;
 pub mod items;
 pub mod max_items;
 pub mod max_length;
+pub mod max_properties;
 pub mod maximum;
 pub mod min_items;
 pub mod min_length;
+pub mod min_properties;
 pub mod minimum;
+pub mod multiple_of;
+pub mod not;
 pub mod one_of;
 pub mod pattern;
+pub mod pattern_properties;
 pub mod prefix_items;
 pub mod properties;
+pub mod property_names;
 pub mod r#ref;
 pub mod required;
 pub mod r#type;
+pub mod unevaluated_items;
+pub mod unevaluated_properties;
+pub mod unique_items;
 
 use std::sync::OnceLock;
 
@@ -45,17 +60,23 @@ use super::violate::{Checks, Spot, Walk};
 
 /// Every keyword, in phase order.
 pub static TABLE: &[Keyword] = &[
-    // Shapes: the first present one compiles the node alone.
+    // Shapes: the first present one compiles the node alone (with the others beside it merged
+    // in, where it has any).
     r#ref::KEYWORD,
     all_of::KEYWORD,
+    if_then_else::KEYWORD,
     r#const::KEYWORD,
     r#enum::KEYWORD,
     one_of::KEYWORD,
     any_of::KEYWORD,
     // Rules of typed nodes. Violation sites follow this order too: `maxLength` before
     // `minLength`; a number's lower bound before its upper bound (the exclusive twins tighten
-    // the bound `minimum`/`maximum` set and report through it).
+    // the bound `minimum`/`maximum` set and report through it). `not` follows `type`, whose
+    // types it narrows. Object hooks build members (`properties`, patterns, `required`,
+    // dependencies), then settle the rest (extras, counts); array hooks build items, then
+    // place `contains` items and drop repeats.
     r#type::KEYWORD,
+    not::KEYWORD,
     max_length::KEYWORD,
     min_length::KEYWORD,
     pattern::KEYWORD,
@@ -64,13 +85,26 @@ pub static TABLE: &[Keyword] = &[
     maximum::MAXIMUM,
     minimum::EXCLUSIVE_MINIMUM,
     maximum::EXCLUSIVE_MAXIMUM,
+    multiple_of::KEYWORD,
     properties::KEYWORD,
+    pattern_properties::KEYWORD,
     required::KEYWORD,
+    dependent_required::KEYWORD,
+    dependent_schemas::KEYWORD,
+    dependencies::KEYWORD,
     additional_properties::KEYWORD,
+    unevaluated_properties::KEYWORD,
+    property_names::KEYWORD,
+    min_properties::KEYWORD,
+    max_properties::KEYWORD,
     min_items::KEYWORD,
     max_items::KEYWORD,
     prefix_items::KEYWORD,
     items::KEYWORD,
+    additional_items::KEYWORD,
+    unevaluated_items::KEYWORD,
+    contains::KEYWORD,
+    unique_items::KEYWORD,
     // Annotations: accepted, never constraining a generated value.
     Keyword::annotation("title"),
     Keyword::annotation("description"),
@@ -86,6 +120,20 @@ pub static TABLE: &[Keyword] = &[
     Keyword::annotation("xml"),
     Keyword::annotation("$schema"),
     Keyword::annotation("contentEncoding"),
+    Keyword::annotation("contentMediaType"),
+    Keyword::annotation("contentSchema"),
+    // Read by the keyword beside them (`if`, `contains`), or places for schemas that `$ref`
+    // reaches: no constraint of their own.
+    Keyword::annotation("then"),
+    Keyword::annotation("else"),
+    Keyword::annotation("minContains"),
+    Keyword::annotation("maxContains"),
+    Keyword::annotation("$defs"),
+    Keyword::annotation("definitions"),
+    Keyword::annotation("$id"),
+    Keyword::annotation("$anchor"),
+    Keyword::annotation("$dynamicAnchor"),
+    Keyword::annotation("$vocabulary"),
 ];
 
 /// The keyword lists and the compile and merge steps, from [`TABLE`].
@@ -104,7 +152,6 @@ pub fn vocabulary() -> &'static Vocabulary {
             annotations: names(|role| matches!(role, Role::Annotation)),
             constraints: known.clone(),
             known,
-            typed: names(|role| matches!(role, Role::Rule(_))),
             shapes: TABLE
                 .iter()
                 .filter_map(|k| match k.role {
@@ -119,6 +166,14 @@ pub fn vocabulary() -> &'static Vocabulary {
                     _ => None,
                 })
                 .collect(),
+            hints: TABLE
+                .iter()
+                .filter(|k| matches!(k.role, Role::Rule(_)))
+                .filter_map(|k| match (k.types, k.draw) {
+                    (Some(types), _) | (None, Some(Draw::Type(types, _))) => Some((k.name, types)),
+                    _ => None,
+                })
+                .collect(),
             merges: TABLE
                 .iter()
                 .filter_map(|k| match k.merge {
@@ -127,6 +182,7 @@ pub fn vocabulary() -> &'static Vocabulary {
                 })
                 .collect(),
             finishes: TABLE.iter().filter_map(|k| k.finish).collect(),
+            conflicts: TABLE.iter().filter_map(|k| k.conflict).collect(),
             merge: TABLE
                 .iter()
                 .find_map(|k| match k.merge {
@@ -155,6 +211,7 @@ pub fn draws() -> &'static Draws {
                     _ => None,
                 })
                 .collect(),
+            children: children(),
         };
         for keyword in TABLE {
             match keyword.draw {
@@ -184,13 +241,7 @@ pub fn checks() -> &'static Checks {
             one_of: no_check,
             any_of: no_check,
             rules: Vec::new(),
-            children: TABLE
-                .iter()
-                .filter_map(|k| match k.child {
-                    Some(Child::Named(child) | Child::Rest(child)) => Some(child),
-                    None => None,
-                })
-                .collect(),
+            children: children(),
         };
         for keyword in TABLE {
             match keyword.violate {
@@ -203,6 +254,17 @@ pub fn checks() -> &'static Checks {
         }
         checks
     })
+}
+
+/// Who gives a child its schema, in table order.
+fn children() -> Vec<crate::generate::ir::ChildFn> {
+    TABLE
+        .iter()
+        .filter_map(|k| match k.child {
+            Some(Child::Named(child) | Child::Rest(child)) => Some(child),
+            None => None,
+        })
+        .collect()
 }
 
 /// Without a keyword that merges nodes, `allOf` cannot be honoured.
@@ -256,8 +318,6 @@ mod tests {
     fn the_lists_come_from_the_roles() {
         let vocabulary = vocabulary();
         assert!(vocabulary.known.contains(&"minLength"));
-        assert!(vocabulary.typed.contains(&"minLength"));
-        assert!(!vocabulary.typed.contains(&"oneOf"));
         assert!(vocabulary.annotations.contains(&"title"));
         assert!(!vocabulary.known.contains(&"title"));
         assert_eq!(
@@ -267,8 +327,9 @@ mod tests {
         let objects = &draws().hooks[crate::generate::ir::Types::OBJECT.index()];
         assert_eq!(
             objects.len(),
-            3,
-            "properties, required, additionalProperties"
+            9,
+            "properties, patternProperties, required, dependentRequired, dependentSchemas, \
+             additionalProperties, unevaluatedProperties, minProperties, maxProperties"
         );
     }
 }

@@ -24,8 +24,9 @@ fn compile(cx: &mut Compiler<'_>, map: &Map<String, Value>, at: &str) -> Result<
     branches(cx, map, at, "oneOf").map(Kind::OneOf)
 }
 
-/// The branches of the combinator `keyword` (`oneOf` or `anyOf`), each merged with the typed
-/// keywords beside the combinator, if any.
+/// The branches of the combinator `keyword` (`oneOf` or `anyOf`), each merged with the other
+/// constraints beside the combinator, if any. A branch no value can satisfy (alone, or with
+/// those constraints) is dropped; when every branch is, the first reason is the error.
 pub fn branches(
     cx: &mut Compiler<'_>,
     map: &Map<String, Value>,
@@ -36,24 +37,35 @@ pub fn branches(
     let items = map[keyword]
         .as_array()
         .ok_or_else(|| cx.refuse(&here, format!("`{keyword}` must be an array")))?;
-    let ids = (0..items.len())
-        .map(|i| cx.compile(&format!("{here}/{i}")))
-        .collect::<Result<Vec<_>, _>>()?;
-    if !map.keys().any(|k| cx.is_typed(k)) {
-        return Ok(ids);
+    let mut ids = Vec::with_capacity(items.len());
+    let mut first = None;
+    for i in 0..items.len() {
+        match cx.compile(&format!("{here}/{i}")) {
+            Ok(id) => ids.push(id),
+            Err(error) => {
+                first.get_or_insert(error);
+            }
+        }
     }
-    // Type keywords beside the combinator apply to every branch.
-    let own = cx.typed(map, at)?;
-    let mut merged = Vec::with_capacity(ids.len());
-    for id in ids {
-        let branch = cx.resolved(id);
-        let kind = cx.merge(branch.kind, own.clone(), at)?;
-        merged.push(cx.push(kind, &branch.pointer));
+    let mut rest = map.clone();
+    rest.remove(keyword);
+    if !rest.keys().any(|k| cx.is_constraint(k)) {
+        return match (ids.is_empty(), first) {
+            (true, Some(error)) => Err(error),
+            _ => Ok(ids),
+        };
     }
-    Ok(merged)
+    // The constraints beside the combinator apply to every branch.
+    let own = cx.kind(&Value::Object(rest), at)?;
+    let merged = distribute(cx, ids, &own, at);
+    match (merged, first) {
+        (Err(_), Some(error)) => Err(error),
+        (merged, _) => merged,
+    }
 }
 
-/// `other` merged into each branch (`allOf` of a combinator and another node).
+/// `other` merged into each branch (`allOf` of a combinator and another node). Branches that
+/// cannot hold together with `other` are dropped; if none can, the error names both schemas.
 pub fn distribute(
     cx: &mut Compiler<'_>,
     branches: Vec<Id>,
@@ -61,12 +73,40 @@ pub fn distribute(
     at: &str,
 ) -> Result<Vec<Id>, GenError> {
     let mut out = Vec::with_capacity(branches.len());
+    let mut first = None;
     for id in branches {
         let node = cx.resolved(id);
-        let kind = cx.merge(node.kind, other.clone(), at)?;
-        out.push(cx.push(kind, &node.pointer));
+        match cx.merge(node.kind, other.clone(), at) {
+            Ok(Kind::Never) => {}
+            Ok(kind) => out.push(cx.push(kind, &node.pointer)),
+            Err(error) => {
+                first.get_or_insert((node.pointer, error));
+            }
+        }
+    }
+    if out.is_empty() {
+        let reason = first.map_or_else(
+            || "every branch allows nothing".to_string(),
+            |(branch, error)| format!("branch {branch}: {}", error_message(&error)),
+        );
+        return Err(cx.refuse(
+            at,
+            format!(
+                "no value satisfies both this schema and any branch of the combinator ({reason})"
+            ),
+        ));
     }
     Ok(out)
+}
+
+/// The message of a generator error, without its file.
+fn error_message(error: &GenError) -> String {
+    match error {
+        GenError::Unsupported {
+            pointer, message, ..
+        } => format!("at {pointer}: {message}"),
+        other => other.to_string(),
+    }
 }
 
 /// A value of one branch, picked at random.

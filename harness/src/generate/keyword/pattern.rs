@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use super::super::compile::Compiler;
 use super::super::error::GenError;
 use super::super::hooks::{Keyword, Merge, Role, Violate};
-use super::super::ir::Rules;
+use super::super::ir::{Rules, Types};
 use super::super::patterns::Pattern;
 use super::super::sample::Ctx;
 use super::super::violate::{Edit, Spot, Walk, shown};
@@ -15,6 +15,7 @@ use crate::spec::pointer;
 
 /// The `pattern` keyword.
 pub const KEYWORD: Keyword = Keyword {
+    types: Some(Types::STRING),
     merge: Some(Merge::Rule(merge)),
     violate: Some(Violate::Rule(violate)),
     ..Keyword::new("pattern", Role::Rule(compile))

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use super::super::compile::Compiler;
 use super::super::error::GenError;
 use super::super::hooks::{Child, Draw, Keyword, Merge, Role};
-use super::super::ir::{Id, Rules, Step, Types};
+use super::super::ir::{Id, Kind, Rules, Step, Types};
 use super::super::rng::Draw as _;
 use super::super::sample::Ctx;
 use super::additional_properties::{self, Additional};
@@ -137,7 +137,7 @@ fn draw(rules: &Rules, value: &mut Value, ctx: &mut Ctx<'_>) {
         .map_or((&[][..], &[][..]), |p| (&p.list[..], &p.required[..]));
     let mut out = Map::with_capacity(list.len() + 1);
     // Edge values are all-or-nothing on optional fields: every field present, or only the required.
-    let all_optional = ctx.rng.chance(1, 2);
+    let all_optional = ctx.rng.chance(1, 2) || ctx.long;
     let shallow = ctx.too_deep();
     for (i, (name, id)) in list.iter().enumerate() {
         let required = flags.get(i).copied().unwrap_or(false);
@@ -148,7 +148,9 @@ fn draw(rules: &Rules, value: &mut Value, ctx: &mut Ctx<'_>) {
                 } else {
                     ctx.rng.chance(1, 2)
                 });
-        if include {
+        // A member no value can have is left out (required, the draw fails validation).
+        let never = matches!(ctx.arena.nodes[ctx.arena.resolve(*id)].kind, Kind::Never);
+        if include && (required || !never) {
             let member = ctx.member(*id, name);
             out.insert(name.clone(), member);
         }

@@ -34,5 +34,5 @@ fn reference(cx: &mut Compiler<'_>, target: &Value, at: &str) -> Result<Id, GenE
     let fragment = text
         .strip_prefix('#')
         .ok_or_else(|| cx.refuse(at, format!("`$ref` to `{text}` leaves the document")))?;
-    cx.compile(fragment)
+    cx.compile(&pointer::percent_decode(fragment))
 }

@@ -9,7 +9,7 @@ use super::super::error::GenError;
 use super::super::hooks::{Draw, Keyword, Merge, Role, Violate};
 use super::super::ir::{Rules, Types};
 use super::super::rng::Draw as _;
-use super::super::sample::Ctx;
+use super::super::sample::{Ctx, LONG_STRING};
 use super::super::violate::{Edit, Spot, Walk, shown};
 use super::{format, max_length, maximum, min_length, minimum, pattern};
 use crate::spec::pointer;
@@ -80,8 +80,20 @@ fn merge(
     at: &str,
 ) -> Result<(), GenError> {
     out.types = a.types.and(b.types);
+    out.hint = match a.hint.and(b.hint) {
+        none if none.is_empty() => a.hint.or(b.hint),
+        both => both,
+    };
     if out.types.is_empty() {
-        return Err(cx.refuse(at, "the `allOf` branches share no type"));
+        let names = |t: Types| t.each().map(Types::name).collect::<Vec<_>>().join("|");
+        return Err(cx.refuse(
+            at,
+            format!(
+                "no value satisfies this schema: the parts it joins share no type ({} and {})",
+                names(a.types),
+                names(b.types)
+            ),
+        ));
     }
     Ok(())
 }
@@ -120,7 +132,15 @@ fn violate(rules: &Rules, _value: &Value, spot: &Spot, walk: &mut Walk<'_>) {
 /// A value of a typed node: a type is picked, a scalar is built here, and the type's hooks
 /// (the keywords that build arrays and objects) run in table order.
 fn draw(rules: &Rules, ctx: &mut Ctx<'_>) -> Value {
-    let ty = pick(rules.types, ctx);
+    let preferred = rules.types.and(rules.hint);
+    let ty = pick(
+        if preferred.is_empty() {
+            rules.types
+        } else {
+            preferred
+        },
+        ctx,
+    );
     let mut value = match ty {
         Types::BOOLEAN => Value::Bool(ctx.rng.chance(1, 2)),
         Types::INTEGER => integer(rules, ctx),
@@ -219,7 +239,9 @@ const EDGE: &[char] = &[
 
 /// Free text within the length bounds.
 fn text(min: usize, max: Option<usize>, ctx: &mut Ctx<'_>) -> String {
-    let len = if ctx.edge {
+    let len = if ctx.long && max.is_none() {
+        min + LONG_STRING
+    } else if ctx.edge {
         match max {
             Some(max) if ctx.rng.chance(1, 2) => max,
             Some(_) => min,

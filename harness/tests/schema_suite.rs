@@ -1,0 +1,171 @@
+//! The official JSON Schema Test Suite drives the generator: for every schema of the suite that
+//! has a valid case, 200 valid and 200 edge values validate under `jsonschema` (compiled here
+//! on its own, as the suite's draft says), and invalid values fail. The schemas the generator
+//! refuses are listed below with the reason; the list must stay exactly the refusals.
+
+use std::path::{Path, PathBuf};
+
+use jsonschema::Draft;
+use serde_json::Value;
+use webhook_harness::generate::{Mode, SchemaGen};
+
+/// The suite's directory and the draft its schemas are validated under.
+const DRAFTS: &[(&str, Draft)] = &[("draft4", Draft::Draft4)];
+
+/// Schemas the generator refuses, by file and group description, with the reason.
+const REFUSED: &[(&str, &str, &str)] = &[
+    (
+        "draft4/refRemote.json",
+        "remote ref",
+        "a `$ref` to another document: the generator resolves references inside the document",
+    ),
+    (
+        "draft4/refRemote.json",
+        "fragment within remote ref",
+        "a `$ref` to another document",
+    ),
+    (
+        "draft4/refRemote.json",
+        "ref within remote ref",
+        "a `$ref` to another document",
+    ),
+    (
+        "draft4/refRemote.json",
+        "change resolution scope",
+        "a `$ref` resolved against an `id` that names another document",
+    ),
+    (
+        "draft4/definitions.json",
+        "valid definition",
+        "a `$ref` to another document (the draft-04 meta-schema)",
+    ),
+    (
+        "draft4/ref.json",
+        "remote ref, containing refs itself",
+        "a `$ref` to another document (the draft-04 meta-schema)",
+    ),
+];
+
+fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "json") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn generated_values_of_every_suite_schema_validate() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/json-schema-test-suite");
+    let mut refused: Vec<(String, String, String)> = Vec::new();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (dir, draft) in DRAFTS {
+        let mut paths = Vec::new();
+        files(&root.join(dir), &mut paths);
+        assert!(paths.len() > 20, "the suite is missing: {}", root.display());
+        for path in paths {
+            let file = path
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            let groups: Vec<Value> =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            for group in groups {
+                let description = group["description"].as_str().unwrap().to_string();
+                let has_valid = group["tests"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|t| t["valid"] == Value::Bool(true));
+                if !has_valid {
+                    continue;
+                }
+                let schema = &group["schema"];
+                let generator = match SchemaGen::standalone(&file, schema, *draft) {
+                    Ok(generator) => generator,
+                    Err(error) => {
+                        refused.push((file.clone(), description, error.to_string()));
+                        continue;
+                    }
+                };
+                let validator = jsonschema::options()
+                    .with_draft(*draft)
+                    .should_validate_formats(true)
+                    .build(schema)
+                    .unwrap();
+                checked += 1;
+                let seed = checked as u64;
+                for mode in [Mode::Valid, Mode::Edge] {
+                    match generator.sample(mode, seed, 200) {
+                        Ok(samples) => {
+                            for sample in samples {
+                                if !validator.is_valid(&sample.value) {
+                                    failures.push(format!(
+                                        "{file} `{description}` ({mode:?}): {} does not validate",
+                                        sample.value
+                                    ));
+                                }
+                            }
+                        }
+                        Err(error) => {
+                            failures.push(format!("{file} `{description}` ({mode:?}): {error}"))
+                        }
+                    }
+                }
+                // Invalid values, where the schema constrains anything, fail.
+                if let Ok(samples) = generator.sample(Mode::Invalid, seed, 20) {
+                    for sample in samples {
+                        if validator.is_valid(&sample.value) {
+                            failures.push(format!(
+                                "{file} `{description}` (Invalid): {} validates",
+                                sample.value
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    println!(
+        "{checked} suite schemas generated (valid, edge and invalid values checked), {} refused",
+        refused.len()
+    );
+    assert!(checked > 70, "only {checked} schemas checked");
+    failures.dedup();
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    let listed: Vec<(&str, &str)> = REFUSED.iter().map(|(f, d, _)| (*f, *d)).collect();
+    let unexpected: Vec<String> = refused
+        .iter()
+        .filter(|(f, d, _)| !listed.contains(&(f.as_str(), d.as_str())))
+        .map(|(f, d, e)| format!("{f} `{d}`: {e}"))
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "refused, not listed:\n{}",
+        unexpected.join("\n")
+    );
+    let stale: Vec<String> = listed
+        .iter()
+        .filter(|(f, d)| !refused.iter().any(|(rf, rd, _)| rf == f && rd == d))
+        .map(|(f, d)| format!("{f} `{d}`"))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "listed as refused, but generated:\n{}",
+        stale.join("\n")
+    );
+}
