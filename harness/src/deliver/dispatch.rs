@@ -84,6 +84,36 @@ pub struct Report {
     pub event_id: Option<String>,
     /// One entry per matching subscription.
     pub deliveries: Vec<Recipient>,
+    /// Why nothing was sent, when no subscription matched the event (`None` otherwise): how
+    /// many subscriptions are stored and which events they take. Not part of the JSON form,
+    /// whose empty `deliveries` says it.
+    #[serde(skip)]
+    pub warning: Option<String>,
+}
+
+impl Report {
+    /// Whether no subscription matched the event (nothing was sent, queued or throttled);
+    /// [`Self::warning`] then says why.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use webhook_harness::{mock::MockProvider, spec::ProviderSpec};
+    /// let provider = MockProvider::start(ProviderSpec::load("swsh")?).await?;
+    /// provider.subscribe("newPhoto", "https://example.com/photos").await?;
+    /// let report = provider.emit("newAlbum").await?;
+    /// assert!(report.is_empty());
+    /// assert_eq!(
+    ///     report.warning.as_deref(),
+    ///     Some("no subscription matches `newAlbum`: 1 subscription is stored, for newPhoto"),
+    /// );
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.deliveries.is_empty()
+    }
 }
 
 /// A message that could not be delivered, kept for resending or erasing.
@@ -172,9 +202,27 @@ pub struct Dispatcher {
     /// A fixed signing time (Unix seconds), for reproducible signatures; `None`: the clock.
     clock: Option<f64>,
     hook: Box<dyn Hook>,
+    observer: Observer,
+}
+
+/// What sees every attempt as it is logged (a mock's expectations count them).
+#[derive(Default)]
+struct Observer(Option<Box<dyn Fn(&Attempt) + Send + Sync>>);
+
+impl std::fmt::Debug for Observer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "Some(..)" } else { "None" })
+    }
 }
 
 impl Dispatcher {
+    /// The same dispatcher, showing every attempt to `observer` as it is logged.
+    #[must_use]
+    pub fn with_observer(mut self, observer: impl Fn(&Attempt) + Send + Sync + 'static) -> Self {
+        self.observer = Observer(Some(Box::new(observer)));
+        self
+    }
+
     /// The same dispatcher departing from the delivery rules as `hook` says.
     #[must_use]
     pub fn with_hook(mut self, hook: impl Hook) -> Self {
@@ -215,11 +263,27 @@ impl Dispatcher {
             in_flight: Mutex::default(),
             clock,
             hook: Box::new(Documented),
+            observer: Observer::default(),
         }
     }
 
     fn spec(&self) -> &ProviderSpec {
         self.pipeline.spec()
+    }
+
+    /// The delivery rules it follows (the spec's, with any overrides it was built with).
+    #[must_use]
+    pub fn rules(&self) -> &crate::spec::DeliveryRules {
+        &self.spec().delivery
+    }
+
+    /// The text of the secret that signs deliveries to `subscriber` (the subscription's own,
+    /// or its tenant's credential, as the spec's key says); `None` where there is none.
+    #[must_use]
+    pub fn secret(&self, subscriber: &Subscriber) -> Option<String> {
+        self.pipeline.secret(subscriber, |tenant, name| {
+            self.secrets.get(tenant)?.get(name).cloned()
+        })
     }
 
     /// Sends `payload` (a payload of `event`) to every subscriber that matches it, given the
@@ -284,6 +348,7 @@ impl Dispatcher {
             event: event.to_string(),
             event_id,
             deliveries,
+            warning: None,
         }
     }
 
@@ -710,6 +775,9 @@ impl Dispatcher {
                 at_ms: attempt.at_ms + attempt.latency_ms,
             })
         };
+        if let Some(observe) = &self.observer.0 {
+            observe(&attempt);
+        }
         self.log.push(attempt);
         outcome
     }

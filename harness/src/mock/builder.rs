@@ -128,6 +128,91 @@ impl MockBuilder {
         self
     }
 
+    /// Retries a failed delivery `retries` times after its first attempt, for a provider that
+    /// retries (`x-delivery.onFailure: retry`, swsh); the others keep their documented failure
+    /// rule (drop, undeliverable list, blocked queue). Default: the spec's
+    /// `x-delivery.retry.maxAttempts` minus one (swsh: 2).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use webhook_harness::{mock::MockProvider, spec::ProviderSpec};
+    /// let provider = MockProvider::builder(ProviderSpec::load("swsh")?).retries(0).start().await?;
+    /// assert_eq!(provider.delivery_policy().attempts, 1);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn retries(mut self, retries: u32) -> Self {
+        self.settings.delivery.retries = Some(retries);
+        self
+    }
+
+    /// Waits `initial` before the first retry, then longer by the spec's multiplier, never more
+    /// than `longest` (a provider that retries). Default: the spec's `x-delivery.retry`
+    /// (swsh: 1 s, doubling, at most 30 s).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use webhook_harness::{mock::MockProvider, spec::ProviderSpec};
+    /// use std::time::Duration;
+    /// let provider = MockProvider::builder(ProviderSpec::load("swsh")?)
+    ///     .backoff(Duration::from_millis(10), Duration::from_millis(40))
+    ///     .start()
+    ///     .await?;
+    /// assert_eq!(provider.delivery_policy().max_backoff, Duration::from_millis(40));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn backoff(mut self, initial: std::time::Duration, longest: std::time::Duration) -> Self {
+        self.settings.delivery.backoff = Some((initial, longest.max(initial)));
+        self
+    }
+
+    /// The time limit of one delivery attempt, connecting included; a receiver slower than
+    /// that fails the attempt (`timed out`). Default: the spec's `x-delivery.timeoutMs`
+    /// (swsh 10 s, uc.alxgsv 60 s).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use webhook_harness::{mock::MockProvider, spec::ProviderSpec};
+    /// use std::time::Duration;
+    /// let provider = MockProvider::builder(ProviderSpec::load("uc-alxgsv")?)
+    ///     .delivery_timeout(Duration::from_millis(500))
+    ///     .start()
+    ///     .await?;
+    /// assert_eq!(provider.delivery_policy().timeout, Duration::from_millis(500));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn delivery_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings.delivery.timeout = Some(timeout);
+        self
+    }
+
+    /// The preset for tests: retries keep the provider's count but do not wait
+    /// (`backoff(0, 0)`), and an attempt times out after 2 s (`delivery_timeout`), so that a
+    /// failing receiver makes `emit` return at once instead of after the provider's backoff.
+    /// Everything else stays as documented.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use webhook_harness::{mock::MockProvider, spec::ProviderSpec};
+    /// use std::time::Duration;
+    /// let provider = MockProvider::builder(ProviderSpec::load("swsh")?).fast().start().await?;
+    /// let policy = provider.delivery_policy();
+    /// assert_eq!((policy.attempts, policy.max_backoff), (3, Duration::ZERO));
+    /// assert_eq!(policy.timeout, Duration::from_secs(2));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn fast(self) -> Self {
+        self.backoff(std::time::Duration::ZERO, std::time::Duration::ZERO)
+            .delivery_timeout(std::time::Duration::from_secs(2))
+    }
+
     /// Sets the secret of `tenant` for a security scheme or a named credential (the
     /// `--credential SCHEME=VALUE[@TENANT]` flag). Default: two tenants, `tenant-a` and
     /// `tenant-b`, with a secret for every security scheme and named credential of the spec.

@@ -120,10 +120,47 @@ pub async fn emit(engine: &Engine, event: &str, options: Emit) -> Result<Report,
             .value
     };
     let subscribers = subscribers(engine);
-    Ok(engine
+    let mut report = engine
         .dispatcher
         .emit(event, &payload, &options.context, &subscribers)
-        .await)
+        .await;
+    if report.is_empty() {
+        engine.expectations.unmatched(event);
+        report.warning = Some(unmatched(engine, event, &subscribers));
+    }
+    Ok(report)
+}
+
+/// Why `event` went to nobody: how many subscriptions are stored, and for which events.
+fn unmatched(engine: &Engine, event: &str, subscribers: &[Subscriber]) -> String {
+    let at = &engine.dispatcher.rules().matching.events;
+    let mut events: Vec<String> = subscribers
+        .iter()
+        .filter_map(|s| pointer::get(&s.resource, at))
+        .flat_map(|v| match v {
+            Value::Array(names) => names
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect(),
+            Value::String(name) => vec![name.clone()],
+            _ => Vec::new(),
+        })
+        .collect();
+    events.sort();
+    events.dedup();
+    match subscribers.len() {
+        0 => format!("no subscription matches `{event}`: none is stored"),
+        n => format!(
+            "no subscription matches `{event}`: {n} subscription{} stored, for {}",
+            if n == 1 { " is" } else { "s are" },
+            if events.is_empty() {
+                "no event".to_string()
+            } else {
+                events.join(", ")
+            }
+        ),
+    }
 }
 
 /// The payload generator of `event`, compiled once.

@@ -8,6 +8,7 @@ use super::action::{self, Action, Actions};
 use super::auth::{Authenticate, Credentials, SpecSecurity};
 use super::core::Core;
 use super::error::MockError;
+use super::expect::Expectations;
 use super::hook::ReplyHook;
 use super::journal::Journal;
 use super::router::Router;
@@ -75,6 +76,8 @@ pub struct Engine {
     pub(super) hooks: Vec<Box<dyn ReplyHook>>,
     pub(super) journal: Journal,
     pub(super) dispatcher: Arc<Dispatcher>,
+    /// The expectations on deliveries, and the tally of attempts they are checked against.
+    pub(super) expectations: Arc<Expectations>,
     /// The collection subscriptions live in, and where their id sits.
     pub(super) subscription_collection: String,
     pub(super) subscription_id_field: String,
@@ -138,13 +141,20 @@ impl Engine {
             .iter()
             .map(|t| (t.id.clone(), t.secrets.clone()))
             .collect();
+        // Deliveries follow the spec's rules with the builder's overrides (retries, backoff,
+        // time limit); everything else reads the spec as written.
+        let mut delivering = spec.clone();
+        delivering.delivery = core.settings.delivery.apply(&spec.delivery);
         let dispatcher = Dispatcher::new(
-            Arc::new(spec.clone()),
+            Arc::new(delivering),
             target,
             secrets,
             Arc::clone(&core.rng),
             core.settings.clock,
         );
+        let expectations = Arc::new(Expectations::default());
+        let observer = Arc::clone(&expectations);
+        let dispatcher = dispatcher.with_observer(move |attempt| observer.observe(attempt));
         let dispatcher = Arc::new(match extensions.delivery {
             Some(hook) => dispatcher.with_boxed_hook(hook),
             None => dispatcher,
@@ -158,6 +168,7 @@ impl Engine {
             authenticate: extensions.authenticate,
             hooks: extensions.hooks,
             dispatcher,
+            expectations,
             subscription_collection,
             subscription_id_field,
             subscribers: std::sync::Mutex::new((u64::MAX, Arc::new(Vec::new()))),

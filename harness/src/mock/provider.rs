@@ -11,6 +11,7 @@ use super::auth::Credentials;
 use super::emit::{self, Emit, EmitError};
 use super::engine::Engine;
 use super::journal::Recorded;
+use super::policy::DeliveryPolicy;
 use crate::deliver::dispatch::{Attempt, Report, Undeliverable};
 use crate::spec::ProviderSpec;
 
@@ -37,6 +38,11 @@ impl MockProvider {
             stop,
             task: Some(task),
         }
+    }
+
+    /// The engine it serves.
+    pub(super) fn engine(&self) -> &Arc<Engine> {
+        &self.engine
     }
 
     /// The base URL: `http://127.0.0.1:PORT` plus the base path of the spec's server URL, so
@@ -133,6 +139,24 @@ impl MockProvider {
         self.engine.dispatcher.log()
     }
 
+    /// How deliveries are retried and timed: the spec's rules with the builder's overrides
+    /// ([`super::MockBuilder::retries`], [`super::MockBuilder::backoff`],
+    /// [`super::MockBuilder::delivery_timeout`], [`super::MockBuilder::fast`]).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use webhook_harness::{mock::MockProvider, spec::ProviderSpec};
+    /// let provider = MockProvider::builder(ProviderSpec::load("swsh")?).retries(5).start().await?;
+    /// assert_eq!(provider.delivery_policy().attempts, 6);
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn delivery_policy(&self) -> DeliveryPolicy {
+        DeliveryPolicy::of(self.engine.dispatcher.rules())
+    }
+
     /// Attempts made and deliveries acknowledged since the start (the log keeps only the most
     /// recent attempts; these counts are exact).
     #[must_use]
@@ -184,7 +208,17 @@ impl MockProvider {
 }
 
 impl Drop for MockProvider {
+    /// Stops the server, then checks the expectations ([`Self::expect`]): unmet ones panic
+    /// with the list of what was delivered, unless the thread is already panicking.
     fn drop(&mut self) {
         let _ = self.stop.send(true);
+        if !std::thread::panicking()
+            && let Err(unmet) = self
+                .engine
+                .expectations
+                .check(&self.engine.core.spec.provider.name)
+        {
+            panic!("{unmet}");
+        }
     }
 }

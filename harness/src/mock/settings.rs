@@ -25,6 +25,8 @@ pub struct Settings {
     pub max_connections: usize,
     /// Where the mock listens, once bound: subscriptions to this address are refused.
     pub address: Option<std::net::SocketAddr>,
+    /// Overrides of the spec's retry policy and delivery time limit (default none).
+    pub delivery: super::policy::DeliveryOverrides,
 }
 
 impl Default for Settings {
@@ -39,6 +41,7 @@ impl Default for Settings {
             header_timeout: std::time::Duration::from_secs(10),
             idle_timeout: std::time::Duration::from_secs(60),
             max_connections: 512,
+            delivery: super::policy::DeliveryOverrides::default(),
         }
     }
 }

@@ -8,7 +8,8 @@
 //! - `template.rs`: the spec's templates (`t={timestamp},s2={signature}`), filled and read back;
 //! - `digest.rs`: HMAC-SHA1/256/512, Ed25519, and the signature encodings;
 //! - `verify.rs`: [`Verifier`], the receiving side, in small steps that a receiver's defect can
-//!   replace one at a time.
+//!   replace one at a time;
+//! - `check.rs`: [`verify`], every step at once from a secret's text, for a test's assertions.
 //!
 //! What a provider's scheme is (its header, algorithm, templates, key and timestamp) comes from
 //! the spec, written out or as a named preset (`crate::spec::signing::presets`): HappyColis
@@ -17,10 +18,12 @@
 //! `webhook-signature: v1,base64(HMAC(key, "<id>.<t>.<body>"))`, GitHub's two headers, and so
 //! on. swsh signs nothing.
 
+mod check;
 mod digest;
 mod template;
 mod verify;
 
+pub use check::verify;
 pub use digest::{ed25519_public, encode, hmac_sha256};
 pub use template::{fill, parse_header};
 pub use verify::{Presented, Rejected, Verifier};

@@ -15,6 +15,8 @@ use crate::spec::signing::Scheme;
 /// Why a delivery's signature was not accepted.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Rejected {
+    /// The secret given to check with cannot be the provider's key (not Base64, say).
+    Key(String),
     /// The body cannot be read back into the signed text (a JSON-string body that is not one).
     Unreadable(String),
     /// A header the scheme needs is missing.
@@ -45,6 +47,7 @@ pub enum Rejected {
 impl fmt::Display for Rejected {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Self::Key(why) => write!(f, "{why}"),
             Self::Unreadable(why) => write!(f, "the body cannot be read: {why}"),
             Self::Missing(header) => write!(f, "no `{header}` header"),
             Self::Malformed { header, value } => {
