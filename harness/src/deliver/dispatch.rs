@@ -205,9 +205,12 @@ pub struct Dispatcher {
     observer: Observer,
 }
 
+/// A function shown every attempt as it is logged.
+type Observe = Box<dyn Fn(&Attempt) + Send + Sync>;
+
 /// What sees every attempt as it is logged (a mock's expectations count them).
 #[derive(Default)]
-struct Observer(Option<Box<dyn Fn(&Attempt) + Send + Sync>>);
+struct Observer(Option<Observe>);
 
 impl std::fmt::Debug for Observer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

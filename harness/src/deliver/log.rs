@@ -52,10 +52,53 @@ fn lossy<S: serde::Serializer>(bytes: &bytes::Bytes, serializer: S) -> Result<S:
 }
 
 impl Attempt {
-    /// The request body as text (invalid UTF-8 replaced).
+    /// The request body as text (invalid UTF-8 replaced); [`Self::body`] keeps the bytes.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use webhook_harness::{mock::MockProvider, spec::ProviderSpec};
+    /// let provider = MockProvider::builder(ProviderSpec::load("swsh")?).fast().start().await?;
+    /// provider.subscribe("newAlbum", "https://127.0.0.1:9/hook").await?;
+    /// provider.emit("newAlbum").await?; // fails (nothing listens there), logged all the same
+    /// let attempt = &provider.deliveries()[0];
+    /// let payload: serde_json::Value = serde_json::from_str(&attempt.body_text())?;
+    /// assert!(payload["data"]["albumId"].is_string());
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn body_text(&self) -> std::borrow::Cow<'_, str> {
         String::from_utf8_lossy(&self.body)
+    }
+
+    /// The request headers as a header map, for [`crate::sign::verify`] (a header that is not
+    /// valid HTTP is left out: the attempt that carried it failed before sending).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use webhook_harness::{mock::MockProvider, spec::ProviderSpec};
+    /// let provider = MockProvider::start(ProviderSpec::load("uc-alxgsv")?).await?;
+    /// let subscription = provider.subscribe("file.created", "https://127.0.0.1:9/hook").await?;
+    /// provider.emit("file.created").await?; // fails: nothing listens there, but it is signed
+    /// let attempt = &provider.deliveries()[0];
+    /// let secret = subscription.secret.as_deref().unwrap();
+    /// webhook_harness::sign::verify(provider.spec(), &attempt.header_map(), &attempt.body, secret)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn header_map(&self) -> hyper::HeaderMap {
+        self.headers
+            .iter()
+            .filter_map(|(name, value)| {
+                Some((
+                    hyper::header::HeaderName::from_bytes(name.as_bytes()).ok()?,
+                    hyper::header::HeaderValue::from_str(value).ok()?,
+                ))
+            })
+            .collect()
     }
 
     /// Roughly how many bytes it holds (what the log's byte bound counts).

@@ -41,6 +41,12 @@
 //! - What the stages and actions share, `core.rs`: the spec, the tenants, the store
 //!   (`store.rs`), seeded drawing of ids and bodies; stored resources are built in
 //!   `resource.rs` (with raw schema lookups from `schema.rs`).
+//! - The test API: `subscribe.rs` ([`MockProvider::subscribe`]: the spec's
+//!   subscription-creating operation called through the pipeline, read back into a
+//!   [`Subscription`] with its signing secret), `expect.rs` ([`MockProvider::expect`],
+//!   [`Expectation`]: counts of acknowledged deliveries, checked by [`MockProvider::verify`]
+//!   and on drop), `policy.rs` ([`DeliveryPolicy`]: the spec's retries, backoff and time limit
+//!   with the builder's overrides, [`MockBuilder::fast`]).
 //! - Deliveries: `emit.rs` ([`Emit`]); the admin endpoints under `/__mock/`: `admin.rs`;
 //!   `server.rs` is the HTTP plumbing (hyper on 127.0.0.1, body limit, graceful shutdown).
 //!

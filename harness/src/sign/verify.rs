@@ -64,6 +64,8 @@ impl fmt::Display for Rejected {
     }
 }
 
+impl std::error::Error for Rejected {}
+
 /// A signature header as a delivery presents it: its value, the timestamp and the
 /// signatures read out of it (a header may hold several).
 #[derive(Debug, Clone, PartialEq, Eq)]
