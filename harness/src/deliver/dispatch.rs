@@ -220,6 +220,33 @@ impl std::fmt::Debug for Observer {
 
 impl Dispatcher {
     /// The same dispatcher, showing every attempt to `observer` as it is logged.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use std::sync::{Arc, Mutex, atomic::{AtomicUsize, Ordering}};
+    /// # use proptest::test_runner::{RngAlgorithm, TestRng};
+    /// use webhook_harness::deliver::{Subscriber, dispatch::Dispatcher};
+    /// use webhook_harness::spec::ProviderSpec;
+    ///
+    /// let spec = Arc::new(ProviderSpec::load("uc-alxgsv")?);
+    /// let rng = Arc::new(Mutex::new(TestRng::deterministic_rng(RngAlgorithm::ChaCha)));
+    /// let seen = Arc::new(AtomicUsize::new(0));
+    /// let counter = Arc::clone(&seen);
+    /// let dispatcher = Dispatcher::new(spec, "/attributes/target_url".into(), Default::default(), rng, None)
+    ///     .with_observer(move |_attempt| { counter.fetch_add(1, Ordering::Relaxed); });
+    /// let subscriber = Subscriber {
+    ///     resource: serde_json::json!({"id": "wh-1", "attributes": {
+    ///         "target_url": "http://127.0.0.1:9/", "events": ["file.created"], "signing_secret": "k"}}),
+    ///     id: "wh-1".into(),
+    ///     tenant: "tenant-a".into(),
+    /// };
+    /// let payload = serde_json::json!({"data": {"attributes": {"event": "file.created"}}});
+    /// dispatcher.emit("file.created", &payload, &Default::default(), &[subscriber]).await;
+    /// assert_eq!(seen.load(Ordering::Relaxed), 1); // one attempt (refused: nothing listens)
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn with_observer(mut self, observer: impl Fn(&Attempt) + Send + Sync + 'static) -> Self {
         self.observer = Observer(Some(Box::new(observer)));
@@ -275,6 +302,19 @@ impl Dispatcher {
     }
 
     /// The delivery rules it follows (the spec's, with any overrides it was built with).
+    ///
+    /// ```
+    /// # use std::sync::{Arc, Mutex};
+    /// # use proptest::test_runner::{RngAlgorithm, TestRng};
+    /// use webhook_harness::deliver::dispatch::Dispatcher;
+    /// use webhook_harness::spec::ProviderSpec;
+    ///
+    /// let spec = Arc::new(ProviderSpec::load("swsh")?);
+    /// let rng = Arc::new(Mutex::new(TestRng::deterministic_rng(RngAlgorithm::ChaCha)));
+    /// let dispatcher = Dispatcher::new(Arc::clone(&spec), "/config/targetUrl".into(), Default::default(), rng, None);
+    /// assert_eq!(dispatcher.rules(), &spec.delivery);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn rules(&self) -> &crate::spec::DeliveryRules {
         &self.spec().delivery
@@ -282,6 +322,21 @@ impl Dispatcher {
 
     /// The text of the secret that signs deliveries to `subscriber` (the subscription's own,
     /// or its tenant's credential, as the spec's key says); `None` where there is none.
+    ///
+    /// ```
+    /// # use std::sync::{Arc, Mutex};
+    /// # use proptest::test_runner::{RngAlgorithm, TestRng};
+    /// use webhook_harness::deliver::{Subscriber, dispatch::Dispatcher};
+    /// use webhook_harness::spec::ProviderSpec;
+    ///
+    /// let spec = Arc::new(ProviderSpec::load("happycolis")?);
+    /// let rng = Arc::new(Mutex::new(TestRng::deterministic_rng(RngAlgorithm::ChaCha)));
+    /// let secrets = [("tenant-a".to_string(), [("clientSecret".to_string(), "s3cret".to_string())].into())].into();
+    /// let dispatcher = Dispatcher::new(spec, "/endPoint".into(), secrets, rng, None);
+    /// let subscriber = Subscriber { resource: serde_json::json!({}), id: "s".into(), tenant: "tenant-a".into() };
+    /// assert_eq!(dispatcher.secret(&subscriber).as_deref(), Some("s3cret")); // the tenant's client secret
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn secret(&self, subscriber: &Subscriber) -> Option<String> {
         self.pipeline.secret(subscriber, |tenant, name| {

@@ -236,6 +236,22 @@ impl Expectations {
 
 /// Unmet expectations of a mock ([`MockProvider::verify`]): each one, then every delivery the
 /// mock made (by event, URL and subscription) and the events emitted to no subscription.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # use webhook_harness::{mock::MockProvider, spec::ProviderSpec};
+/// let provider = MockProvider::builder(ProviderSpec::load("swsh")?).fast().start().await?;
+/// provider.subscribe("newAlbum", "https://127.0.0.1:9/hook").await?; // nothing listens there
+/// provider.expect("newAlbum").delivered(1);
+/// provider.emit("newAlbum").await?;
+/// let error = provider.verify().await.unwrap_err();
+/// assert_eq!(error.unmet, ["`newAlbum` delivered exactly 1 time: delivered 0 times"]);
+/// assert!(error.message.contains("`newAlbum` to https://127.0.0.1:9/hook (subscription "));
+/// provider.clear_expectations();
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct ExpectationError {

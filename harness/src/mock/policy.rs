@@ -14,6 +14,17 @@ use crate::spec::extensions::{OnFailure, RetryExt};
 
 /// The overrides of the spec's delivery rules a builder was given (each `None`: as the spec
 /// says).
+///
+/// ```
+/// use std::time::Duration;
+/// use webhook_harness::mock::{DeliveryOverrides, DeliveryPolicy};
+/// use webhook_harness::spec::ProviderSpec;
+///
+/// let spec = ProviderSpec::load("swsh")?;
+/// let overrides = DeliveryOverrides { retries: Some(0), ..DeliveryOverrides::default() };
+/// assert_eq!(DeliveryPolicy::of(&overrides.apply(&spec.delivery)).attempts, 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeliveryOverrides {
     /// Retries after a failed first attempt (providers that retry).
@@ -27,6 +38,22 @@ pub struct DeliveryOverrides {
 impl DeliveryOverrides {
     /// `rules` with the overrides applied. Retries and backoff change only a provider that
     /// retries (`onFailure: retry`); the others keep their documented failure rule.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_harness::mock::DeliveryOverrides;
+    /// use webhook_harness::spec::ProviderSpec;
+    ///
+    /// let betterez = ProviderSpec::load("betterez")?; // failures go to its undeliverable list
+    /// let overrides = DeliveryOverrides {
+    ///     retries: Some(3),
+    ///     timeout: Some(Duration::from_millis(250)),
+    ///     ..DeliveryOverrides::default()
+    /// };
+    /// let rules = overrides.apply(&betterez.delivery);
+    /// assert_eq!((rules.retry, rules.timeout_ms), (None, 250));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn apply(&self, rules: &DeliveryRules) -> DeliveryRules {
         let mut rules = rules.clone();
@@ -91,6 +118,16 @@ pub struct DeliveryPolicy {
 
 impl DeliveryPolicy {
     /// The policy that `rules` describe.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_harness::mock::DeliveryPolicy;
+    /// use webhook_harness::spec::ProviderSpec;
+    ///
+    /// let policy = DeliveryPolicy::of(&ProviderSpec::load("uc-alxgsv")?.delivery);
+    /// assert_eq!((policy.attempts, policy.timeout), (1, Duration::from_secs(60)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn of(rules: &DeliveryRules) -> Self {
         let retry = rules

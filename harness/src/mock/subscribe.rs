@@ -58,6 +58,21 @@ pub struct Subscription {
 }
 
 /// Why [`MockProvider::subscribe`] made no subscription.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use webhook_harness::mock::{MockProvider, SubscribeError};
+/// use webhook_harness::spec::ProviderSpec;
+///
+/// let provider = MockProvider::start(ProviderSpec::load("happycolis")?).await?;
+/// // HappyColis accepts https:// receivers only, as its docs say.
+/// let error = provider.subscribe("product/image/created", "http://127.0.0.1:9/").await.unwrap_err();
+/// assert!(matches!(error, SubscribeError::Refused { ref operation, .. } if operation == "integrationWebhookCreate"));
+/// assert!(error.to_string().contains("hint: MockBuilder::allow_http_targets(true)"));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SubscribeError {
     /// The mock has no such tenant.
