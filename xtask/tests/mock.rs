@@ -61,6 +61,50 @@ async fn the_standalone_mock_prints_json_serves_and_stops_on_sigterm() {
     assert!(status.success(), "a SIGTERM is a clean stop: {status}");
 }
 
+/// The delivery policy flags, as the `--json` line reports them: `--fast` with the flags that
+/// override it.
+#[test]
+fn the_delivery_policy_flags_show_in_the_json_line() {
+    let first_line = |args: &[&str]| {
+        let mut child = Running(
+            Command::new(env!("CARGO_BIN_EXE_xtask"))
+                .args(["mock", "--spec", "swsh", "--json"])
+                .args(args)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        let mut first = String::new();
+        BufReader::new(child.0.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let started: Value =
+            serde_json::from_str(&first).unwrap_or_else(|e| panic!("{e}: {first:?}"));
+        started["delivery"].clone()
+    };
+    assert_eq!(
+        first_line(&[]),
+        json!({"attempts": 3, "backoff_ms": 1000, "max_backoff_ms": 30000, "timeout_ms": 10000})
+    );
+    assert_eq!(
+        first_line(&["--fast"]),
+        json!({"attempts": 3, "backoff_ms": 0, "max_backoff_ms": 0, "timeout_ms": 2000})
+    );
+    assert_eq!(
+        first_line(&[
+            "--fast",
+            "--retries",
+            "1",
+            "--max-backoff-ms",
+            "50",
+            "--delivery-timeout-ms",
+            "700"
+        ]),
+        json!({"attempts": 2, "backoff_ms": 0, "max_backoff_ms": 50, "timeout_ms": 700})
+    );
+}
+
 #[test]
 fn a_bad_credential_flag_is_a_usage_error() {
     let out = Command::new(env!("CARGO_BIN_EXE_xtask"))

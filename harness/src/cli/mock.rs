@@ -44,6 +44,24 @@ pub struct Args {
     /// Serve at most this many connections at once; beyond, new clients wait to be accepted.
     #[arg(long, value_name = "N", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..))]
     max_connections: u32,
+    /// Retry without waiting and give each delivery attempt 2 s, for tests (the provider's
+    /// attempt count stays); the flags below override it.
+    #[arg(long)]
+    fast: bool,
+    /// Retries after a failed first delivery attempt, for a provider that retries (default:
+    /// the spec's `x-delivery.retry`).
+    #[arg(long, value_name = "N")]
+    retries: Option<u32>,
+    /// The wait before the first retry (milliseconds; default: the spec's, 0 with `--fast`).
+    #[arg(long, value_name = "MS")]
+    backoff_ms: Option<u64>,
+    /// The longest wait between retries (milliseconds; default: the spec's, 0 with `--fast`).
+    #[arg(long, value_name = "MS")]
+    max_backoff_ms: Option<u64>,
+    /// The time limit of one delivery attempt, connecting included (milliseconds; default:
+    /// the spec's `x-delivery.timeoutMs`).
+    #[arg(long, value_name = "MS")]
+    delivery_timeout_ms: Option<u64>,
     /// Replace an assumption of the spec, e.g. `--assume subscription-id-format=wh_{uuid}`.
     #[arg(long = "assume", value_name = "ID=VALUE")]
     assume: Vec<String>,
@@ -63,6 +81,7 @@ async fn serve(args: &Args) -> ExitCode {
         Ok(spec) => spec,
         Err(code) => return code,
     };
+    let retry = crate::mock::DeliveryPolicy::of(&spec.delivery);
     let mut builder = MockProvider::builder(spec)
         .port(args.port)
         .allow_http_targets(args.allow_http_targets)
@@ -71,6 +90,26 @@ async fn serve(args: &Args) -> ExitCode {
         .max_connections(args.max_connections as usize);
     if let Some(seed) = args.seed {
         builder = builder.seed(seed);
+    }
+    if args.fast {
+        builder = builder.fast();
+    }
+    if let Some(retries) = args.retries {
+        builder = builder.retries(retries);
+    }
+    if args.backoff_ms.is_some() || args.max_backoff_ms.is_some() {
+        // The one not given stays as it was: the spec's, or none with `--fast`.
+        let (initial, longest) = if args.fast {
+            (Duration::ZERO, Duration::ZERO)
+        } else {
+            (retry.initial_backoff, retry.max_backoff)
+        };
+        let initial = args.backoff_ms.map_or(initial, Duration::from_millis);
+        let longest = args.max_backoff_ms.map_or(longest, Duration::from_millis);
+        builder = builder.backoff(initial, longest);
+    }
+    if let Some(timeout) = args.delivery_timeout_ms {
+        builder = builder.delivery_timeout(Duration::from_millis(timeout));
     }
     for arg in &args.credentials {
         builder = match builder.credential_arg(arg) {
@@ -97,6 +136,7 @@ async fn serve(args: &Args) -> ExitCode {
             "uri": provider.uri(),
             "port": provider.address().port(),
             "credentials": provider.credentials(),
+            "delivery": delivery_json(&provider.delivery_policy()),
         });
         println!("{line}");
     } else {
@@ -146,4 +186,15 @@ impl Stop {
         }
         let _ = tokio::signal::ctrl_c().await;
     }
+}
+
+/// How the mock retries and times deliveries, for the `--json` line.
+fn delivery_json(policy: &crate::mock::DeliveryPolicy) -> serde_json::Value {
+    let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+    json!({
+        "attempts": policy.attempts,
+        "backoff_ms": ms(policy.initial_backoff),
+        "max_backoff_ms": ms(policy.max_backoff),
+        "timeout_ms": ms(policy.timeout),
+    })
 }
