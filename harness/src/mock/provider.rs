@@ -198,7 +198,8 @@ impl MockProvider {
         self.engine.dispatcher.skip(tenant).await
     }
 
-    /// Stops the server and waits for open requests to finish.
+    /// Stops the server and waits for open requests to finish; the expectations are then
+    /// checked as on drop ([`Self::expect`]).
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
         if let Some(task) = self.task.take() {
