@@ -4,9 +4,10 @@
 use std::time::Duration;
 
 use webhook_harness::check::provider::faults::{
-    AcceptsAnyExtraMember, AcceptsHttpTargets, CrashesOnBrokenJson, CursorRepeatsAnItem,
-    DeliversUnsubscribed, DropsIdFromResponses, ForgetsUpdates, IgnoresCredentials, LeaksTenants,
-    RetryDoesNotResend, ServesDeleted, SignsWithWrongKey, SkipsValidation,
+    AcceptsAnyExtraMember, AcceptsHttpTargets, AcceptsOverlongStrings, CrashesOnBrokenJson,
+    CursorRepeatsAnItem, DeliversUnsubscribed, DropsIdFromResponses, ForgetsUpdates,
+    IgnoresCredentials, LeaksTenants, RetryDoesNotResend, ServesDeleted, SignsWithWrongKey,
+    SkipsValidation,
 };
 use webhook_harness::check::provider::{self, Api, Applies, Settings};
 use webhook_harness::mock::{Fault, MockProvider};
@@ -228,6 +229,55 @@ fn each_provider_check_fails_on_its_defect_and_passes_without_it() {
             );
         }
     }
+}
+
+/// The body a report shows (its `  body: ` line), parsed.
+fn reported_body(report: &str) -> serde_json::Value {
+    let line = report
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("body: "))
+        .unwrap_or_else(|| panic!("no body in\n{report}"));
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"))
+}
+
+#[test]
+fn an_accepted_invalid_body_shrinks_and_keeps_its_one_violation() {
+    let runtime = runtime();
+    let report = outcome(
+        &runtime,
+        "standard-webhooks",
+        Some(&AcceptsOverlongStrings),
+        "invalid-request",
+        "createEndpoint",
+    )
+    .expect_err("an overlong label accepted");
+    assert!(report.contains("breaks `maxLength`"), "{report}");
+    let figures = report
+        .lines()
+        .find_map(|l| l.strip_prefix("shrunk: "))
+        .unwrap_or_else(|| panic!("not shrunk:\n{report}"));
+    let sizes = figures
+        .split("body ")
+        .nth(1)
+        .and_then(|rest| rest.split(" bytes").next())
+        .unwrap();
+    let (before, after) = sizes.split_once(" -> ").unwrap();
+    let (before, after): (usize, usize) = (before.parse().unwrap(), after.parse().unwrap());
+    assert!(after < before, "{report}");
+    // The body shown is the shrunk one, and it still breaks exactly its labelled rule.
+    let body = reported_body(&report);
+    assert_eq!(serde_json::to_vec(&body).unwrap().len(), after, "{report}");
+    let spec = ProviderSpec::load("standard-webhooks").unwrap();
+    let generator = webhook_harness::generate::Generator::new(&spec)
+        .request("createEndpoint")
+        .unwrap();
+    let violations = spec.schemas.violations(generator.pointer(), &body).unwrap();
+    assert_eq!(violations.len(), 1, "{violations:?}");
+    assert_eq!(violations[0].keyword, "maxLength");
+    assert!(
+        figures.contains(&format!("at {}", violations[0].instance_pointer)),
+        "{report}"
+    );
 }
 
 #[test]

@@ -78,6 +78,17 @@ pub struct Sample {
     pub label: Option<Label>,
 }
 
+/// An invalid value after [`SchemaGen::shrink_invalid`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shrunk {
+    /// The smallest variant found that keeps the violation and the failure.
+    pub value: Value,
+    /// How many simplifications were kept.
+    pub steps: usize,
+    /// How many variants were tried.
+    pub tried: usize,
+}
+
 /// Builds generators for the schemas of one spec.
 #[derive(Debug, Clone)]
 pub struct Generator {
@@ -327,6 +338,45 @@ impl SchemaGen {
     pub fn sample(&self, mode: Mode, seed: u64, count: usize) -> Result<Vec<Sample>, GenError> {
         let mut rng = rng::seeded(seed);
         (0..count).map(|_| self.draw(mode, &mut rng)).collect()
+    }
+
+    /// Shrinks an invalid value while it keeps exactly its violation: a simpler variant (see
+    /// [`JsonTree`]'s steps: an optional member removed, an array or a free-text string
+    /// shortened, an integer moved towards zero) is kept when the validator reports for it
+    /// exactly what it reports for `invalid` (same instance pointers, keywords and schema
+    /// keywords) and `still_fails` says the variant still shows the failure. At most
+    /// `budget` variants are handed to `still_fails`; the same inputs give the same result.
+    pub fn shrink_invalid(
+        &self,
+        invalid: &Invalid,
+        budget: usize,
+        mut still_fails: impl FnMut(&Value) -> bool,
+    ) -> Shrunk {
+        let keys = self.inner.violation_keys(&invalid.value);
+        let mut current = invalid.value.clone();
+        let (mut steps, mut tried) = (0, 0);
+        'outer: while tried < budget {
+            for candidate in self.inner.simpler(&current) {
+                if candidate == current || self.inner.violation_keys(&candidate) != keys {
+                    continue;
+                }
+                if tried >= budget {
+                    break 'outer;
+                }
+                tried += 1;
+                if still_fails(&candidate) {
+                    current = candidate;
+                    steps += 1;
+                    continue 'outer;
+                }
+            }
+            break;
+        }
+        Shrunk {
+            value: current,
+            steps,
+            tried,
+        }
     }
 
     /// Whether `value` is valid against the schema and satisfies the invariants.

@@ -6,9 +6,9 @@
 use serde_json::Value;
 
 use super::documented_example::with_item;
-use super::{As, ProviderCheck, Session};
+use super::{As, Call, ProviderCheck, Session};
 use crate::check::CheckInfo;
-use crate::generate::{Label, Mode};
+use crate::generate::{Invalid, Label, Mode};
 use crate::spec::{pointer, provenance};
 
 /// The check.
@@ -21,6 +21,29 @@ pub const CHECK: ProviderCheck = ProviderCheck {
     subjects: super::generated::writers,
     run,
 };
+
+/// At most this many simpler bodies are sent while a failing one shrinks.
+const SHRINK_BUDGET: usize = 48;
+
+/// Where a label's violation is, in words.
+fn at_of(label: &Label) -> &str {
+    if label.pointer.is_empty() {
+        "the root"
+    } else {
+        &label.pointer
+    }
+}
+
+/// What a labelled body breaks, in words.
+fn breaks(label: &Label) -> String {
+    format!(
+        "the request breaks `{}` at {} (schema {}): {}",
+        label.keyword,
+        at_of(label),
+        label.schema_pointer,
+        label.description
+    )
+}
 
 /// One request the check sends: a JSON body with its label, or bytes that are not JSON.
 enum Broken {
@@ -71,11 +94,33 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
     let (documented, assumed) = api.spec.refusals(endpoint);
     let assumed_basis = assumed.first().map(|(_, basis)| basis.clone());
     let assumed: Vec<u16> = assumed.into_iter().map(|(s, _)| s).collect();
+    let all: Vec<u16> = documented.iter().chain(&assumed).copied().collect();
+    let expected = if all.is_empty() {
+        "a 4xx".to_string()
+    } else {
+        format!(
+            "a documented 4xx ({})",
+            all.iter()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let listed = |s: u16| documented.contains(&s) || assumed.contains(&s);
+    let refused = |call: &Call| {
+        call.status.is_some_and(|s| {
+            (400..500).contains(&s) && (listed(s) || (documented.is_empty() && assumed.is_empty()))
+        })
+    };
     with_item(api, op, |id, created| {
         let target = api.target_field(op);
         let mut warned = false;
+        let send = |body: &Value| match &id {
+            Some(id) => api.call_with_id(op, As::Tenant(0), id, Some(body.clone())),
+            None => api.call(op, As::Tenant(0), None, Some(body)),
+        };
         for (n, request) in requests.into_iter().enumerate() {
-            let (call, schema_pointer, said) = match request {
+            let (call, schema_pointer, said, sent) = match request {
                 Broken::Json(mut body, label) => {
                     // A delivery URL that goes nowhere, unless that undoes the one violation.
                     if let Some(at) = &target
@@ -87,22 +132,14 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
                             body = quiet;
                         }
                     }
-                    let call = match &id {
-                        Some(id) => api.call_with_id(op, As::Tenant(0), id, Some(body)),
-                        None => api.call(op, As::Tenant(0), None, Some(&body)),
-                    };
-                    let said = format!(
-                        "the request breaks `{}` at {} (schema {}): {}",
-                        label.keyword,
-                        if label.pointer.is_empty() {
-                            "the root"
-                        } else {
-                            &label.pointer
-                        },
-                        label.schema_pointer,
-                        label.description
-                    );
-                    (call, label.schema_pointer, said)
+                    let call = send(&body);
+                    let said = breaks(&label);
+                    (
+                        call,
+                        label.schema_pointer.clone(),
+                        said,
+                        Some((body, label)),
+                    )
                 }
                 Broken::Bytes(bytes, what) => {
                     let call = api.call_bytes(op, As::Tenant(0), id, bytes);
@@ -110,32 +147,15 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
                         "the request body is {what}: the operation takes JSON (schema {})",
                         generator.pointer()
                     );
-                    (call, generator.pointer().to_string(), said)
+                    (call, generator.pointer().to_string(), said, None)
                 }
             };
             if let Some(new) = api.created_id(op, &call) {
                 created.push(new);
             }
-            let listed = |s: u16| documented.contains(&s) || assumed.contains(&s);
-            let refused = call.status.is_some_and(|s| {
-                (400..500).contains(&s)
-                    && (listed(s) || (documented.is_empty() && assumed.is_empty()))
-            });
-            if refused {
+            if refused(&call) {
                 continue;
             }
-            let all: Vec<u16> = documented.iter().chain(&assumed).copied().collect();
-            let expected = if all.is_empty() {
-                "a 4xx".to_string()
-            } else {
-                format!(
-                    "a documented 4xx ({})",
-                    all.iter()
-                        .map(u16::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
             // Assumed: the broken rule is an assumption of the spec, or the answer is a 4xx
             // and only assumed ones are listed.
             let schema = api.spec.basis_of(endpoint, &schema_pointer);
@@ -149,10 +169,57 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
             if warned && !basis.is_documented() {
                 continue;
             }
-            match api.finding(&CHECK.info, &basis, &expected, &call, &said) {
-                Some(report) => return Err(report),
-                None => warned = true,
+            if !basis.is_documented() {
+                let _ = api.finding(&CHECK.info, &basis, &expected, &call, &said);
+                warned = true;
+                continue;
             }
+            // A documented failure: the body shrinks while it keeps its one violation and
+            // the answer keeps failing. An unanswered request says nothing about its body.
+            let Some((body, label)) = sent.filter(|_| call.status.is_some()) else {
+                return Err(api.report(&CHECK.info, Some(&basis), &expected, &call, &said));
+            };
+            let original = serde_json::to_vec(&body).map_or(0, |b| b.len());
+            let mut last = None;
+            let shrunk = generator.shrink_invalid(
+                &Invalid {
+                    value: body,
+                    label: label.clone(),
+                },
+                SHRINK_BUDGET,
+                |candidate| {
+                    let again = send(candidate);
+                    if let Some(new) = api.created_id(op, &again) {
+                        created.push(new);
+                    }
+                    let fails = again.status.is_some() && !refused(&again);
+                    if fails {
+                        last = Some(again);
+                    }
+                    fails
+                },
+            );
+            let said = match last {
+                Some(_) => format!(
+                    "{said}\nshrunk: {} simplification(s) kept of {} tried, body {original} -> {} bytes, still breaking `{}` at {}",
+                    shrunk.steps,
+                    shrunk.tried,
+                    serde_json::to_vec(&shrunk.value).map_or(0, |b| b.len()),
+                    label.keyword,
+                    at_of(&label),
+                ),
+                None => format!(
+                    "{said}\nnot shrunk: no simpler body ({} tried) keeps the violation and the failure",
+                    shrunk.tried
+                ),
+            };
+            return Err(api.report(
+                &CHECK.info,
+                Some(&basis),
+                &expected,
+                last.as_ref().unwrap_or(&call),
+                &said,
+            ));
         }
         Ok(None)
     })
@@ -175,6 +242,27 @@ pub mod fault {
     impl Fault for SkipsValidation {
         fn apply(&self, mock: MockBuilder) -> MockBuilder {
             mock.validate(|_: &Validation<'_>| Ok(()))
+        }
+    }
+
+    /// Enforces every rule but `maxLength`: a value whose only violations are strings longer
+    /// than their schema allows is accepted (a column wider than the documented limit).
+    #[derive(Debug, Clone, Copy)]
+    pub struct AcceptsOverlongStrings;
+
+    impl Fault for AcceptsOverlongStrings {
+        fn apply(&self, mock: MockBuilder) -> MockBuilder {
+            mock.validate(|check: &Validation<'_>| {
+                let violations = check
+                    .spec
+                    .schemas
+                    .violations(check.schema, check.value)
+                    .unwrap_or_default();
+                match violations.iter().find(|v| v.keyword != "maxLength") {
+                    Some(other) => Err(other.to_string()),
+                    None => Ok(()),
+                }
+            })
         }
     }
 

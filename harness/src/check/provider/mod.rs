@@ -47,7 +47,7 @@ pub mod faults {
     pub use super::forbidden::fault::ForbiddenAnsweredOk;
     pub use super::generated::fault::ForgetsUpdates;
     pub use super::invalid_request::fault::{
-        AcceptsAnyExtraMember, CrashesOnBrokenJson, SkipsValidation,
+        AcceptsAnyExtraMember, AcceptsOverlongStrings, CrashesOnBrokenJson, SkipsValidation,
     };
     pub use super::paging::fault::CursorRepeatsAnItem;
     pub use super::stateful::fault::ServesDeleted;
