@@ -322,7 +322,19 @@ impl<'a> Call<'a> {
     /// The tenant's resource `id` of the collection.
     #[must_use]
     pub fn find(&self, id: &str) -> Option<Value> {
-        self.store().get(self.collection(), self.tenant_id(), id)
+        self.store()
+            .get(self.collection(), self.tenant_id(), id)
+            .filter(|resource| self.sees(resource))
+    }
+
+    /// Whether the operation sees a stored resource: its fields hold the values of
+    /// `x-operation.mock.only` (every resource, without it).
+    #[must_use]
+    pub fn sees(&self, resource: &Value) -> bool {
+        self.mock
+            .only
+            .iter()
+            .all(|(at, value)| pointer::get(resource, at) == Some(value))
     }
 
     /// The resource the request names, if the tenant has it.
