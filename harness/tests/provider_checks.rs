@@ -4,10 +4,10 @@
 use std::time::Duration;
 
 use webhook_harness::check::provider::faults::{
-    AcceptsAnyExtraMember, AcceptsHttpTargets, AcceptsOverlongStrings, CrashesOnBrokenJson,
-    CursorRepeatsAnItem, DeliversUnsubscribed, DropsIdFromResponses, ForgetsUpdates,
-    IgnoresCredentials, LeaksTenants, RetryDoesNotResend, ServesDeleted, SignsWithWrongKey,
-    SkipsValidation,
+    AcceptsAnyExtraMember, AcceptsHttpTargets, AcceptsOverlongStrings, AcceptsWrongEnumValues,
+    CrashesOnBrokenJson, CursorRepeatsAnItem, DeliversUnsubscribed, DropsIdFromResponses,
+    ForgetsUpdates, IgnoresCredentials, IgnoresUnknownInputFields, LeaksTenants,
+    RetryDoesNotResend, ServesDeleted, SignsWithWrongKey, SkipsValidation,
 };
 use webhook_harness::check::provider::{self, Api, Applies, Settings};
 use webhook_harness::mock::{Fault, MockProvider};
@@ -91,7 +91,7 @@ type Case = (
 );
 
 /// Each fault, the check that must catch it, where, and what its report must say.
-const FAULTS: [Case; 16] = [
+const FAULTS: [Case; 17] = [
     (
         &LeaksTenants,
         "betterez",
@@ -206,6 +206,17 @@ const FAULTS: [Case; 16] = [
         &["the retry resends the delivery", "PUT", "/retry"],
     ),
     (
+        &IgnoresUnknownInputFields,
+        "happycolis",
+        "invalid-request",
+        "integrationWebhookCreate",
+        &[
+            "input-field `/input/unknownField`",
+            "a GraphQL error (HTTP 200 with `errors` and no `data.integrationWebhookCreate`)",
+            "response: 200",
+        ],
+    ),
+    (
         &ForgetsUpdates,
         "uc-alxgsv",
         "generated",
@@ -228,6 +239,67 @@ fn each_provider_check_fails_on_its_defect_and_passes_without_it() {
                 "{fault:?}: {needle:?} in\n{report}"
             );
         }
+    }
+}
+
+/// The HappyColis spec with an enum-typed input field added to its SDL (the documented SDL
+/// has none), written to a file of its own.
+fn happycolis_with_enum() -> String {
+    let text = std::fs::read_to_string(webhook_harness::spec::specs_dir().join("happycolis.yaml"))
+        .unwrap();
+    let field = "            integrationId: ID\n";
+    assert!(text.contains(field));
+    let text = text.replacen(
+        field,
+        &format!("{field}            \"Payload format.\"\n            format: PayloadFormat\n"),
+        1,
+    );
+    let text = text.replacen(
+        "          scalar JSON\n",
+        "          scalar JSON\n\n          enum PayloadFormat { JSON COMPACT }\n",
+        1,
+    );
+    let path = std::env::temp_dir().join(format!("happycolis-enum-{}.yaml", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn a_graphql_api_that_accepts_a_wrong_enum_value_fails_invalid_request() {
+    let runtime = runtime();
+    let spec = happycolis_with_enum();
+    let good = outcome(
+        &runtime,
+        &spec,
+        None,
+        "invalid-request",
+        "integrationWebhookCreate",
+    );
+    assert_eq!(good, Ok(None));
+    let good = outcome(
+        &runtime,
+        &spec,
+        None,
+        "generated",
+        "integrationWebhookCreate",
+    );
+    assert_eq!(good, Ok(None));
+    let report = outcome(
+        &runtime,
+        &spec,
+        Some(&AcceptsWrongEnumValues),
+        "invalid-request",
+        "integrationWebhookCreate",
+    )
+    .expect_err("a wrong enum value accepted");
+    let _ = std::fs::remove_file(&spec);
+    for needle in [
+        "enum `/input/format`",
+        "`NOT_A_PAYLOADFORMAT`, which is none of its values",
+        "response: 200",
+        "\"integrationWebhookCreate\":{",
+    ] {
+        assert!(report.contains(needle), "{needle:?} in\n{report}");
     }
 }
 

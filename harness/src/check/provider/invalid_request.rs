@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use super::documented_example::with_item;
-use super::{As, Call, ProviderCheck, Session};
+use super::{Api, Applies, As, Call, ProviderCheck, Session};
 use crate::check::CheckInfo;
 use crate::generate::{Invalid, Label, Mode};
 use crate::spec::{pointer, provenance};
@@ -18,9 +18,26 @@ pub const CHECK: ProviderCheck = ProviderCheck {
         reason: "a request that breaks the documented schema (a 41-character label, a missing field, a wrong type, a body that is not JSON) must be refused with the documented 4xx: accepting it stores what the provider never would, and a 5xx is a crash",
         source: "the operation's request schema and its documented 4xx responses",
     },
-    subjects: super::generated::writers,
+    subjects,
     run,
 };
+
+/// The operations that write from a request body, and the GraphQL operations that take
+/// variables (their variables can break the SDL whatever the operation does).
+fn subjects(api: &Api) -> Vec<(String, Applies)> {
+    let mut out = super::generated::writers(api);
+    for op in &api.ops {
+        if op.graphql.is_some()
+            && !out.iter().any(|(name, _)| *name == op.name)
+            && api
+                .graphql_inputs(op)
+                .is_ok_and(|inputs| inputs.has_variables())
+        {
+            out.push((op.name.clone(), super::graphql::applies(api, op)));
+        }
+    }
+    out
+}
 
 /// At most this many simpler bodies are sent while a failing one shrinks.
 const SHRINK_BUDGET: usize = 48;
@@ -57,6 +74,9 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
     let op = api
         .op(name)
         .ok_or_else(|| format!("no operation `{name}`"))?;
+    if op.graphql.is_some() {
+        return super::graphql::invalid(api, op, &CHECK.info);
+    }
     let generator = api.generator.request(name).map_err(|e| e.to_string())?;
     let count = (api.settings.cases as usize).max(16);
     let seed = api.settings.seed ^ 0x1a5a1d;

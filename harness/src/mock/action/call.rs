@@ -124,6 +124,24 @@ impl<'a> Call<'a> {
         }
     }
 
+    /// The same call with another request body (REST) or other arguments (GraphQL): for an
+    /// action that rewrites the request before handing it to another.
+    #[must_use]
+    pub fn with_body<'b>(&self, body: &'b Value) -> Call<'b>
+    where
+        'a: 'b,
+    {
+        let via = match self.via {
+            Via::Rest { params, query, .. } => Via::Rest {
+                params,
+                query,
+                body: Some(body),
+            },
+            Via::Graphql { field, .. } => Via::Graphql { field, args: body },
+        };
+        Call { via, ..*self }
+    }
+
     pub(crate) fn core(&self) -> &'a Arc<Core> {
         self.core
     }
