@@ -75,12 +75,15 @@ enum Def {
     Object(Vec<(String, String)>),
 }
 
+/// A root field: the kind of operation it belongs to, its arguments, its answer's type name.
+type Root = (OperationType, Vec<(String, Ty)>, String);
+
 /// The SDL's types and root fields.
 #[derive(Debug)]
 struct Types {
     defs: BTreeMap<String, Def>,
-    /// Root fields: (root type, field) → arguments and the answer's type name.
-    roots: BTreeMap<String, (OperationType, Vec<(String, Ty)>, String)>,
+    /// Root fields by name.
+    roots: BTreeMap<String, Root>,
 }
 
 /// Variables for the operations of one GraphQL schema (SDL).
