@@ -582,3 +582,45 @@ fn a_403_answered_as_200_is_a_warning_and_a_failure_under_strict() {
         "a warning, then a failure under strict"
     );
 }
+
+/// A HappyColis API whose remove mutations ignore the families (the mock under the
+/// `cross-family-remove` and `oauth-remove-family` alternatives `{}`) breaks an assumption:
+/// `generated` warns, and passes.
+#[test]
+fn a_cross_family_remove_is_a_warning() {
+    let runtime = runtime();
+    let spec = ProviderSpec::load("happycolis").unwrap();
+    let lenient = webhook_harness::spec::Loader::new()
+        .assume("cross-family-remove", "{}")
+        .assume("oauth-remove-family", "{}")
+        .load("happycolis")
+        .unwrap();
+    let mock = runtime
+        .block_on(MockProvider::builder(lenient).seed(7).start())
+        .unwrap();
+    let api = api_at(
+        &runtime,
+        spec,
+        mock.uri(),
+        mock.credentials().clone(),
+        (2, 0, 5),
+    );
+    let check = provider::catalogue()
+        .into_iter()
+        .find(|c| c.info.id == "generated")
+        .unwrap();
+    let recorder = webhook_harness::transcript::Recorder::new(false);
+    let outcome = (check.run)(&api.session(&recorder), "oauthWebhookCreate");
+    assert_eq!(outcome, Ok(None));
+    let warnings = recorder.warnings();
+    let [warning] = warnings.as_slice() else {
+        panic!("{warnings:?}")
+    };
+    for needle in [
+        "`integrationWebhookRemove` removes only the subscriptions of its own family",
+        "expectation: assumed (cross-family-remove)",
+        "response: 200",
+    ] {
+        assert!(warning.contains(needle), "{needle:?} in\n{warning}");
+    }
+}

@@ -106,6 +106,8 @@ pub fn generated(api: &Session<'_>, op: &Op, info: &CheckInfo) -> Result<Option<
         api.settings.seed
     );
     with_item(api, op, |id, created| {
+        // One warning per trial: a target that breaks an assumption breaks it every time.
+        let mut warned = false;
         for (n, variables) in samples.into_iter().enumerate() {
             let mut body = inputs.body(&variables);
             prepare(api, op, &mut body, n, id, "");
@@ -137,18 +139,103 @@ pub fn generated(api: &Session<'_>, op: &Op, info: &CheckInfo) -> Result<Option<
                     &format!("{difference}\n{seed}"),
                 ));
             }
-            // A created item goes at once (the docs list no subscriptions to page through).
-            if let (Some(new), Some(collection)) = (new, op.collection())
+            // A created item goes at once, through its own family's remove (which shows it
+            // exists: the docs give no read); the other families' removes must leave it.
+            if let Some(new) = new
                 && op.action() == Some(MockAction::Create)
-                && api
-                    .delete(collection, As::Tenant(0), &new)
-                    .is_some_and(|c| c.succeeded())
             {
+                remove(api, op, info, &new, &seed, &mut warned)?;
                 created.retain(|c| *c != new);
             }
         }
         Ok(None)
     })
+}
+
+/// Removes the item `id` that `creator` just made: the delete operations of other families
+/// (whose `x-operation.mock.only` its `defaults` do not meet) must refuse it, then one of its
+/// own family must remove it. A broken assumed rule warns once (`warned`).
+fn remove(
+    api: &Session<'_>,
+    creator: &Op,
+    info: &CheckInfo,
+    id: &str,
+    seed: &str,
+    warned: &mut bool,
+) -> Result<(), String> {
+    let defaults = creator.mock.as_ref().map(|m| &m.defaults);
+    let (mine, others): (Vec<&Op>, Vec<&Op>) = api
+        .ops
+        .iter()
+        .filter(|o| {
+            o.collection() == creator.collection() && o.action() == Some(MockAction::Delete)
+        })
+        .partition(|o| {
+            o.mock.as_ref().is_none_or(|m| {
+                m.only
+                    .iter()
+                    .all(|(at, value)| defaults.and_then(|d| d.get(at)) == Some(value))
+            })
+        });
+    let endpoint = api.endpoint(creator);
+    for other in others {
+        let call = api.call_with_id(other, As::Tenant(0), id, None);
+        let refused = (call.status == Some(api.success_status(other))
+            && errors(&call).is_some()
+            && data(other, &call).is_none())
+            || call
+                .status
+                .is_some_and(|s| api.client_errors(other).contains(&s));
+        if refused {
+            continue;
+        }
+        let index = endpoint
+            .graphql
+            .as_ref()
+            .and_then(|g| {
+                g.operations
+                    .iter()
+                    .position(|o| Some(&o.name) == other.graphql.as_ref())
+            })
+            .unwrap_or_default();
+        let basis = api.spec.basis_of(
+            endpoint,
+            &format!(
+                "{}/x-graphql/operations/{index}/mock/only",
+                endpoint.pointer
+            ),
+        );
+        let expected = format!(
+            "a GraphQL error: `{}` removes only the subscriptions of its own family, not one `{}` made",
+            other.name, creator.name
+        );
+        if basis.is_documented() || !*warned {
+            if let Some(report) = api.finding(info, &basis, &expected, &call, seed) {
+                return Err(report);
+            }
+            *warned = true;
+        }
+        if call.succeeded() {
+            // Removed by another family (a warning above): nothing is left to remove.
+            return Ok(());
+        }
+    }
+    let Some(own) = mine.first() else {
+        return Ok(());
+    };
+    let call = api.call_with_id(own, As::Tenant(0), id, None);
+    if call.succeeded() && data(own, &call).is_some() {
+        return Ok(());
+    }
+    Err(api.failure(
+        info,
+        &format!(
+            "`{}` removes the subscription `{}` just made",
+            own.name, creator.name
+        ),
+        &call,
+        seed,
+    ))
 }
 
 /// The first field of the answered resource that differs from the request field of the same
