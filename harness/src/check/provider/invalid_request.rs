@@ -201,6 +201,9 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
             };
             let original = serde_json::to_vec(&body).map_or(0, |b| b.len());
             let mut last = None;
+            // A simpler body that gets no answer ends the shrinking: the target, not the
+            // body, is then at fault, and nothing more is sent.
+            let mut lost = false;
             let shrunk = generator.shrink_invalid(
                 &Invalid {
                     value: body,
@@ -208,7 +211,11 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
                 },
                 SHRINK_BUDGET,
                 |candidate| {
+                    if lost {
+                        return false;
+                    }
                     let again = send(candidate);
+                    lost = again.status.is_none();
                     if let Some(new) = api.created_id(op, &again) {
                         created.push(new);
                     }
