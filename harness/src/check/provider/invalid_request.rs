@@ -204,6 +204,7 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
             // A simpler body that gets no answer ends the shrinking: the target, not the
             // body, is then at fault, and nothing more is sent.
             let mut lost = false;
+            let mut resent = 0;
             let shrunk = generator.shrink_invalid(
                 &Invalid {
                     value: body,
@@ -215,6 +216,7 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
                         return false;
                     }
                     let again = send(candidate);
+                    resent += 1;
                     lost = again.status.is_none();
                     if let Some(new) = api.created_id(op, &again) {
                         created.push(new);
@@ -228,16 +230,19 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
             );
             let said = match last {
                 Some(_) => format!(
-                    "{said}\nshrunk: {} simplification(s) kept of {} tried, body {original} -> {} bytes, still breaking `{}` at {}",
+                    "{said}\nshrunk: {} simplification(s) kept of {resent} sent, body {original} -> {} bytes, still breaking `{}` at {}",
                     shrunk.steps,
-                    shrunk.tried,
                     serde_json::to_vec(&shrunk.value).map_or(0, |b| b.len()),
                     label.keyword,
                     at_of(&label),
                 ),
                 None => format!(
-                    "{said}\nnot shrunk: no simpler body ({} tried) keeps the violation and the failure",
-                    shrunk.tried
+                    "{said}\nnot shrunk: no simpler body ({resent} sent) keeps the violation and the failure{}",
+                    if lost {
+                        " (the target stopped answering)"
+                    } else {
+                        ""
+                    }
                 ),
             };
             return Err(api.report(
