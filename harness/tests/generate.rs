@@ -4,7 +4,7 @@
 
 use proptest::test_runner::TestCaseError;
 use serde_json::Value;
-use webhook_harness::generate::{Generator, Mode, SchemaGen, rng};
+use webhook_harness::generate::{Generator, GraphqlGen, Invalid, Mode, SchemaGen, rng};
 use webhook_harness::spec::ProviderSpec;
 
 const PROVIDERS: [&str; 4] = ["betterez", "happycolis", "swsh", "uc-alxgsv"];
@@ -266,4 +266,154 @@ fn catalogue_shapes_generate_through_a_loaded_spec() {
             );
         }
     }
+}
+
+/// HappyColis' GraphQL schema.
+fn happycolis_sdl() -> (ProviderSpec, String) {
+    let spec = ProviderSpec::load("happycolis").unwrap();
+    let sdl = spec
+        .endpoint("graphql")
+        .and_then(|e| e.graphql.as_ref())
+        .map(|g| g.schema.clone())
+        .unwrap();
+    (spec, sdl)
+}
+
+#[test]
+fn graphql_variables_follow_the_sdl() {
+    let (_, sdl) = happycolis_sdl();
+    let generator = GraphqlGen::new(&sdl).unwrap();
+    let example = serde_json::json!({"input": {"headers": {"X-Receiver-Key": "k"}}});
+    let op = generator
+        .operation("integrationWebhookCreate", None)
+        .unwrap()
+        .with_examples(vec![example]);
+    assert!(
+        op.query.contains("integrationWebhookCreate(input: $input)")
+            && op.query.contains("$input: IntegrationWebhookInput!")
+            && op.query.contains("{ id type health endPoint }"),
+        "{}",
+        op.query
+    );
+    let samples = op.sample(9, 200).unwrap();
+    assert_eq!(
+        samples,
+        op.sample(9, 200).unwrap(),
+        "a seed fixes the values"
+    );
+    let (mut absent, mut null) = (0, 0);
+    for variables in &samples {
+        let input = variables["input"].as_object().unwrap();
+        assert!(input["endPoint"].is_string() && input["type"].is_string());
+        match input.get("headers") {
+            None => absent += 1,
+            Some(Value::Null) => null += 1,
+            Some(headers) => assert_eq!(headers, &serde_json::json!({"X-Receiver-Key": "k"})),
+        }
+        for key in input.keys() {
+            assert!(
+                ["endPoint", "type", "headers", "id", "integrationId"].contains(&key.as_str()),
+                "{key}"
+            );
+        }
+    }
+    assert!(
+        absent > 0 && null > 0,
+        "nullable fields are left out and null too"
+    );
+    // Without a documented value, a custom scalar is left out.
+    let bare = generator
+        .operation("integrationWebhookCreate", None)
+        .unwrap();
+    for variables in bare.sample(3, 50).unwrap() {
+        assert!(variables["input"].get("headers").is_none_or(Value::is_null));
+    }
+    assert!(
+        async_graphql::parser::parse_query(op.malformed()).is_err(),
+        "{}",
+        op.malformed()
+    );
+}
+
+#[test]
+fn graphql_violations_break_one_input_rule_each() {
+    let sdl = "scalar JSON\nenum Format { JSON COMPACT }\ninput In { name: String! format: Format tags: [String!] count: Int extra: JSON }\ntype Out { id: ID! }\ntype Mutation { make(input: In!, dry: Boolean): Out! }";
+    let generator = GraphqlGen::new(sdl).unwrap();
+    let op = generator.operation("make", None).unwrap();
+    for variables in op.sample(4, 100).unwrap() {
+        let format = &variables["input"]["format"];
+        assert!(format.is_null() || ["JSON", "COMPACT"].contains(&format.as_str().unwrap()));
+        assert!(variables["input"]["name"].is_string());
+    }
+    let violations = op.violations(11).unwrap();
+    let found = |rule: &str, at: &str| {
+        violations
+            .iter()
+            .any(|v| v.label.rule == rule && v.label.pointer == at)
+    };
+    for (rule, at) in [
+        ("non-null", "/input"),
+        ("non-null", "/input/name"),
+        ("scalar", "/input/name"),
+        ("enum", "/input/format"),
+        ("scalar", "/input/count"),
+        ("scalar", "/dry"),
+        ("input-field", "/input/unknownField"),
+    ] {
+        assert!(found(rule, at), "{rule} at {at}: {violations:#?}");
+    }
+    for v in &violations {
+        // The edit is where the label says.
+        match (v.label.rule, v.variables.pointer(&v.label.pointer)) {
+            ("enum", Some(value)) => assert_eq!(value, "NOT_A_FORMAT"),
+            ("non-null", value) => assert!(value.is_none_or(Value::is_null), "{v:?}"),
+            ("input-field", Some(value)) => assert_eq!(value, "x"),
+            ("scalar", Some(value)) => assert!(!value.is_null()),
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            !v.label.pointer.starts_with("/input/extra"),
+            "custom scalars are never broken"
+        );
+    }
+}
+
+#[test]
+fn an_invalid_value_shrinks_keeping_exactly_its_violation() {
+    let keys = |spec: &ProviderSpec, schema: &SchemaGen, value: &Value| {
+        let mut keys: Vec<_> = spec
+            .schemas
+            .violations(schema.pointer(), value)
+            .unwrap()
+            .into_iter()
+            .map(|v| (v.instance_pointer, v.keyword, v.schema_pointer))
+            .collect();
+        keys.sort();
+        keys
+    };
+    let mut shrunk = 0;
+    for (spec, subject, schema) in subjects() {
+        for sample in schema.sample(Mode::Invalid, 21, 4).unwrap() {
+            let invalid = Invalid {
+                value: sample.value,
+                label: sample.label.unwrap(),
+            };
+            let before = keys(&spec, &schema, &invalid.value);
+            let result = schema.shrink_invalid(&invalid, 200, |_| true);
+            assert_eq!(
+                keys(&spec, &schema, &result.value),
+                before,
+                "{subject}: {}",
+                result.value
+            );
+            let size = |v: &Value| v.to_string().len();
+            assert!(size(&result.value) <= size(&invalid.value), "{subject}");
+            shrunk += usize::from(result.steps > 0);
+            // A target that never fails again keeps the value as it was.
+            let kept = schema.shrink_invalid(&invalid, 200, |_| false);
+            assert_eq!(kept.value, invalid.value);
+            assert_eq!(kept.steps, 0);
+        }
+    }
+    assert!(shrunk > 0, "some invalid value shrinks");
 }

@@ -131,6 +131,62 @@ async fn create_and_remove_through_graphql() {
     assert_eq!(body["errors"][0]["extensions"]["code"], "NOT_FOUND");
 }
 
+const OAUTH_CREATE: &str = "mutation Create($input: IntegrationWebhookInput!) { oauthWebhookCreate(input: $input) { id } }";
+const OAUTH_REMOVE: &str = "mutation Remove($id: String!) { oauthWebhookRemove(id: $id) { id } }";
+
+/// Integration and OAuth subscriptions are two families, each removed by its own mutation
+/// (assumption cross-family-remove): the other family's remove answers NOT_FOUND and the
+/// subscription stays.
+#[tokio::test]
+async fn each_family_removes_only_its_own_subscriptions() {
+    let happy = Happy::start(false).await;
+    let input =
+        json!({"endPoint": "https://receiver.example.com/hc", "type": "product/image/created"});
+    let (_, body) = happy
+        .graphql(
+            "tenant-a",
+            json!({"query": OAUTH_CREATE, "variables": {"input": input}}),
+        )
+        .await;
+    let oauth = body["data"]["oauthWebhookCreate"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, body) = happy
+        .graphql("tenant-a", create("https://receiver.example.com/i"))
+        .await;
+    let integration = body["data"]["integrationWebhookCreate"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for (query, id, field) in [
+        (REMOVE, &oauth, "integrationWebhookRemove"),
+        (OAUTH_REMOVE, &integration, "oauthWebhookRemove"),
+    ] {
+        let (status, body) = happy
+            .graphql("tenant-a", json!({"query": query, "variables": {"id": id}}))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        happy.assert_documented(200, &body);
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "NOT_FOUND",
+            "{body}"
+        );
+        assert_eq!(body["errors"][0]["path"], json!([field]), "{body}");
+    }
+    assert_eq!(happy.provider.subscriptions().len(), 2, "both stay");
+    for (query, id, field) in [
+        (REMOVE, &integration, "integrationWebhookRemove"),
+        (OAUTH_REMOVE, &oauth, "oauthWebhookRemove"),
+    ] {
+        let (_, body) = happy
+            .graphql("tenant-a", json!({"query": query, "variables": {"id": id}}))
+            .await;
+        assert_eq!(body["data"][field]["id"], id.as_str(), "{body}");
+    }
+    assert!(happy.provider.subscriptions().is_empty());
+}
+
 #[tokio::test]
 async fn graphql_refusals() {
     let happy = Happy::start(false).await;

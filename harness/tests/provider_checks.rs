@@ -4,8 +4,9 @@
 use std::time::Duration;
 
 use webhook_harness::check::provider::faults::{
-    AcceptsAnyExtraMember, AcceptsHttpTargets, CrashesOnBrokenJson, CursorRepeatsAnItem,
-    DeliversUnsubscribed, DropsIdFromResponses, ForgetsUpdates, IgnoresCredentials, LeaksTenants,
+    AcceptsAnyExtraMember, AcceptsHttpTargets, AcceptsOverlongStrings, AcceptsWrongEnumValues,
+    CrashesOnBrokenJson, CursorRepeatsAnItem, DeliversUnsubscribed, DropsIdFromResponses,
+    ForgetsUpdates, IgnoresCredentials, IgnoresUnknownInputFields, LeaksTenants,
     RetryDoesNotResend, ServesDeleted, SignsWithWrongKey, SkipsValidation,
 };
 use webhook_harness::check::provider::{self, Api, Applies, Settings};
@@ -90,7 +91,7 @@ type Case = (
 );
 
 /// Each fault, the check that must catch it, where, and what its report must say.
-const FAULTS: [Case; 16] = [
+const FAULTS: [Case; 17] = [
     (
         &LeaksTenants,
         "betterez",
@@ -205,6 +206,17 @@ const FAULTS: [Case; 16] = [
         &["the retry resends the delivery", "PUT", "/retry"],
     ),
     (
+        &IgnoresUnknownInputFields,
+        "happycolis",
+        "invalid-request",
+        "integrationWebhookCreate",
+        &[
+            "input-field `/input/unknownField`",
+            "a GraphQL error (HTTP 200 with `errors` and no `data.integrationWebhookCreate`)",
+            "response: 200",
+        ],
+    ),
+    (
         &ForgetsUpdates,
         "uc-alxgsv",
         "generated",
@@ -228,6 +240,116 @@ fn each_provider_check_fails_on_its_defect_and_passes_without_it() {
             );
         }
     }
+}
+
+/// The HappyColis spec with an enum-typed input field added to its SDL (the documented SDL
+/// has none), written to a file of its own.
+fn happycolis_with_enum() -> String {
+    let text = std::fs::read_to_string(webhook_harness::spec::specs_dir().join("happycolis.yaml"))
+        .unwrap();
+    let field = "            integrationId: ID\n";
+    assert!(text.contains(field));
+    let text = text.replacen(
+        field,
+        &format!("{field}            \"Payload format.\"\n            format: PayloadFormat\n"),
+        1,
+    );
+    let text = text.replacen(
+        "          scalar JSON\n",
+        "          scalar JSON\n\n          enum PayloadFormat { JSON COMPACT }\n",
+        1,
+    );
+    let path = std::env::temp_dir().join(format!("happycolis-enum-{}.yaml", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn a_graphql_api_that_accepts_a_wrong_enum_value_fails_invalid_request() {
+    let runtime = runtime();
+    let spec = happycolis_with_enum();
+    let good = outcome(
+        &runtime,
+        &spec,
+        None,
+        "invalid-request",
+        "integrationWebhookCreate",
+    );
+    assert_eq!(good, Ok(None));
+    let good = outcome(
+        &runtime,
+        &spec,
+        None,
+        "generated",
+        "integrationWebhookCreate",
+    );
+    assert_eq!(good, Ok(None));
+    let report = outcome(
+        &runtime,
+        &spec,
+        Some(&AcceptsWrongEnumValues),
+        "invalid-request",
+        "integrationWebhookCreate",
+    )
+    .expect_err("a wrong enum value accepted");
+    let _ = std::fs::remove_file(&spec);
+    for needle in [
+        "enum `/input/format`",
+        "`NOT_A_PAYLOADFORMAT`, which is none of its values",
+        "response: 200",
+        "\"integrationWebhookCreate\":{",
+    ] {
+        assert!(report.contains(needle), "{needle:?} in\n{report}");
+    }
+}
+
+/// The body a report shows (its `  body: ` line), parsed.
+fn reported_body(report: &str) -> serde_json::Value {
+    let line = report
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("body: "))
+        .unwrap_or_else(|| panic!("no body in\n{report}"));
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"))
+}
+
+#[test]
+fn an_accepted_invalid_body_shrinks_and_keeps_its_one_violation() {
+    let runtime = runtime();
+    let report = outcome(
+        &runtime,
+        "standard-webhooks",
+        Some(&AcceptsOverlongStrings),
+        "invalid-request",
+        "createEndpoint",
+    )
+    .expect_err("an overlong label accepted");
+    assert!(report.contains("breaks `maxLength`"), "{report}");
+    let figures = report
+        .lines()
+        .find_map(|l| l.strip_prefix("shrunk: "))
+        .unwrap_or_else(|| panic!("not shrunk:\n{report}"));
+    let sizes = figures
+        .split("body ")
+        .nth(1)
+        .and_then(|rest| rest.split(" bytes").next())
+        .unwrap();
+    let (before, after) = sizes.split_once(" -> ").unwrap();
+    let (before, after): (usize, usize) = (before.parse().unwrap(), after.parse().unwrap());
+    assert!(after < before, "{report}");
+    // The body shown is the shrunk one, and it still breaks exactly its labelled rule.
+    let body = reported_body(&report);
+    assert_eq!(serde_json::to_vec(&body).unwrap().len(), after, "{report}");
+    let spec = ProviderSpec::load("standard-webhooks").unwrap();
+    let generator = webhook_harness::generate::Generator::new(&spec)
+        .request("createEndpoint")
+        .unwrap();
+    let violations = spec.schemas.violations(generator.pointer(), &body).unwrap();
+    assert_eq!(violations.len(), 1, "{violations:?}");
+    assert_eq!(violations[0].keyword, "maxLength");
+    assert!(
+        figures.contains(&format!("at {}", violations[0].instance_pointer)),
+        "{report}"
+    );
 }
 
 #[test]
@@ -459,4 +581,46 @@ fn a_403_answered_as_200_is_a_warning_and_a_failure_under_strict() {
         [0, 1],
         "a warning, then a failure under strict"
     );
+}
+
+/// A HappyColis API whose remove mutations ignore the families (the mock under the
+/// `cross-family-remove` and `oauth-remove-family` alternatives `{}`) breaks an assumption:
+/// `generated` warns, and passes.
+#[test]
+fn a_cross_family_remove_is_a_warning() {
+    let runtime = runtime();
+    let spec = ProviderSpec::load("happycolis").unwrap();
+    let lenient = webhook_harness::spec::Loader::new()
+        .assume("cross-family-remove", "{}")
+        .assume("oauth-remove-family", "{}")
+        .load("happycolis")
+        .unwrap();
+    let mock = runtime
+        .block_on(MockProvider::builder(lenient).seed(7).start())
+        .unwrap();
+    let api = api_at(
+        &runtime,
+        spec,
+        mock.uri(),
+        mock.credentials().clone(),
+        (2, 0, 5),
+    );
+    let check = provider::catalogue()
+        .into_iter()
+        .find(|c| c.info.id == "generated")
+        .unwrap();
+    let recorder = webhook_harness::transcript::Recorder::new(false);
+    let outcome = (check.run)(&api.session(&recorder), "oauthWebhookCreate");
+    assert_eq!(outcome, Ok(None));
+    let warnings = recorder.warnings();
+    let [warning] = warnings.as_slice() else {
+        panic!("{warnings:?}")
+    };
+    for needle in [
+        "`integrationWebhookRemove` removes only the subscriptions of its own family",
+        "expectation: assumed (cross-family-remove)",
+        "response: 200",
+    ] {
+        assert!(warning.contains(needle), "{needle:?} in\n{warning}");
+    }
 }

@@ -84,6 +84,23 @@ impl Inner {
         self.validator.is_valid(value) && self.invariants_hold(value)
     }
 
+    /// What the validator reports for `value`, as (instance pointer, keyword, schema pointer)
+    /// triples: two values break the schema the same way when these are equal.
+    pub fn violation_keys(&self, value: &Value) -> Vec<(String, String, String)> {
+        crate::spec::schemas::violations_of(&self.validator, &self.schema_pointer, value)
+            .into_iter()
+            .map(|v| (v.instance_pointer, v.keyword, v.schema_pointer))
+            .collect()
+    }
+
+    /// Simpler variants of `value`, one edit each (an optional member removed, an array or
+    /// a free-text string shortened, an integer moved towards zero), whatever their validity.
+    pub fn simpler(&self, value: &Value) -> Vec<Value> {
+        let mut out = Vec::new();
+        super::tree::simpler(self, self.root, value, "", value, &mut out);
+        out
+    }
+
     fn invariants_hold(&self, value: &Value) -> bool {
         let event = self.event.as_deref().unwrap_or_default();
         self.invariants

@@ -34,12 +34,15 @@
 //!   from it. Adding a keyword is a new file there and one line in the table.
 //! - `invalid` (labelled one-violation values), `invariants` (the spec's cross-field rules):
 //!   they read rules through the keywords' accessors.
+//! - `graphql` ([`GraphqlGen`]): GraphQL variables drawn from an SDL's input types, valid and
+//!   with one input coercion error; it stands apart from the JSON Schema phases.
 //! - `inner` (what a [`SchemaGen`] shares with its strategies: compiling, drawing with
 //!   retries), `tree` (proptest strategies and shrinking), `mode` ([`Mode`]), and this root.
 
 mod compile;
 mod error;
 mod formats;
+mod graphql;
 mod hooks;
 mod inner;
 mod invalid;
@@ -60,6 +63,7 @@ use proptest::prelude::RngCore;
 use serde_json::Value;
 
 pub use error::GenError;
+pub use graphql::{GraphqlGen, GraphqlInvalid, GraphqlLabel, GraphqlOp};
 use inner::Inner;
 pub use invalid::{Invalid, Label};
 pub use mode::Mode;
@@ -76,6 +80,17 @@ pub struct Sample {
     /// What it violates (invalid mode only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<Label>,
+}
+
+/// An invalid value after [`SchemaGen::shrink_invalid`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shrunk {
+    /// The smallest variant found that keeps the violation and the failure.
+    pub value: Value,
+    /// How many simplifications were kept.
+    pub steps: usize,
+    /// How many variants were tried.
+    pub tried: usize,
 }
 
 /// Builds generators for the schemas of one spec.
@@ -327,6 +342,45 @@ impl SchemaGen {
     pub fn sample(&self, mode: Mode, seed: u64, count: usize) -> Result<Vec<Sample>, GenError> {
         let mut rng = rng::seeded(seed);
         (0..count).map(|_| self.draw(mode, &mut rng)).collect()
+    }
+
+    /// Shrinks an invalid value while it keeps exactly its violation: a simpler variant (see
+    /// [`JsonTree`]'s steps: an optional member removed, an array or a free-text string
+    /// shortened, an integer moved towards zero) is kept when the validator reports for it
+    /// exactly what it reports for `invalid` (same instance pointers, keywords and schema
+    /// keywords) and `still_fails` says the variant still shows the failure. At most
+    /// `budget` variants are handed to `still_fails`; the same inputs give the same result.
+    pub fn shrink_invalid(
+        &self,
+        invalid: &Invalid,
+        budget: usize,
+        mut still_fails: impl FnMut(&Value) -> bool,
+    ) -> Shrunk {
+        let keys = self.inner.violation_keys(&invalid.value);
+        let mut current = invalid.value.clone();
+        let (mut steps, mut tried) = (0, 0);
+        'outer: while tried < budget {
+            for candidate in self.inner.simpler(&current) {
+                if candidate == current || self.inner.violation_keys(&candidate) != keys {
+                    continue;
+                }
+                if tried >= budget {
+                    break 'outer;
+                }
+                tried += 1;
+                if still_fails(&candidate) {
+                    current = candidate;
+                    steps += 1;
+                    continue 'outer;
+                }
+            }
+            break;
+        }
+        Shrunk {
+            value: current,
+            steps,
+            tried,
+        }
     }
 
     /// Whether `value` is valid against the schema and satisfies the invariants.

@@ -49,7 +49,9 @@ impl Strategy for ValueStrategy {
 }
 
 /// A strategy of invalid values (each with its label). Build it with
-/// [`SchemaGen::invalid`](super::SchemaGen::invalid). Invalid values do not shrink.
+/// [`SchemaGen::invalid`](super::SchemaGen::invalid). The strategy's values do not shrink;
+/// [`SchemaGen::shrink_invalid`](super::SchemaGen::shrink_invalid) shrinks one while it keeps
+/// exactly its violation.
 #[derive(Clone)]
 pub struct InvalidStrategy {
     pub(super) inner: Arc<Inner>,
@@ -150,7 +152,7 @@ impl ValueTree for JsonTree {
 
 /// Simpler variants of `root_value`, one edit each, found by walking `value` (at `at`) with
 /// the schema node `id`.
-fn simpler(
+pub(super) fn simpler(
     inner: &Inner,
     id: Id,
     value: &Value,

@@ -119,6 +119,22 @@ impl Api {
                 .find(|o| o.collection() == Some(collection) && o.action() == Some(*action))
         })
     }
+    /// The create operation whose items `op` sees: one whose `defaults` give the stored
+    /// fields `op`'s `only` asks for (any create of its collection, without `only`).
+    #[must_use]
+    pub fn creator_for(&self, op: &Op) -> Option<&Op> {
+        let collection = op.collection()?;
+        let only = op.mock.as_ref().map(|m| &m.only);
+        self.ops.iter().find(|o| {
+            o.collection() == Some(collection)
+                && o.action() == Some(MockAction::Create)
+                && only.is_none_or(|only| {
+                    only.iter().all(|(at, value)| {
+                        o.mock.as_ref().and_then(|m| m.defaults.get(at)) == Some(value)
+                    })
+                })
+        })
+    }
     /// The number of tenants the credentials name.
     #[must_use]
     pub fn tenants(&self) -> usize {

@@ -37,6 +37,17 @@ impl Session<'_> {
                 Vec::new(),
             )));
         };
+        self.create_with(op, who, body)
+    }
+    /// Creates a resource with the create operation `op` as `who` from `body`; its id, the
+    /// resource the answer holds, and the call.
+    pub fn create_with(
+        &self,
+        op: &Op,
+        who: As,
+        body: &Value,
+    ) -> Result<(String, Option<Value>, Call), Box<Call>> {
+        let collection = op.collection().unwrap_or_default();
         let call = self.call(op, who, None, Some(body));
         if !call.succeeded() {
             return Err(Box::new(call));
@@ -57,9 +68,22 @@ impl Session<'_> {
         Ok((id, resource, call))
     }
     /// Deletes resource `id` of `collection` as `who`; the call, or `None` without a delete.
+    /// Where a collection has several delete operations, each seeing its own items
+    /// (`x-operation.mock.only`: HappyColis' two families), they are tried in turn until one
+    /// deletes it.
     pub fn delete(&self, collection: &str, who: As, id: &str) -> Option<Call> {
-        let op = self.op_for(collection, &[MockAction::Delete])?;
-        Some(self.call_with_id(op, who, id, None))
+        let mut last = None;
+        for op in self.ops.iter().filter(|o| {
+            o.collection() == Some(collection) && o.action() == Some(MockAction::Delete)
+        }) {
+            let call = self.call_with_id(op, who, id, None);
+            let done = call.succeeded();
+            last = Some(call);
+            if done {
+                break;
+            }
+        }
+        last
     }
     /// Sends `op` naming resource `id` (in the path or the body), with `body` (default: its
     /// documented example).

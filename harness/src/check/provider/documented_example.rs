@@ -49,10 +49,10 @@ pub fn prerequisite(api: &Session<'_>, op: &Op, n: usize) -> Result<Option<Strin
     }
     let collection = op.collection().unwrap_or_default();
     let creator = api
-        .op_for(collection, &[MockAction::Create])
-        .ok_or_else(|| format!("no way to create a {collection} item"))?;
+        .creator_for(op)
+        .ok_or_else(|| format!("no way to create a {collection} item `{}` sees", op.name))?;
     let body = api.example_body(creator, Some(&api.nowhere(n)));
-    match api.create(collection, As::Tenant(0), &body) {
+    match api.create_with(creator, As::Tenant(0), &body) {
         Ok((id, _, _)) => Ok(Some(id)),
         Err(call) => Err(format!(
             "could not create the {collection} item `{}` needs (with `{}`'s documented example):\n{}",

@@ -33,9 +33,7 @@ pub fn writers(api: &Api) -> Vec<(String, Applies)> {
         })
         .map(|o| {
             let applies = if o.graphql.is_some() {
-                Applies::Ignored(
-                    "GraphQL inputs are typed by the SDL, not a JSON Schema: only the documented example runs".into(),
-                )
+                super::graphql::applies(api, o)
             } else if api.generator.request(&o.name).is_err() {
                 Applies::Ignored(format!("`{}` has no JSON request schema", o.name))
             } else {
@@ -50,6 +48,9 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
     let op = api
         .op(name)
         .ok_or_else(|| format!("no operation `{name}`"))?;
+    if op.graphql.is_some() {
+        return super::graphql::generated(api, op, &CHECK.info);
+    }
     let generator = api.generator.request(name).map_err(|e| e.to_string())?;
     with_item(api, op, |id, created| {
         let created = std::cell::RefCell::new(created);

@@ -6,9 +6,9 @@
 use serde_json::Value;
 
 use super::documented_example::with_item;
-use super::{As, ProviderCheck, Session};
+use super::{Api, Applies, As, Call, ProviderCheck, Session};
 use crate::check::CheckInfo;
-use crate::generate::{Label, Mode};
+use crate::generate::{Invalid, Label, Mode};
 use crate::spec::{pointer, provenance};
 
 /// The check.
@@ -18,9 +18,49 @@ pub const CHECK: ProviderCheck = ProviderCheck {
         reason: "a request that breaks the documented schema (a 41-character label, a missing field, a wrong type, a body that is not JSON) must be refused with the documented 4xx: accepting it stores what the provider never would, and a 5xx is a crash",
         source: "the operation's request schema and its documented 4xx responses",
     },
-    subjects: super::generated::writers,
+    subjects,
     run,
 };
+
+/// The operations that write from a request body, and the GraphQL operations that take
+/// variables (their variables can break the SDL whatever the operation does).
+fn subjects(api: &Api) -> Vec<(String, Applies)> {
+    let mut out = super::generated::writers(api);
+    for op in &api.ops {
+        if op.graphql.is_some()
+            && !out.iter().any(|(name, _)| *name == op.name)
+            && api
+                .graphql_inputs(op)
+                .is_ok_and(|inputs| inputs.has_variables())
+        {
+            out.push((op.name.clone(), super::graphql::applies(api, op)));
+        }
+    }
+    out
+}
+
+/// At most this many simpler bodies are sent while a failing one shrinks.
+const SHRINK_BUDGET: usize = 48;
+
+/// Where a label's violation is, in words.
+fn at_of(label: &Label) -> &str {
+    if label.pointer.is_empty() {
+        "the root"
+    } else {
+        &label.pointer
+    }
+}
+
+/// What a labelled body breaks, in words.
+fn breaks(label: &Label) -> String {
+    format!(
+        "the request breaks `{}` at {} (schema {}): {}",
+        label.keyword,
+        at_of(label),
+        label.schema_pointer,
+        label.description
+    )
+}
 
 /// One request the check sends: a JSON body with its label, or bytes that are not JSON.
 enum Broken {
@@ -34,6 +74,9 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
     let op = api
         .op(name)
         .ok_or_else(|| format!("no operation `{name}`"))?;
+    if op.graphql.is_some() {
+        return super::graphql::invalid(api, op, &CHECK.info);
+    }
     let generator = api.generator.request(name).map_err(|e| e.to_string())?;
     let count = (api.settings.cases as usize).max(16);
     let seed = api.settings.seed ^ 0x1a5a1d;
@@ -71,11 +114,33 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
     let (documented, assumed) = api.spec.refusals(endpoint);
     let assumed_basis = assumed.first().map(|(_, basis)| basis.clone());
     let assumed: Vec<u16> = assumed.into_iter().map(|(s, _)| s).collect();
+    let all: Vec<u16> = documented.iter().chain(&assumed).copied().collect();
+    let expected = if all.is_empty() {
+        "a 4xx".to_string()
+    } else {
+        format!(
+            "a documented 4xx ({})",
+            all.iter()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let listed = |s: u16| documented.contains(&s) || assumed.contains(&s);
+    let refused = |call: &Call| {
+        call.status.is_some_and(|s| {
+            (400..500).contains(&s) && (listed(s) || (documented.is_empty() && assumed.is_empty()))
+        })
+    };
     with_item(api, op, |id, created| {
         let target = api.target_field(op);
         let mut warned = false;
+        let send = |body: &Value| match &id {
+            Some(id) => api.call_with_id(op, As::Tenant(0), id, Some(body.clone())),
+            None => api.call(op, As::Tenant(0), None, Some(body)),
+        };
         for (n, request) in requests.into_iter().enumerate() {
-            let (call, schema_pointer, said) = match request {
+            let (call, schema_pointer, said, sent) = match request {
                 Broken::Json(mut body, label) => {
                     // A delivery URL that goes nowhere, unless that undoes the one violation.
                     if let Some(at) = &target
@@ -87,22 +152,14 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
                             body = quiet;
                         }
                     }
-                    let call = match &id {
-                        Some(id) => api.call_with_id(op, As::Tenant(0), id, Some(body)),
-                        None => api.call(op, As::Tenant(0), None, Some(&body)),
-                    };
-                    let said = format!(
-                        "the request breaks `{}` at {} (schema {}): {}",
-                        label.keyword,
-                        if label.pointer.is_empty() {
-                            "the root"
-                        } else {
-                            &label.pointer
-                        },
-                        label.schema_pointer,
-                        label.description
-                    );
-                    (call, label.schema_pointer, said)
+                    let call = send(&body);
+                    let said = breaks(&label);
+                    (
+                        call,
+                        label.schema_pointer.clone(),
+                        said,
+                        Some((body, label)),
+                    )
                 }
                 Broken::Bytes(bytes, what) => {
                     let call = api.call_bytes(op, As::Tenant(0), id, bytes);
@@ -110,32 +167,15 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
                         "the request body is {what}: the operation takes JSON (schema {})",
                         generator.pointer()
                     );
-                    (call, generator.pointer().to_string(), said)
+                    (call, generator.pointer().to_string(), said, None)
                 }
             };
             if let Some(new) = api.created_id(op, &call) {
                 created.push(new);
             }
-            let listed = |s: u16| documented.contains(&s) || assumed.contains(&s);
-            let refused = call.status.is_some_and(|s| {
-                (400..500).contains(&s)
-                    && (listed(s) || (documented.is_empty() && assumed.is_empty()))
-            });
-            if refused {
+            if refused(&call) {
                 continue;
             }
-            let all: Vec<u16> = documented.iter().chain(&assumed).copied().collect();
-            let expected = if all.is_empty() {
-                "a 4xx".to_string()
-            } else {
-                format!(
-                    "a documented 4xx ({})",
-                    all.iter()
-                        .map(u16::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
             // Assumed: the broken rule is an assumption of the spec, or the answer is a 4xx
             // and only assumed ones are listed.
             let schema = api.spec.basis_of(endpoint, &schema_pointer);
@@ -149,10 +189,69 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
             if warned && !basis.is_documented() {
                 continue;
             }
-            match api.finding(&CHECK.info, &basis, &expected, &call, &said) {
-                Some(report) => return Err(report),
-                None => warned = true,
+            if !basis.is_documented() {
+                let _ = api.finding(&CHECK.info, &basis, &expected, &call, &said);
+                warned = true;
+                continue;
             }
+            // A documented failure: the body shrinks while it keeps its one violation and
+            // the answer keeps failing. An unanswered request says nothing about its body.
+            let Some((body, label)) = sent.filter(|_| call.status.is_some()) else {
+                return Err(api.report(&CHECK.info, Some(&basis), &expected, &call, &said));
+            };
+            let original = serde_json::to_vec(&body).map_or(0, |b| b.len());
+            let mut last = None;
+            // A simpler body that gets no answer ends the shrinking: the target, not the
+            // body, is then at fault, and nothing more is sent.
+            let mut lost = false;
+            let mut resent = 0;
+            let shrunk = generator.shrink_invalid(
+                &Invalid {
+                    value: body,
+                    label: label.clone(),
+                },
+                SHRINK_BUDGET,
+                |candidate| {
+                    if lost {
+                        return false;
+                    }
+                    let again = send(candidate);
+                    resent += 1;
+                    lost = again.status.is_none();
+                    if let Some(new) = api.created_id(op, &again) {
+                        created.push(new);
+                    }
+                    let fails = again.status.is_some() && !refused(&again);
+                    if fails {
+                        last = Some(again);
+                    }
+                    fails
+                },
+            );
+            let said = match last {
+                Some(_) => format!(
+                    "{said}\nshrunk: {} simplification(s) kept of {resent} sent, body {original} -> {} bytes, still breaking `{}` at {}",
+                    shrunk.steps,
+                    serde_json::to_vec(&shrunk.value).map_or(0, |b| b.len()),
+                    label.keyword,
+                    at_of(&label),
+                ),
+                None => format!(
+                    "{said}\nnot shrunk: no simpler body ({resent} sent) keeps the violation and the failure{}",
+                    if lost {
+                        " (the target stopped answering)"
+                    } else {
+                        ""
+                    }
+                ),
+            };
+            return Err(api.report(
+                &CHECK.info,
+                Some(&basis),
+                &expected,
+                last.as_ref().unwrap_or(&call),
+                &said,
+            ));
         }
         Ok(None)
     })
@@ -175,6 +274,27 @@ pub mod fault {
     impl Fault for SkipsValidation {
         fn apply(&self, mock: MockBuilder) -> MockBuilder {
             mock.validate(|_: &Validation<'_>| Ok(()))
+        }
+    }
+
+    /// Enforces every rule but `maxLength`: a value whose only violations are strings longer
+    /// than their schema allows is accepted (a column wider than the documented limit).
+    #[derive(Debug, Clone, Copy)]
+    pub struct AcceptsOverlongStrings;
+
+    impl Fault for AcceptsOverlongStrings {
+        fn apply(&self, mock: MockBuilder) -> MockBuilder {
+            mock.validate(|check: &Validation<'_>| {
+                let violations = check
+                    .spec
+                    .schemas
+                    .violations(check.schema, check.value)
+                    .unwrap_or_default();
+                match violations.iter().find(|v| v.keyword != "maxLength") {
+                    Some(other) => Err(other.to_string()),
+                    None => Ok(()),
+                }
+            })
         }
     }
 

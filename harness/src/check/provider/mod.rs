@@ -5,6 +5,8 @@
 //!   ([`Op`], `op.rs`) with each tenant's credentials; a [`Session`] is one trial's use of it
 //!   and records every [`Call`] (`call.rs`) into the trial's transcript; `crud.rs` creates,
 //!   reads and deletes items; `answers.rs` reads what the spec documents and judges answers;
+//!   `graphql.rs` draws a GraphQL operation's variables from the SDL and judges GraphQL
+//!   results (for `generated` and `invalid-request`);
 //! - the catalogue, one file per check: `documented_example.rs`, `generated.rs`,
 //!   `invalid_request.rs`, `auth.rs`, `forbidden.rs`, `target_url.rs`, `stateful.rs`, `paging.rs`,
 //!   `deliveries.rs`, `undeliverable.rs`.
@@ -18,6 +20,7 @@ mod deliveries;
 mod documented_example;
 mod forbidden;
 mod generated;
+mod graphql;
 mod invalid_request;
 mod op;
 mod paging;
@@ -46,8 +49,9 @@ pub mod faults {
     pub use super::documented_example::fault::DropsIdFromResponses;
     pub use super::forbidden::fault::ForbiddenAnsweredOk;
     pub use super::generated::fault::ForgetsUpdates;
+    pub use super::graphql::fault::{AcceptsWrongEnumValues, IgnoresUnknownInputFields};
     pub use super::invalid_request::fault::{
-        AcceptsAnyExtraMember, CrashesOnBrokenJson, SkipsValidation,
+        AcceptsAnyExtraMember, AcceptsOverlongStrings, CrashesOnBrokenJson, SkipsValidation,
     };
     pub use super::paging::fault::CursorRepeatsAnItem;
     pub use super::stateful::fault::ServesDeleted;

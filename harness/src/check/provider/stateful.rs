@@ -33,12 +33,17 @@ pub const CHECK: ProviderCheck = ProviderCheck {
                     .op_for(&c, &[MockAction::Read, MockAction::List])
                     .is_some();
                 let deletable = api.op_for(&c, &[MockAction::Delete]).is_some();
-                let applies = if readable && deletable {
-                    Applies::Yes
-                } else {
-                    Applies::Ignored(format!(
-                        "the {c} collection lacks a read or list and a delete operation"
-                    ))
+                let applies = match (readable, deletable) {
+                    (true, true) => Applies::Yes,
+                    (false, true) => Applies::Ignored(format!(
+                        "the spec documents no way to read or list the {c} collection: what a lifecycle wrote cannot be read back"
+                    )),
+                    (true, false) => Applies::Ignored(format!(
+                        "the spec documents no way to delete from the {c} collection"
+                    )),
+                    (false, false) => Applies::Ignored(format!(
+                        "the spec documents no way to read, list or delete the {c} collection"
+                    )),
                 };
                 (c, applies)
             })

@@ -124,6 +124,24 @@ impl<'a> Call<'a> {
         }
     }
 
+    /// The same call with another request body (REST) or other arguments (GraphQL): for an
+    /// action that rewrites the request before handing it to another.
+    #[must_use]
+    pub fn with_body<'b>(&self, body: &'b Value) -> Call<'b>
+    where
+        'a: 'b,
+    {
+        let via = match self.via {
+            Via::Rest { params, query, .. } => Via::Rest {
+                params,
+                query,
+                body: Some(body),
+            },
+            Via::Graphql { field, .. } => Via::Graphql { field, args: body },
+        };
+        Call { via, ..*self }
+    }
+
     pub(crate) fn core(&self) -> &'a Arc<Core> {
         self.core
     }
@@ -322,7 +340,19 @@ impl<'a> Call<'a> {
     /// The tenant's resource `id` of the collection.
     #[must_use]
     pub fn find(&self, id: &str) -> Option<Value> {
-        self.store().get(self.collection(), self.tenant_id(), id)
+        self.store()
+            .get(self.collection(), self.tenant_id(), id)
+            .filter(|resource| self.sees(resource))
+    }
+
+    /// Whether the operation sees a stored resource: its fields hold the values of
+    /// `x-operation.mock.only` (every resource, without it).
+    #[must_use]
+    pub fn sees(&self, resource: &Value) -> bool {
+        self.mock
+            .only
+            .iter()
+            .all(|(at, value)| pointer::get(resource, at) == Some(value))
     }
 
     /// The resource the request names, if the tenant has it.

@@ -14,6 +14,10 @@ impl Action for Delete {
             return served;
         }
         let id = call.requested_id()?;
+        // An item the operation does not see (`only`) is missing to it, and stays.
+        if call.find(&id).is_none() {
+            return Err(call.missing(&id));
+        }
         call.store()
             .remove(call.collection(), call.tenant_id(), &id)
             .map(Outcome::Resource)

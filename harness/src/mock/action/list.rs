@@ -168,7 +168,8 @@ impl Action for List {
         if let Some(served) = super::undeliverable::serve(call) {
             return served;
         }
-        let items = call.store().list(call.collection(), call.tenant_id());
+        let mut items = call.store().list(call.collection(), call.tenant_id());
+        items.retain(|item| call.sees(item));
         let page = Self::paged(call, items)?;
         if page.next.is_some() && !call.is_graphql() {
             return Ok(Outcome::Reply(Self::reply(call, page)));

@@ -113,6 +113,11 @@ pub struct MockState {
     /// value (for resources without a schema, such as GraphQL ones).
     #[serde(default)]
     pub defaults: std::collections::BTreeMap<String, Value>,
+    /// The stored items this operation sees: those whose fields at these pointers hold these
+    /// values; any other item is answered as missing (HappyColis' two families of
+    /// subscriptions, each removed by its own mutation).
+    #[serde(default)]
+    pub only: std::collections::BTreeMap<String, Value>,
     /// `create`: what the caller must administer (swsh's album), refused otherwise.
     #[serde(default)]
     pub permission: Option<PermissionExt>,
