@@ -585,3 +585,31 @@ fn hookshot_documents_every_answer() {
 fn happycolis_documents_every_answer() {
     report("happycolis", &every_answer_is_documented("happycolis"));
 }
+
+/// A created resource gets the defaults the request schema declares inside what the request
+/// sends: hookshot's documented example leaves `config.content_type` out, which defaults to
+/// `json` and is required in the stored hook.
+#[tokio::test]
+async fn a_create_fills_the_request_schemas_nested_defaults() {
+    let spec = load("tests/specs/hookshot.yaml");
+    let provider = MockProvider::start(spec).await.unwrap();
+    let key = provider
+        .credentials()
+        .secret("tenant-a", "bearerAuth")
+        .unwrap()
+        .to_string();
+    let response = reqwest::Client::new()
+        .post(format!("{}/hooks", provider.uri()))
+        .bearer_auth(key)
+        .json(&serde_json::json!({
+            "config": {"url": "https://hooks.example.com/all", "secret": "another secret"},
+            "events": ["*"]
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let hook: Value = response.json().await.unwrap();
+    assert_eq!(hook["config"]["content_type"], "json", "{hook}");
+    assert_eq!(hook["config"]["secret"], "another secret", "{hook}");
+}
