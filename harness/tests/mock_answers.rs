@@ -332,18 +332,16 @@ async fn send(
     request = authorize(request, spec, endpoint, tenant, case.credential);
     if let Some(mut body) = case.body.clone() {
         // An id the body carries (swsh's `webhookId`) is the case's id when it is a known one.
-        if let (Id::Known(_), Some(at)) = (
-            &case.id,
-            endpoint
-                .ext
-                .mock
-                .as_ref()
-                .and_then(|m| m.id.as_deref())
-                .and_then(|i| i.strip_prefix("body:")),
-        ) {
-            if let Some(slot) = body.pointer_mut(at) {
-                *slot = Value::String(id.clone());
-            }
+        let in_body = endpoint
+            .ext
+            .mock
+            .as_ref()
+            .and_then(|m| m.id.as_deref())
+            .and_then(|i| i.strip_prefix("body:"));
+        if let (Id::Known(_), Some(at)) = (&case.id, in_body)
+            && let Some(slot) = body.pointer_mut(at)
+        {
+            *slot = Value::String(id.clone());
         }
         // Credentials the body carries (a token grant's `client_id` and `client_secret`) are
         // the tenant's own when the case presents valid ones.

@@ -316,9 +316,12 @@ fn wire(
     ]
 }
 
+/// Final answers: status and body.
+type Answers = Vec<(u16, Vec<u8>)>;
+
 /// The statuses of the responses in `bytes`, interim (1xx) ones left out, and whether the
 /// last one is complete; `heads` says, per request, whether it was a HEAD (no body follows).
-fn responses(bytes: &[u8], heads: &[bool]) -> Result<(Vec<(u16, Vec<u8>)>, bool), String> {
+fn responses(bytes: &[u8], heads: &[bool]) -> Result<(Answers, bool), String> {
     let mut answers = Vec::new();
     let mut rest = bytes;
     while !rest.is_empty() {
@@ -361,7 +364,7 @@ fn responses(bytes: &[u8], heads: &[bool]) -> Result<(Vec<(u16, Vec<u8>)>, bool)
 
 /// Sends `wire` on a fresh connection and reads the answers: until as many as requests came,
 /// or the server closes.
-fn exchange(address: &str, wire: &Wire) -> Result<Vec<(u16, Vec<u8>)>, String> {
+fn exchange(address: &str, wire: &Wire) -> Result<Answers, String> {
     let mut stream = TcpStream::connect(address).map_err(|e| format!("connect: {e}"))?;
     stream.set_read_timeout(Some(PATIENCE)).unwrap();
     stream.set_write_timeout(Some(PATIENCE)).unwrap();
@@ -559,7 +562,7 @@ fn raw_http_never_gets_a_5xx_a_panic_or_a_dead_server() {
             config,
             TestRng::from_seed(RngAlgorithm::ChaCha, &[seed; 32]),
         );
-        if let Err(error) = runner.run(&strategy, &check) {
+        if let Err(error) = runner.run(&strategy, check) {
             panic!("{error}");
         }
     };

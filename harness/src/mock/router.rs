@@ -94,10 +94,10 @@ impl Router {
         };
         let mut allowed: Vec<String> = Vec::new();
         for route in self.routes.iter().filter(|r| r.path == item.path) {
-            if route.method == method {
-                if let Some(params) = matches(&route.segments, rest) {
-                    return Match::Found(route.endpoint, params);
-                }
+            if route.method == method
+                && let Some(params) = matches(&route.segments, rest)
+            {
+                return Match::Found(route.endpoint, params);
             }
             if !allowed.contains(&route.method) {
                 allowed.push(route.method.clone());
