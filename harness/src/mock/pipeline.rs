@@ -131,9 +131,28 @@ impl Engine {
                 return (reply, None);
             }
         };
-        if let Err(message) = self.check_parameters(endpoint, params, request) {
-            let status = client_error_status(endpoint);
-            return (reply::error(spec, Some(endpoint), status, &message), None);
+        if let Err((parameter, message)) = self.check_parameters(endpoint, params, request) {
+            // A resource id in the path that its schema refuses names no resource: where the
+            // operation documents no client error, that is its documented "not found".
+            let names_resource = endpoint
+                .ext
+                .mock
+                .as_ref()
+                .and_then(|m| m.id.as_deref())
+                .and_then(|id| id.strip_prefix("path:"))
+                == Some(parameter);
+            let status =
+                if names_resource && !reply::documents(endpoint, client_error_status(endpoint)) {
+                    reply::missing_status(endpoint)
+                } else {
+                    client_error_status(endpoint)
+                };
+            // The documented example of a status shows one refusal (Betterez's 400 shows a bad
+            // URL): a bad parameter gets the machine code of its status, not that example's.
+            return (
+                reply::other_error(spec, Some(endpoint), status, &message),
+                None,
+            );
         }
         let mock = endpoint.ext.mock.as_ref();
         let body = match body::parse(&self.core, endpoint, mock, &request.headers, &request.body) {
@@ -167,12 +186,14 @@ impl Engine {
         (reply, action::place(mock).filter(|_| carries_resource))
     }
 
-    fn check_parameters(
+    /// Checks the path, query and header parameters against their schemas: the first one
+    /// missing or refused, and why.
+    fn check_parameters<'e>(
         &self,
-        endpoint: &Endpoint,
+        endpoint: &'e Endpoint,
         params: &[(String, String)],
         request: &Incoming,
-    ) -> Result<(), String> {
+    ) -> Result<(), (&'e str, String)> {
         let spec = &self.core.spec;
         for parameter in &endpoint.parameters {
             let raw: Option<String> = match parameter.location.as_str() {
@@ -194,9 +215,12 @@ impl Engine {
             };
             let Some(raw) = raw else {
                 if parameter.required {
-                    return Err(format!(
-                        "the {} parameter `{}` is required",
-                        parameter.location, parameter.name
+                    return Err((
+                        &parameter.name,
+                        format!(
+                            "the {} parameter `{}` is required",
+                            parameter.location, parameter.name
+                        ),
                     ));
                 }
                 continue;
@@ -213,9 +237,12 @@ impl Engine {
                 .violations(schema, &value)
                 .and_then(|v| v.into_iter().next())
             {
-                return Err(format!(
-                    "the {} parameter `{}`: {}",
-                    parameter.location, parameter.name, v.message
+                return Err((
+                    &parameter.name,
+                    format!(
+                        "the {} parameter `{}`: {}",
+                        parameter.location, parameter.name, v.message
+                    ),
                 ));
             }
         }

@@ -17,6 +17,8 @@ enum Segment {
 #[derive(Debug, Clone)]
 struct Route {
     method: String,
+    /// The path template as the spec writes it: the path item the route belongs to.
+    path: String,
     segments: Vec<Segment>,
     endpoint: usize,
 }
@@ -48,6 +50,7 @@ impl Router {
             .enumerate()
             .map(|(i, e)| Route {
                 method: e.method.clone(),
+                path: e.path.clone(),
                 segments: parse(&e.path),
                 endpoint: i,
             })
@@ -79,20 +82,28 @@ impl Router {
             return Match::NotFound;
         };
         let rest = rest.trim_start_matches('/');
-        let mut allowed = Vec::new();
-        for route in &self.routes {
-            if let Some(params) = matches(&route.segments, rest) {
-                if route.method == method {
-                    return Match::Found(route.endpoint, params);
-                }
+        // As OpenAPI matches: the path picks one path item (the most concrete template that
+        // matches), then the method picks the operation of that item. `GET /undelivered/batch-all`
+        // is a wrong method of `/undelivered/batch-all`, not a read of `/undelivered/{id}`.
+        let Some(item) = self
+            .routes
+            .iter()
+            .find(|r| matches(&r.segments, rest).is_some())
+        else {
+            return Match::NotFound;
+        };
+        let mut allowed: Vec<String> = Vec::new();
+        for route in self.routes.iter().filter(|r| r.path == item.path) {
+            if route.method == method
+                && let Some(params) = matches(&route.segments, rest)
+            {
+                return Match::Found(route.endpoint, params);
+            }
+            if !allowed.contains(&route.method) {
                 allowed.push(route.method.clone());
             }
         }
-        if allowed.is_empty() {
-            Match::NotFound
-        } else {
-            Match::WrongMethod(allowed)
-        }
+        Match::WrongMethod(allowed)
     }
 }
 
@@ -157,6 +168,7 @@ mod tests {
             .enumerate()
             .map(|(i, (m, p))| Route {
                 method: (*m).to_string(),
+                path: (*p).to_string(),
                 segments: parse(p),
                 endpoint: i,
             })
@@ -211,5 +223,34 @@ mod tests {
             Match::Found(0, vec![("id".into(), "a b".into())])
         );
         assert_eq!(r.find("GET", "/subscriptions/x"), Match::NotFound);
+    }
+
+    #[test]
+    fn a_concrete_path_is_its_own_path_item() {
+        // In `Router::new`'s order: concrete paths first.
+        let r = router(
+            &[
+                ("DELETE", "/undelivered/batch-all"),
+                ("GET", "/undelivered/{id}"),
+                ("DELETE", "/undelivered/{id}"),
+            ],
+            "",
+        );
+        assert_eq!(
+            r.find("GET", "/undelivered/batch-all"),
+            Match::WrongMethod(vec!["DELETE".into()])
+        );
+        assert_eq!(
+            r.find("DELETE", "/undelivered/batch-all"),
+            Match::Found(0, vec![])
+        );
+        assert_eq!(
+            r.find("GET", "/undelivered/abc"),
+            Match::Found(1, vec![("id".into(), "abc".into())])
+        );
+        assert_eq!(
+            r.find("PUT", "/undelivered/abc"),
+            Match::WrongMethod(vec!["GET".into(), "DELETE".into()])
+        );
     }
 }

@@ -80,3 +80,69 @@ pub fn discriminated(doc: &Value, schema_pointer: &str, value: &Value) -> Option
     let target = discriminator.get("mapping")?.get(tag)?.as_str()?;
     target.strip_prefix('#').map(str::to_string)
 }
+
+/// Fills, inside each object member of `fields` (and recursively inside theirs), the
+/// properties the request leaves out with the `default` its schema `schema` declares: a created
+/// resource gets `config.content_type: json` when the request's `config` omits it. Members left
+/// out at the top are not filled here: the resource schema's defaults apply to them.
+pub fn fill_nested_defaults(
+    doc: &Value,
+    schema: &Value,
+    fields: &mut serde_json::Map<String, Value>,
+) {
+    fill_members(doc, schema, fields, 0);
+}
+
+fn fill_members(
+    doc: &Value,
+    schema: &Value,
+    fields: &mut serde_json::Map<String, Value>,
+    depth: usize,
+) {
+    // Request bodies nest at most 64 levels (the mock refuses deeper ones); schemas may recurse.
+    if depth > 64 {
+        return;
+    }
+    for (name, value) in fields.iter_mut() {
+        let Value::Object(inner) = value else {
+            continue;
+        };
+        let Some(member) = property(doc, schema, name) else {
+            continue;
+        };
+        fill_absent(doc, member, inner, depth + 1);
+    }
+}
+
+fn fill_absent(
+    doc: &Value,
+    schema: &Value,
+    object: &mut serde_json::Map<String, Value>,
+    depth: usize,
+) {
+    let schema = deref(doc, schema);
+    let mut names: Vec<&str> = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|p| p.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    if let Some(branches) = schema.get("allOf").and_then(Value::as_array) {
+        for branch in branches {
+            if let Some(p) = deref(doc, branch)
+                .get("properties")
+                .and_then(Value::as_object)
+            {
+                names.extend(p.keys().map(String::as_str));
+            }
+        }
+    }
+    for name in names {
+        if object.contains_key(name) {
+            continue;
+        }
+        if let Some(default) = default_of(doc, schema, name) {
+            object.insert(name.to_string(), default.clone());
+        }
+    }
+    fill_members(doc, schema, object, depth);
+}

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::call::{Action, Call, Outcome, Refusal};
-use crate::mock::resource;
+use crate::mock::{resource, schema};
 use crate::spec::pointer;
 
 /// How many ids a create tries before it gives up.
@@ -17,7 +17,10 @@ pub struct Create;
 
 impl Action for Create {
     fn run(&self, call: &Call<'_>) -> Result<Outcome, Refusal> {
-        let fields = call.fields()?;
+        let mut fields = call.fields()?;
+        if !call.is_graphql() {
+            fill_request_defaults(call, &mut fields);
+        }
         call.check_permission()?;
         let mut id = call.new_id();
         let mut resource = if call.is_graphql() {
@@ -47,5 +50,24 @@ impl Action for Create {
         } else {
             "could not find a free id (the id format is too small)".into()
         }))
+    }
+}
+
+/// The `default`s the request schema declares inside the members the request sends (a
+/// partial update gets none: what it leaves out stays as it was).
+fn fill_request_defaults(call: &Call<'_>, fields: &mut serde_json::Map<String, Value>) {
+    let doc = &call.spec().document;
+    let Some(at) = call
+        .endpoint()
+        .request
+        .as_ref()
+        .and_then(|b| b.json())
+        .and_then(|m| m.schema.as_deref())
+    else {
+        return;
+    };
+    let into = call.mock().request.as_deref().unwrap_or("");
+    if let Some(node) = schema::at(doc, at, into) {
+        schema::fill_nested_defaults(doc, node, fields);
     }
 }
