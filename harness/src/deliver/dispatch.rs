@@ -21,6 +21,9 @@ use super::http::Poster;
 use super::log::Log;
 pub use super::log::{Attempt, LOG_BYTES, LOG_LIMIT};
 use super::message::Message;
+pub use super::outcome::{Outcome, Recipient, Report, Skipped, Undeliverable};
+
+mod undeliverable;
 use super::queue::Queues;
 use crate::spec::ProviderSpec;
 use crate::spec::extensions::OnFailure;
@@ -31,113 +34,6 @@ const IN_FLIGHT: usize = 32;
 /// How much of a receiver's answer is read and kept in the log (the rest is not read: the
 /// connection is dropped).
 pub const EXCERPT: usize = 64 * 1024;
-
-/// The message a blocked queue was stuck on, dropped by [`Dispatcher::skip`].
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Skipped {
-    /// The event name.
-    pub event: String,
-    /// The event id, where the provider has one.
-    pub event_id: Option<String>,
-    /// The subscription it was for.
-    pub subscription: String,
-}
-
-/// What happened to one message (one event for one subscription).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case", tag = "outcome")]
-pub enum Outcome {
-    /// Acknowledged with a 2xx.
-    Delivered,
-    /// Every attempt failed and the provider drops failures (or gave up retrying).
-    Dropped,
-    /// Failed and kept in the undeliverable list under this id.
-    Undeliverable {
-        /// Its id in the undeliverable list.
-        id: String,
-    },
-    /// Waiting in its tenant's queue (behind a blocked message, or being sent).
-    Queued,
-    /// Not sent: one with the same throttle key went to the subscription within the window
-    /// (`x-delivery.throttle`).
-    Throttled,
-}
-
-/// One subscription's share of an emission.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Recipient {
-    /// The subscription's id.
-    pub subscription: String,
-    /// Its tenant.
-    pub tenant: String,
-    /// What happened.
-    #[serde(flatten)]
-    pub outcome: Outcome,
-}
-
-/// What one emission did.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Report {
-    /// The event.
-    pub event: String,
-    /// The event id, where the provider has one.
-    pub event_id: Option<String>,
-    /// One entry per matching subscription.
-    pub deliveries: Vec<Recipient>,
-    /// Why nothing was sent, when no subscription matched the event (`None` otherwise): how
-    /// many subscriptions are stored and which events they take. Not part of the JSON form,
-    /// whose empty `deliveries` says it.
-    #[serde(skip)]
-    pub warning: Option<String>,
-}
-
-impl Report {
-    /// Whether no subscription matched the event (nothing was sent, queued or throttled);
-    /// [`Self::warning`] then says why.
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # use webhook_harness::{mock::MockProvider, spec::ProviderSpec};
-    /// let provider = MockProvider::start(ProviderSpec::load("swsh")?).await?;
-    /// provider.subscribe("newPhoto", "https://example.com/photos").await?;
-    /// let report = provider.emit("newAlbum").await?;
-    /// assert!(report.is_empty());
-    /// assert_eq!(
-    ///     report.warning.as_deref(),
-    ///     Some("no subscription matches `newAlbum`: 1 subscription is stored, for newPhoto"),
-    /// );
-    /// # Ok(())
-    /// # }
-    /// ```
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.deliveries.is_empty()
-    }
-}
-
-/// A message that could not be delivered, kept for resending or erasing.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Undeliverable {
-    /// Its id in the list.
-    pub id: String,
-    /// The event.
-    pub event: String,
-    /// The subscription.
-    pub subscription: String,
-    /// The tenant.
-    pub tenant: String,
-    /// Where it was sent.
-    pub target: String,
-    /// The payload.
-    pub payload: Value,
-    /// Why it failed, in short.
-    pub reason: String,
-    /// What came back: the status line (`500 Internal Server Error`), or why nothing did.
-    pub answer: String,
-    /// When its last attempt failed, in milliseconds since the epoch.
-    pub failed_at_ms: u64,
-}
 
 /// Why an attempt was not acknowledged.
 #[derive(Debug, Clone)]
@@ -553,44 +449,6 @@ impl Dispatcher {
         Outcome::Dropped
     }
 
-    /// Puts a failed message in the undeliverable list; its id there (in the format of
-    /// `x-delivery.undeliverable.idFormat`, default `{hex:24}`).
-    fn keep_undeliverable(&self, message: Message, failed: Failed) -> String {
-        let format = self
-            .spec()
-            .delivery
-            .undeliverable
-            .as_ref()
-            .and_then(|u| u.id_format.clone())
-            .unwrap_or_else(|| "{hex:24}".to_string());
-        let mut list = self.lock_undeliverable();
-        let id = loop {
-            let id = {
-                let mut rng = self
-                    .rng
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                crate::ids::fill(&format, &mut *rng)
-            };
-            if !list.iter().any(|k| k.shown.id == id) {
-                break id;
-            }
-        };
-        let shown = Undeliverable {
-            id: id.clone(),
-            event: message.event.clone(),
-            subscription: message.subscription.clone(),
-            tenant: message.tenant.clone(),
-            target: message.target.clone(),
-            payload: message.payload.clone(),
-            reason: failed.reason,
-            answer: failed.answer,
-            failed_at_ms: failed.at_ms,
-        };
-        list.push(Kept { shown, message });
-        id
-    }
-
     /// Sends the tenant's queue in order, one message in flight, until it is empty or blocked.
     async fn pump(&self, tenant: &str) {
         while let Some(message) = self.queues.next(tenant) {
@@ -624,114 +482,6 @@ impl Dispatcher {
     #[must_use]
     pub fn blocked(&self) -> Vec<(String, usize)> {
         self.queues.blocked()
-    }
-
-    fn lock_undeliverable(&self) -> std::sync::MutexGuard<'_, Vec<Kept>> {
-        self.undeliverable
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// The undeliverable list, oldest first (every tenant's).
-    #[must_use]
-    pub fn undeliverable(&self) -> Vec<Undeliverable> {
-        self.undeliverable_where(|_| true)
-    }
-
-    /// The undeliverable messages `select` picks, oldest first (one tenant's, one of them...).
-    #[must_use]
-    pub fn undeliverable_where(
-        &self,
-        select: impl Fn(&Undeliverable) -> bool,
-    ) -> Vec<Undeliverable> {
-        self.lock_undeliverable()
-            .iter()
-            .filter(|k| select(&k.shown))
-            .map(|k| k.shown.clone())
-            .collect()
-    }
-
-    /// Resends the undeliverable message `id` (all of them with `None`); those that fail again
-    /// stay in the list. Returns how many were resent.
-    pub async fn resend(&self, id: Option<&str>) -> usize {
-        self.resend_where(|u| id.is_none_or(|id| u.id == id)).await
-    }
-
-    /// Resends the undeliverable messages `select` picks, one after the other, and returns how
-    /// many. Each stays in the list while it is resent: a delivered one leaves it, one that
-    /// fails again stays where it was, with the new failure. One being resent already is sent
-    /// again (a resend is on request: the latest request is honoured).
-    pub async fn resend_where(&self, select: impl Fn(&Undeliverable) -> bool) -> usize {
-        let taken = self.take_for_resend(select);
-        let count = taken.len();
-        self.resend_taken(taken).await;
-        count
-    }
-
-    /// [`Self::resend_where`] in the background, on the current tokio runtime: picks the
-    /// messages now, returns how many, and resends them after returning. Without a runtime
-    /// nothing is picked (0).
-    pub fn start_resend(self: &Arc<Self>, select: impl Fn(&Undeliverable) -> bool) -> usize {
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            return 0;
-        };
-        let taken = self.take_for_resend(select);
-        let count = taken.len();
-        let dispatcher = Arc::clone(self);
-        runtime.spawn(async move { dispatcher.resend_taken(taken).await });
-        count
-    }
-
-    /// The ids and messages of those `select` picks, for resending.
-    fn take_for_resend(&self, select: impl Fn(&Undeliverable) -> bool) -> Vec<(String, Message)> {
-        self.lock_undeliverable()
-            .iter()
-            .filter(|k| select(&k.shown))
-            .map(|k| (k.shown.id.clone(), k.message.clone()))
-            .collect()
-    }
-
-    /// Resends messages taken from the list, one after the other.
-    async fn resend_taken(&self, taken: Vec<(String, Message)>) {
-        for (id, message) in taken {
-            let outcome = self.attempt(&message, 1).await;
-            let mut list = self.lock_undeliverable();
-            match outcome {
-                Ok(()) => list.retain(|k| k.shown.id != id),
-                Err(failed) => {
-                    if let Some(kept) = list.iter_mut().find(|k| k.shown.id == id) {
-                        kept.shown.reason = failed.reason;
-                        kept.shown.answer = failed.answer;
-                        kept.shown.failed_at_ms = failed.at_ms;
-                    }
-                }
-            }
-        }
-    }
-
-    /// Points the undeliverable message `id` of `tenant` at another URL (its resends go
-    /// there); the message as it is now, or `None` if the tenant has no such message.
-    pub fn retarget(&self, tenant: &str, id: &str, url: &str) -> Option<Undeliverable> {
-        let mut list = self.lock_undeliverable();
-        let kept = list
-            .iter_mut()
-            .find(|k| k.shown.tenant == tenant && k.shown.id == id)?;
-        kept.shown.target = url.to_string();
-        kept.message.target = url.to_string();
-        Some(kept.shown.clone())
-    }
-
-    /// Erases the undeliverable message `id` (all of them with `None`); returns how many.
-    pub fn erase(&self, id: Option<&str>) -> usize {
-        self.erase_where(|u| id.is_none_or(|id| u.id == id)).len()
-    }
-
-    /// Erases the undeliverable messages `select` picks; returns them.
-    pub fn erase_where(&self, select: impl Fn(&Undeliverable) -> bool) -> Vec<Undeliverable> {
-        let mut list = self.lock_undeliverable();
-        let (erased, kept): (Vec<Kept>, Vec<Kept>) = list.drain(..).partition(|k| select(&k.shown));
-        *list = kept;
-        erased.into_iter().map(|k| k.shown).collect()
     }
 
     /// Attempts made and deliveries acknowledged since the start (not bounded like the log).

@@ -14,6 +14,7 @@ mod http;
 mod log;
 pub mod matching;
 mod message;
+mod outcome;
 mod queue;
 pub use crate::serialize;
 
