@@ -25,6 +25,7 @@ pub mod runner;
 pub mod serialize;
 pub mod sign;
 pub mod spec;
+pub mod suggest;
 pub mod transcript;
 
 /// The README's Rust examples, compiled as doctests so that they cannot rot.

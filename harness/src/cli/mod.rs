@@ -11,7 +11,7 @@
 //! of your own, with `#[command(flatten)]`). Every path a flag takes (`--spec`, `--snapshots`,
 //! `--junit`) is taken from the current directory; built-in spec names resolve to the harness's
 //! own `specs/` folder (or `WEBHOOK_HARNESS_SPECS`). Exit statuses are in [`exit`]; names a user
-//! typed are checked with "did you mean" suggestions ([`suggest`]).
+//! typed are checked with "did you mean" suggestions ([`crate::suggest`]).
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -25,7 +25,6 @@ pub mod generate;
 pub mod lint_specs;
 pub mod mock;
 mod names;
-pub mod suggest;
 
 /// The subcommands, each with its arguments.
 #[derive(Debug, Subcommand)]

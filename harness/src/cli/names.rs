@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use super::suggest;
 use crate::spec::{ProviderSpec, builtin_names, specs_dir};
+use crate::suggest;
 
 /// Why `--spec NAME|PATH` names nothing, if it does not: a path that does not exist, or a name
 /// that is no built-in spec (with the closest names). `None` when there is something to load

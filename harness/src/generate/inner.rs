@@ -93,14 +93,6 @@ impl Inner {
             .collect()
     }
 
-    /// Simpler variants of `value`, one edit each (an optional member removed, an array or
-    /// a free-text string shortened, an integer moved towards zero), whatever their validity.
-    pub fn simpler(&self, value: &Value) -> Vec<Value> {
-        let mut out = Vec::new();
-        super::tree::simpler(self, self.root, value, "", value, &mut out);
-        out
-    }
-
     fn invariants_hold(&self, value: &Value) -> bool {
         let event = self.event.as_deref().unwrap_or_default();
         self.invariants

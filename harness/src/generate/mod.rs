@@ -360,7 +360,7 @@ impl SchemaGen {
         let mut current = invalid.value.clone();
         let (mut steps, mut tried) = (0, 0);
         'outer: while tried < budget {
-            for candidate in self.inner.simpler(&current) {
+            for candidate in tree::simpler_variants(&self.inner, &current) {
                 if candidate == current || self.inner.violation_keys(&candidate) != keys {
                     continue;
                 }

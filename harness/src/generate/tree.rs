@@ -150,9 +150,17 @@ impl ValueTree for JsonTree {
     }
 }
 
+/// Simpler variants of `value`, one edit each (an optional member removed, an array or a
+/// free-text string shortened, an integer moved towards zero), whatever their validity.
+pub(super) fn simpler_variants(inner: &Inner, value: &Value) -> Vec<Value> {
+    let mut out = Vec::new();
+    simpler(inner, inner.root, value, "", value, &mut out);
+    out
+}
+
 /// Simpler variants of `root_value`, one edit each, found by walking `value` (at `at`) with
 /// the schema node `id`.
-pub(super) fn simpler(
+fn simpler(
     inner: &Inner,
     id: Id,
     value: &Value,

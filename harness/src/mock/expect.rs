@@ -1,6 +1,6 @@
-//! Expectations on a mock's deliveries, wiremock style: [`MockProvider::expect`] names an event
+//! Expectations on a mock's deliveries, wiremock style: [`MockProvider::expect`](super::MockProvider::expect) names an event
 //! (and optionally a receiver, a tenant, a subscription) and how many acknowledged deliveries
-//! it should get; [`MockProvider::verify`] checks them, and dropping the mock checks them again
+//! it should get; [`MockProvider::verify`](super::MockProvider::verify) checks them, and dropping the mock checks them again
 //! (a panic that lists what was delivered, unless the thread is already panicking).
 //!
 //! Deliveries are counted from the mock's start, whether they were made before or after the
@@ -12,7 +12,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use super::provider::MockProvider;
 use crate::deliver::dispatch::Attempt;
 
 /// How many (event, tenant, subscription, URL) combinations the tally keeps apart; beyond, the
@@ -234,7 +233,7 @@ impl Expectations {
     }
 }
 
-/// Unmet expectations of a mock ([`MockProvider::verify`]): each one, then every delivery the
+/// Unmet expectations of a mock ([`MockProvider::verify`](super::MockProvider::verify)): each one, then every delivery the
 /// mock made (by event, URL and subscription) and the events emitted to no subscription.
 ///
 /// ```
@@ -261,9 +260,9 @@ pub struct ExpectationError {
     pub message: String,
 }
 
-/// One expectation on a mock's deliveries, made by [`MockProvider::expect`]: it is registered
+/// One expectation on a mock's deliveries, made by [`MockProvider::expect`](super::MockProvider::expect): it is registered
 /// at once (wanting at least one acknowledged delivery) and refined by chaining; the mock
-/// checks it in [`MockProvider::verify`] and when it is dropped.
+/// checks it in [`MockProvider::verify`](super::MockProvider::verify) and when it is dropped.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -410,35 +409,9 @@ impl Expectation {
     }
 }
 
-impl MockProvider {
-    /// Expects `event` (spelled as in the spec) to be delivered: at least once unless refined
-    /// ([`Expectation::delivered`], [`Expectation::to`]...). Counted are acknowledged (2xx)
-    /// deliveries since the mock started, one per message. Checked by [`Self::verify`], and
-    /// when the mock is dropped: a panic listing the unmet expectations, every delivery made
-    /// and the events emitted to no subscription (not while the thread is already panicking).
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # use webhook_harness::{mock::MockProvider, spec::ProviderSpec};
-    /// use wiremock::{matchers::method, Mock, MockServer, ResponseTemplate};
-    ///
-    /// let receiver = MockServer::start().await;
-    /// Mock::given(method("POST")).respond_with(ResponseTemplate::new(200)).mount(&receiver).await;
-    /// let provider = MockProvider::builder(ProviderSpec::load("swsh")?)
-    ///     .allow_http_targets(true)
-    ///     .start()
-    ///     .await?;
-    /// provider.subscribe("newAlbum", &receiver.uri()).await?;
-    /// provider.expect("newAlbum").to(&receiver.uri()).delivered(2);
-    /// provider.emit("newAlbum").await?;
-    /// provider.emit("newAlbum").await?;
-    /// provider.verify().await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn expect(&self, event: &str) -> Expectation {
-        let registry = Arc::clone(&self.engine().expectations);
+impl Expectations {
+    /// A new expectation of `event` in `registry`: at least one acknowledged delivery.
+    pub(super) fn expect(registry: &Arc<Self>, event: &str) -> Expectation {
         let index = {
             let mut wanted = lock(&registry.wanted);
             wanted.push(Wanted {
@@ -450,47 +423,9 @@ impl MockProvider {
             });
             wanted.len() - 1
         };
-        Expectation { registry, index }
-    }
-
-    /// Checks every expectation now; the error lists the unmet ones, every delivery made and
-    /// the events emitted to no subscription. Deliveries are complete when `emit` returns,
-    /// except resends started in the background (`/__mock/` or the provider's retry endpoint).
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # use webhook_harness::{mock::MockProvider, spec::ProviderSpec};
-    /// let provider = MockProvider::start(ProviderSpec::load("swsh")?).await?;
-    /// provider.expect("newAlbum").delivered(1);
-    /// let report = provider.emit("newAlbum").await?; // nobody subscribed
-    /// assert!(report.is_empty());
-    /// let error = provider.verify().await.unwrap_err();
-    /// assert!(error.message.contains("Emitted to no subscription:\n  - `newAlbum` (1 time)"));
-    /// provider.clear_expectations(); // else dropping the provider panics with that message
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub async fn verify(&self) -> Result<(), ExpectationError> {
-        self.engine()
-            .expectations
-            .check(&self.engine().core.spec.provider.name)
-    }
-
-    /// Forgets every expectation (deliveries stay counted): nothing is checked on drop.
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # use webhook_harness::{mock::MockProvider, spec::ProviderSpec};
-    /// let provider = MockProvider::start(ProviderSpec::load("swsh")?).await?;
-    /// provider.expect("newAlbum");
-    /// provider.clear_expectations();
-    /// assert!(provider.verify().await.is_ok());
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn clear_expectations(&self) {
-        self.engine().expectations.clear();
+        Expectation {
+            registry: Arc::clone(registry),
+            index,
+        }
     }
 }

@@ -10,6 +10,7 @@ use tokio::sync::watch;
 use super::auth::Credentials;
 use super::emit::{self, Emit, EmitError};
 use super::engine::Engine;
+use super::expect::{Expectation, ExpectationError, Expectations};
 use super::journal::Recorded;
 use super::policy::DeliveryPolicy;
 use crate::deliver::dispatch::{Attempt, Report, Undeliverable};
@@ -221,5 +222,78 @@ impl Drop for MockProvider {
         {
             panic!("{unmet}");
         }
+    }
+}
+
+impl MockProvider {
+    /// Expects `event` (spelled as in the spec) to be delivered: at least once unless refined
+    /// ([`Expectation::delivered`], [`Expectation::to`]...). Counted are acknowledged (2xx)
+    /// deliveries since the mock started, one per message. Checked by [`Self::verify`], and
+    /// when the mock is dropped: a panic listing the unmet expectations, every delivery made
+    /// and the events emitted to no subscription (not while the thread is already panicking).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use webhook_harness::{mock::MockProvider, spec::ProviderSpec};
+    /// use wiremock::{matchers::method, Mock, MockServer, ResponseTemplate};
+    ///
+    /// let receiver = MockServer::start().await;
+    /// Mock::given(method("POST")).respond_with(ResponseTemplate::new(200)).mount(&receiver).await;
+    /// let provider = MockProvider::builder(ProviderSpec::load("swsh")?)
+    ///     .allow_http_targets(true)
+    ///     .start()
+    ///     .await?;
+    /// provider.subscribe("newAlbum", &receiver.uri()).await?;
+    /// provider.expect("newAlbum").to(&receiver.uri()).delivered(2);
+    /// provider.emit("newAlbum").await?;
+    /// provider.emit("newAlbum").await?;
+    /// provider.verify().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn expect(&self, event: &str) -> Expectation {
+        Expectations::expect(&self.engine().expectations, event)
+    }
+
+    /// Checks every expectation now; the error lists the unmet ones, every delivery made and
+    /// the events emitted to no subscription. Deliveries are complete when `emit` returns,
+    /// except resends started in the background (`/__mock/` or the provider's retry endpoint).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use webhook_harness::{mock::MockProvider, spec::ProviderSpec};
+    /// let provider = MockProvider::start(ProviderSpec::load("swsh")?).await?;
+    /// provider.expect("newAlbum").delivered(1);
+    /// let report = provider.emit("newAlbum").await?; // nobody subscribed
+    /// assert!(report.is_empty());
+    /// let error = provider.verify().await.unwrap_err();
+    /// assert!(error.message.contains("Emitted to no subscription:\n  - `newAlbum` (1 time)"));
+    /// provider.clear_expectations(); // else dropping the provider panics with that message
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn verify(&self) -> Result<(), ExpectationError> {
+        self.engine()
+            .expectations
+            .check(&self.engine().core.spec.provider.name)
+    }
+
+    /// Forgets every expectation (deliveries stay counted): nothing is checked on drop.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use webhook_harness::{mock::MockProvider, spec::ProviderSpec};
+    /// let provider = MockProvider::start(ProviderSpec::load("swsh")?).await?;
+    /// provider.expect("newAlbum");
+    /// provider.clear_expectations();
+    /// assert!(provider.verify().await.is_ok());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn clear_expectations(&self) {
+        self.engine().expectations.clear();
     }
 }

@@ -3,7 +3,7 @@
 
 use libtest_mimic::{Arguments, Trial};
 
-use crate::cli::suggest;
+use crate::suggest;
 
 /// Why the name filter of `args` selects none of `trials`, if it does not (`--skip` and
 /// `--ignored` aside: excluding every trial on purpose is allowed). `None` without a filter, or

@@ -20,6 +20,7 @@ mod delete;
 mod delete_all;
 mod graphql;
 mod list;
+mod paging;
 mod read;
 mod render;
 mod static_;

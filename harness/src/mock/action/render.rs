@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::call::{Call, Outcome, Refusal};
-use super::list;
+use super::paging;
 use crate::mock::reply::{self, Reply, client_error_status, missing_status, success_status};
 use crate::spec::extensions::MockState;
 use crate::spec::pointer;
@@ -14,7 +14,7 @@ pub(crate) fn render(call: &Call<'_>, result: Result<Outcome, Refusal>) -> (Repl
     let endpoint = call.endpoint();
     match result {
         Ok(Outcome::Resource(resource)) => with_resource(call, resource),
-        Ok(Outcome::Items(items)) => (list::reply(call, items), false),
+        Ok(Outcome::Items(items)) => (paging::reply(call, items), false),
         Ok(Outcome::Done) => (success(call), false),
         Ok(Outcome::Reply(reply)) => (reply, false),
         Err(refusal) => {

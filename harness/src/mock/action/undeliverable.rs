@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::call::{Call, Outcome, Refusal};
-use super::list::List;
+use super::paging::List;
 use crate::deliver::dispatch::{Dispatcher, Undeliverable};
 use crate::mock::reply::{Reply, success_status};
 use crate::spec::extensions::{ItemField, MockAction, UndeliverableExt};
