@@ -1,6 +1,7 @@
 //! `cargo xtask generate`: print generated payloads as JSON lines.
 
 use std::io::Write as _;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::names;
@@ -34,12 +35,17 @@ pub struct Args {
     /// Replace an assumption of the spec for this run, e.g. `--assume digest-encoding=base64`.
     #[arg(long = "assume", value_name = "ID=VALUE")]
     assume: Vec<String>,
+    /// An OpenAPI Overlay 1.0 file applied to the spec before it is read (repeatable, applied in
+    /// order): how the harness's `x-` extensions are given to a document written for other
+    /// tools, whose own `x-` keys are then kept and ignored.
+    #[arg(long = "overlay", value_name = "FILE")]
+    overlays: Vec<PathBuf>,
 }
 
 /// Prints `count` values, one JSON document per line. Invalid values print as
 /// `{"label": {...}, "value": ...}`.
 pub fn run(args: &Args) -> ExitCode {
-    let spec = match super::flags::spec(&args.assume, &args.spec) {
+    let spec = match super::flags::spec(&args.assume, &args.overlays, &args.spec) {
         Ok(spec) => spec,
         Err(code) => return code,
     };
