@@ -4,9 +4,10 @@
 use std::time::Duration;
 
 use webhook_harness::check::provider::faults::{
-    AcceptsAnyExtraMember, AcceptsHttpTargets, CrashesOnBrokenJson, CursorRepeatsAnItem,
-    DeliversUnsubscribed, DropsIdFromResponses, ForgetsUpdates, IgnoresCredentials, LeaksTenants,
-    RetryDoesNotResend, ServesDeleted, SignsWithWrongKey, SkipsValidation,
+    AcceptsAnyExtraMember, AcceptsHttpTargets, CrashesOnBrokenJson, CrashesOnEmptyBody,
+    CursorRepeatsAnItem, DeliversUnsubscribed, DropsIdFromResponses, ForgetsUpdates,
+    IgnoresContentType, IgnoresCredentials, LeaksTenants, RetryDoesNotResend, ServesDeleted,
+    SignsWithWrongKey, SkipsValidation,
 };
 use webhook_harness::check::provider::{self, Api, Applies, Settings};
 use webhook_harness::mock::{Fault, MockProvider};
@@ -90,7 +91,21 @@ type Case = (
 );
 
 /// Each fault, the check that must catch it, where, and what its report must say.
-const FAULTS: [Case; 16] = [
+const FAULTS: [Case; 18] = [
+    (
+        &CrashesOnEmptyBody,
+        "swsh",
+        "invalid-request",
+        "createSubscription",
+        &["empty (0 bytes) where a body is required", "response: 500"],
+    ),
+    (
+        &IgnoresContentType,
+        "uc-alxgsv",
+        "invalid-request",
+        "createWebhook",
+        &["sent as `Content-Type: text/plain`", "response: 200"],
+    ),
     (
         &LeaksTenants,
         "betterez",

@@ -19,6 +19,7 @@ mod documented_example;
 mod forbidden;
 mod generated;
 mod invalid_request;
+mod malformed;
 mod op;
 mod paging;
 mod stateful;
@@ -49,6 +50,7 @@ pub mod faults {
     pub use super::invalid_request::fault::{
         AcceptsAnyExtraMember, CrashesOnBrokenJson, SkipsValidation,
     };
+    pub use super::malformed::fault::{CrashesOnEmptyBody, IgnoresContentType};
     pub use super::paging::fault::CursorRepeatsAnItem;
     pub use super::stateful::fault::ServesDeleted;
     pub use super::target_url::fault::AcceptsHttpTargets;
