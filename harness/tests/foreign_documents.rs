@@ -235,3 +235,47 @@ fn receiver_mode_runs_on_the_foreign_document() {
         "a receiver that skips the signature check fails bad-signature"
     );
 }
+
+#[test]
+fn the_mock_serves_the_foreign_document_and_passes_provider_mode() {
+    use webhook_harness::check::provider::{self, Api};
+    use webhook_harness::mock::MockProvider;
+    let runtime = runtime();
+    let spec = parcelbox();
+    let mock = runtime
+        .block_on(
+            MockProvider::builder(spec.clone())
+                .allow_http_targets(true)
+                .seed(1)
+                .start(),
+        )
+        .unwrap();
+    let api = Api::new(
+        spec,
+        provider::Settings {
+            target: mock.uri(),
+            credentials: mock.credentials().clone(),
+            cases: 8,
+            seed: 2,
+            timeout: Duration::from_secs(5),
+        },
+        runtime.handle().clone(),
+    );
+    let mut ran = Vec::new();
+    for check in provider::catalogue() {
+        for (subject, applies) in (check.subjects)(&api) {
+            if applies != Applies::Yes {
+                continue;
+            }
+            let outcome = check.run_on(&api, &subject);
+            assert_eq!(outcome, Ok(None), "{}::{subject}", check.info.id);
+            ran.push(format!("{}::{subject}", check.info.id));
+        }
+    }
+    for trial in [
+        "documented-example::createWebhookEndpoint",
+        "invalid-request::createWebhookEndpoint",
+    ] {
+        assert!(ran.iter().any(|t| t == trial), "{trial} in {ran:?}");
+    }
+}
