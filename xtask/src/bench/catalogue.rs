@@ -164,7 +164,10 @@ pub fn run(budget: Duration) -> Result<Vec<Value>, String> {
 
 /// The section's table.
 pub fn table(rows: &[Value]) -> String {
-    let text = |row: &Value, field: &str| row.get(field).map_or(String::new(), Value::to_string);
+    let text = |row: &Value, field: &str| match &row[field] {
+        Value::Bool(yes) => if *yes { "yes" } else { "no" }.to_string(),
+        value => super::num(value),
+    };
     format!(
         "## Large catalogue ({EVENTS} events, {SCHEMAS} schemas, made in memory)\n\n{}",
         super::markdown(
