@@ -417,3 +417,141 @@ fn an_invalid_value_shrinks_keeping_exactly_its_violation() {
     }
     assert!(shrunk > 0, "some invalid value shrinks");
 }
+
+/// Every value of `values` at `pointer` (JSON Pointer), where present.
+fn at<'v>(values: &'v [Value], pointer: &str) -> Vec<&'v Value> {
+    values.iter().filter_map(|v| v.pointer(pointer)).collect()
+}
+
+#[test]
+fn edge_coverage_takes_every_branch_enum_value_optional_member_and_long_value() {
+    let schema = serde_json::json!({
+        "type": "object",
+        "required": ["kind", "shape", "size"],
+        "properties": {
+            "kind": {"enum": ["a", "b", "c", "d", "e"]},
+            "shape": {"oneOf": [
+                {"type": "object", "required": ["circle"], "properties": {"circle": {"type": "integer", "minimum": 1, "maximum": 9}}, "additionalProperties": false},
+                {"type": "object", "required": ["square"], "properties": {"square": {"type": "boolean"}}, "additionalProperties": false},
+                {"type": "object", "required": ["label"], "properties": {"label": {"type": "string", "minLength": 2, "maxLength": 7}}, "additionalProperties": false}
+            ]},
+            "size": {"anyOf": [{"type": "integer", "minimum": -3, "maximum": 40}, {"type": "string", "enum": ["small", "large"]}]},
+            "note": {"type": "string"},
+            "maybe": {"type": ["string", "null"], "maxLength": 3},
+            "tags": {"type": "array", "items": {"enum": ["x", "y"]}},
+            "few": {"type": "array", "minItems": 1, "maxItems": 4, "items": {"type": "integer"}}
+        },
+        "additionalProperties": false
+    });
+    let generator =
+        SchemaGen::standalone("cover.json", &schema, jsonschema::Draft::Draft202012).unwrap();
+    let cover = generator.edge_cover(11).unwrap();
+    let values = &cover.values;
+    for value in values {
+        assert!(generator.accepts(value), "{value}");
+    }
+    // Every enum value (5), every oneOf branch (3), every anyOf branch (2) and its values.
+    let kinds: std::collections::BTreeSet<&str> = at(values, "/kind")
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    assert_eq!(kinds.len(), 5, "{kinds:?}");
+    for member in ["/shape/circle", "/shape/square", "/shape/label"] {
+        assert!(!at(values, member).is_empty(), "no {member}");
+    }
+    let sizes = at(values, "/size");
+    assert!(sizes.iter().any(|v| v.is_i64()), "{sizes:?}");
+    for word in ["small", "large"] {
+        assert!(sizes.iter().any(|v| *v == word), "no {word}: {sizes:?}");
+    }
+    // The boundaries of each declared bound.
+    for (pointer, bounds) in [("/shape/circle", [1, 9]), ("/size", [-3, 40])] {
+        for bound in bounds {
+            assert!(
+                at(values, pointer).iter().any(|v| **v == bound),
+                "{pointer} {bound}"
+            );
+        }
+    }
+    let label_lengths: Vec<usize> = at(values, "/shape/label")
+        .iter()
+        .filter_map(|v| v.as_str())
+        .map(|s| s.chars().count())
+        .collect();
+    assert!(
+        label_lengths.contains(&2) && label_lengths.contains(&7),
+        "{label_lengths:?}"
+    );
+    assert!(at(values, "/shape/square").contains(&&Value::Bool(true)));
+    assert!(at(values, "/shape/square").contains(&&Value::Bool(false)));
+    // Each optional member present and absent; null and not where nullable.
+    for member in ["note", "maybe", "tags", "few"] {
+        assert!(
+            values.iter().any(|v| v.get(member).is_some()),
+            "{member} never present"
+        );
+        assert!(
+            values.iter().any(|v| v.get(member).is_none()),
+            "{member} never absent"
+        );
+    }
+    assert!(at(values, "/maybe").iter().any(|v| v.is_null()));
+    assert!(at(values, "/maybe").iter().any(|v| v.is_string()));
+    // Long values where nothing bounds them, beside the lower bound; the declared bounds of
+    // the bounded array.
+    let note_lengths: Vec<usize> = at(values, "/note")
+        .iter()
+        .filter_map(|v| v.as_str())
+        .map(|s| s.chars().count())
+        .collect();
+    for length in [0, 255, 256, 1024, 65_536] {
+        assert!(note_lengths.contains(&length), "{length}: {note_lengths:?}");
+    }
+    let tag_lengths: Vec<usize> = at(values, "/tags")
+        .iter()
+        .filter_map(|v| v.as_array())
+        .map(Vec::len)
+        .collect();
+    assert!(
+        tag_lengths.contains(&0) && tag_lengths.contains(&1000),
+        "{tag_lengths:?}"
+    );
+    let tags: std::collections::BTreeSet<&str> = at(values, "/tags")
+        .iter()
+        .filter_map(|v| v.as_array())
+        .flatten()
+        .filter_map(|v| v.as_str())
+        .collect();
+    assert_eq!(tags.len(), 2, "{tags:?}");
+    let few: Vec<usize> = at(values, "/few")
+        .iter()
+        .filter_map(|v| v.as_array())
+        .map(Vec::len)
+        .collect();
+    assert!(few.contains(&1) && few.contains(&4), "{few:?}");
+    // One long thing per value: no value holds two 64 Ki strings or a long string and a long
+    // array.
+    for value in values {
+        let text = value.to_string();
+        assert!(text.len() < 65_536 * 6 + 20_000, "{} bytes", text.len());
+    }
+    assert_eq!(
+        cover.tally.covered, cover.tally.options,
+        "{:?}",
+        cover.tally
+    );
+    // The same seed gives the same values.
+    assert_eq!(generator.edge_cover(11).unwrap().values, cover.values);
+}
+
+#[test]
+fn edge_coverage_of_every_event_of_the_built_in_specs() {
+    for (spec, name, schema) in subjects() {
+        let cover = schema.edge_cover(3).unwrap();
+        for value in &cover.values {
+            check(&spec, &schema, value).unwrap();
+        }
+        // Every option of every built-in payload and request body is taken.
+        assert_eq!(cover.tally.covered, cover.tally.options, "{name}");
+    }
+}

@@ -5,9 +5,10 @@ use std::time::Duration;
 
 use webhook_harness::check::provider::faults::{
     AcceptsAnyExtraMember, AcceptsHttpTargets, AcceptsOverlongStrings, AcceptsWrongEnumValues,
-    CrashesOnBrokenJson, CursorRepeatsAnItem, DeliversUnsubscribed, DropsIdFromResponses,
-    ForgetsUpdates, IgnoresCredentials, IgnoresUnknownInputFields, LeaksTenants,
-    RetryDoesNotResend, ServesDeleted, SignsWithWrongKey, SkipsValidation,
+    CrashesOnBrokenJson, CrashesOnEmptyBody, CursorRepeatsAnItem, DeliversUnsubscribed,
+    DropsIdFromResponses, ForgetsUpdates, IgnoresContentType, IgnoresCredentials,
+    IgnoresUnknownInputFields, LeaksTenants, RetryDoesNotResend, ServesDeleted, SignsWithWrongKey,
+    SkipsValidation,
 };
 use webhook_harness::check::provider::{self, Api, Applies, Settings};
 use webhook_harness::mock::{Fault, MockProvider};
@@ -91,7 +92,21 @@ type Case = (
 );
 
 /// Each fault, the check that must catch it, where, and what its report must say.
-const FAULTS: [Case; 17] = [
+const FAULTS: [Case; 19] = [
+    (
+        &CrashesOnEmptyBody,
+        "swsh",
+        "invalid-request",
+        "createSubscription",
+        &["empty (0 bytes) where a body is required", "response: 500"],
+    ),
+    (
+        &IgnoresContentType,
+        "uc-alxgsv",
+        "invalid-request",
+        "createWebhook",
+        &["sent as `Content-Type: text/plain`", "response: 200"],
+    ),
     (
         &LeaksTenants,
         "betterez",

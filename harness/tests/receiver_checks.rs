@@ -545,7 +545,9 @@ fn edge_fails_on_a_receiver_that_chokes_on_unicode_or_reserialises() {
         ) {
             if let Err(report) = outcome {
                 assert!(
-                    report.contains("4096 characters long") && report.contains("response: 413"),
+                    (report.contains("4096 characters long")
+                        || report.contains("edge coverage value"))
+                        && report.contains("response: 413"),
                     "{provider} {event}: {report}"
                 );
                 long += 1;
@@ -556,6 +558,23 @@ fn edge_fails_on_a_receiver_that_chokes_on_unicode_or_reserialises() {
         long > 0,
         "no event's payload holds an array of unbounded strings"
     );
+    // Arrays without a maxItems get 1,000 items in one of the coverage values: a receiver with
+    // a smaller fixed buffer fails, told which value and why.
+    let mut arrays = 0;
+    for provider in PROVIDERS {
+        for (event, outcome) in outcomes(&runtime, provider, Fault::RejectsLongArrays, "edge") {
+            if let Err(report) = outcome {
+                assert!(
+                    report.contains("edge coverage value")
+                        && report.contains("arrays of 1000 items")
+                        && report.contains("response: 413"),
+                    "{provider} {event}: {report}"
+                );
+                arrays += 1;
+            }
+        }
+    }
+    assert!(arrays > 0, "no event's payload holds an unbounded array");
     // Betterez tells receivers to re-serialise: the check follows that rule.
     for (event, outcome) in outcomes(&runtime, "betterez", Fault::VerifiesReserialised, "edge") {
         assert!(outcome.is_ok(), "betterez {event}: {:?}", outcome.err());

@@ -70,12 +70,17 @@ struct SpecArgs {
     /// Replace an assumption of the spec, e.g. `--assume digest-encoding=base64`.
     #[arg(long = "assume", value_name = "ID=VALUE")]
     assume: Vec<String>,
+    /// An OpenAPI Overlay 1.0 file applied to the spec before it is read (repeatable, applied in
+    /// order): how the harness's `x-` extensions are given to a document written for other
+    /// tools, whose own `x-` keys are then kept and ignored.
+    #[arg(long = "overlay", value_name = "FILE")]
+    overlays: Vec<PathBuf>,
 }
 
 impl SpecArgs {
     /// The spec (with its overrides) and the timeout, or the exit status of a usage error.
     fn load(&self, target: &str) -> Result<(ProviderSpec, Duration), ExitCode> {
-        let spec = super::flags::spec(&self.assume, &self.spec)?;
+        let spec = super::flags::spec(&self.assume, &self.overlays, &self.spec)?;
         check_timeout(self.timeout)?;
         check_url(target)?;
         Ok((spec, Duration::from_secs_f64(self.timeout)))
@@ -144,13 +149,17 @@ impl RunArgs {
 }
 
 impl SpecArgs {
-    /// `--spec`, `--timeout` and every `--assume`, as a reproduce command repeats them.
+    /// `--spec`, every `--overlay`, `--timeout` and every `--assume`, as a reproduce command
+    /// repeats them.
     fn reproduce(&self) -> String {
-        let mut out = format!(
-            "--spec {} --timeout {}",
-            shell_word(&self.spec),
-            self.timeout
-        );
+        let mut out = format!("--spec {}", shell_word(&self.spec));
+        for overlay in &self.overlays {
+            out.push_str(&format!(
+                " --overlay {}",
+                shell_word(&overlay.display().to_string())
+            ));
+        }
+        out.push_str(&format!(" --timeout {}", self.timeout));
         for assume in &self.assume {
             out.push_str(&format!(" --assume {}", shell_word(assume)));
         }

@@ -1,5 +1,6 @@
 //! Flags several subcommands share.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::names;
@@ -7,9 +8,17 @@ use crate::spec::Loader;
 
 use super::exit;
 
-/// A loader with the `--assume ID=VALUE` overrides; a malformed one is a usage error.
-pub fn loader(assume: &[String]) -> Result<Loader, ExitCode> {
+/// A loader with the `--overlay FILE`s and the `--assume ID=VALUE` overrides; a malformed
+/// override, or an overlay that is not a file, is a usage error.
+pub fn loader(assume: &[String], overlays: &[PathBuf]) -> Result<Loader, ExitCode> {
     let mut loader = Loader::new();
+    for overlay in overlays {
+        if !overlay.is_file() {
+            eprintln!("error: --overlay {}: no such file", overlay.display());
+            return Err(exit::code(exit::USAGE));
+        }
+        loader = loader.overlay(overlay);
+    }
     for arg in assume {
         loader = loader.assume_arg(arg).map_err(|message| {
             eprintln!("error: {message}");
@@ -30,18 +39,23 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
         })
 }
 
-/// The spec named by `--spec`, with the `--assume` overrides. A name or path that names nothing,
-/// or an override the spec refuses (an unknown id, a value it does not accept), is a usage
-/// error; a broken spec is reported with every error, file and pointer.
-pub fn spec(assume: &[String], name: &str) -> Result<crate::spec::ProviderSpec, ExitCode> {
+/// The spec named by `--spec`, with the `--overlay` files and the `--assume` overrides. A name or
+/// path that names nothing, or an override the spec refuses (an unknown id, a value it does not
+/// accept), is a usage error; a broken spec is reported with every error, file and pointer.
+pub fn spec(
+    assume: &[String],
+    overlays: &[PathBuf],
+    name: &str,
+) -> Result<crate::spec::ProviderSpec, ExitCode> {
     if let Some(message) = names::unknown_spec(name) {
         eprintln!("error: {message}");
         return Err(exit::code(exit::USAGE));
     }
-    loader(assume)?.load(name).map_err(|errors| {
+    loader(assume, overlays)?.load(name).map_err(|errors| {
         // The spec loads without the overrides: the command line is at fault, not the spec.
         if !assume.is_empty()
-            && let Ok(plain) = Loader::new().load(name)
+            && let Ok(plain) =
+                loader(&[], overlays).and_then(|l| l.load(name).map_err(|_| exit::code(exit::SPEC)))
         {
             let unknown = names::unknown_assumptions(&plain, assume);
             if unknown.is_empty() {

@@ -1,6 +1,7 @@
 //! `cargo xtask generate`: print generated payloads as JSON lines.
 
 use std::io::Write as _;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::names;
@@ -21,11 +22,13 @@ pub struct Args {
     /// An endpoint's `operationId`: its request body is generated.
     #[arg(long, value_name = "OPERATION")]
     endpoint: Option<String>,
-    /// `valid` (typical values), `edge` (boundaries, unusual text, nulls, extra fields) or
-    /// `invalid` (one labelled violation each).
+    /// `valid` (typical values), `edge` (boundaries, unusual text, nulls, extra fields; first
+    /// the values that together take every branch, enum value, optional field and bound, and
+    /// long strings and arrays where nothing bounds them, even past `--count`) or `invalid` (one
+    /// labelled violation each).
     #[arg(long, default_value = "valid", value_name = "MODE")]
     mode: Mode,
-    /// How many values.
+    /// How many values (at least; edge mode prints every covering value).
     #[arg(long, default_value_t = 10, value_name = "N")]
     count: usize,
     /// The seed: the same seed prints the same values. Default: a fresh one, printed on stderr.
@@ -34,12 +37,17 @@ pub struct Args {
     /// Replace an assumption of the spec for this run, e.g. `--assume digest-encoding=base64`.
     #[arg(long = "assume", value_name = "ID=VALUE")]
     assume: Vec<String>,
+    /// An OpenAPI Overlay 1.0 file applied to the spec before it is read (repeatable, applied in
+    /// order): how the harness's `x-` extensions are given to a document written for other
+    /// tools, whose own `x-` keys are then kept and ignored.
+    #[arg(long = "overlay", value_name = "FILE")]
+    overlays: Vec<PathBuf>,
 }
 
 /// Prints `count` values, one JSON document per line. Invalid values print as
 /// `{"label": {...}, "value": ...}`.
 pub fn run(args: &Args) -> ExitCode {
-    let spec = match super::flags::spec(&args.assume, &args.spec) {
+    let spec = match super::flags::spec(&args.assume, &args.overlays, &args.spec) {
         Ok(spec) => spec,
         Err(code) => return code,
     };
@@ -69,8 +77,23 @@ pub fn run(args: &Args) -> ExitCode {
     if args.seed.is_none() {
         eprintln!("seed: {seed} (pass --seed {seed} to print the same values again)");
     }
-    let samples = match schema.sample(args.mode, seed, args.count) {
-        Ok(samples) => samples,
+    // Edge mode opens with the values that cover every option of the schema, then draws.
+    let covering = match args.mode {
+        Mode::Edge => match schema.edge_cover(seed) {
+            Ok(cover) => cover.values,
+            Err(error) => {
+                eprintln!("error: {error}");
+                return exit::code(exit::SPEC);
+            }
+        },
+        _ => Vec::new(),
+    };
+    let drawn = args.count.saturating_sub(covering.len());
+    let samples = match schema.sample(args.mode, seed, drawn) {
+        Ok(samples) => covering
+            .into_iter()
+            .map(|value| crate::generate::Sample { value, label: None })
+            .chain(samples),
         Err(error) => {
             eprintln!("error: {error}");
             return exit::code(exit::SPEC);

@@ -1,5 +1,6 @@
 //! `cargo xtask mock`: a mock provider as a standalone server.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -65,6 +66,11 @@ pub struct Args {
     /// Replace an assumption of the spec, e.g. `--assume subscription-id-format=wh_{uuid}`.
     #[arg(long = "assume", value_name = "ID=VALUE")]
     assume: Vec<String>,
+    /// An OpenAPI Overlay 1.0 file applied to the spec before it is read (repeatable, applied in
+    /// order): how the harness's `x-` extensions are given to a document written for other
+    /// tools, whose own `x-` keys are then kept and ignored.
+    #[arg(long = "overlay", value_name = "FILE")]
+    overlays: Vec<PathBuf>,
 }
 
 /// Starts the mock and serves until Ctrl-C or SIGTERM.
@@ -77,7 +83,7 @@ pub fn run(args: &Args) -> ExitCode {
 }
 
 async fn serve(args: &Args) -> ExitCode {
-    let spec = match super::flags::spec(&args.assume, &args.spec) {
+    let spec = match super::flags::spec(&args.assume, &args.overlays, &args.spec) {
         Ok(spec) => spec,
         Err(code) => return code,
     };

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::error::GenError;
 use super::invalid::{self, Invalid, Subject};
-use super::{compile, invariants, ir, keyword, rng, sample};
+use super::{compile, cover, invariants, ir, keyword, rng, sample};
 use crate::spec::{Invariant, SchemaSet};
 
 /// Everything one schema's generation needs, shared by its strategies and trees.
@@ -38,6 +38,12 @@ impl std::fmt::Debug for Inner {
 
 /// Draws are retried this often before the schema is declared unsatisfiable.
 const TRIES: usize = 64;
+
+/// A coverage run draws at most this many values...
+const COVER_DRAWS: usize = 512;
+
+/// ...and stops after this many in a row that cover nothing new.
+const COVER_IDLE: usize = 48;
 
 impl Inner {
     /// Compiles the schema at `pointer` of `document` (a spec file's), with the invariants of
@@ -148,6 +154,42 @@ impl Inner {
             tries: TRIES,
             last,
         })
+    }
+
+    /// Edge values that together take every option of every decision the schema offers (see
+    /// `cover`), and how much of it they cover.
+    pub fn cover<R: RngCore + ?Sized>(
+        &self,
+        rng: &mut R,
+    ) -> Result<(Vec<Value>, cover::Tally), GenError> {
+        let mut cover = cover::Cover::default();
+        let mut kept = Vec::new();
+        let mut idle = 0;
+        for _ in 0..COVER_DRAWS {
+            cover.begin();
+            let mut value = {
+                let mut lend = rng::Lend(&mut *rng);
+                let mut ctx = sample::Ctx::new(&self.arena, &mut lend, true, keyword::draws());
+                ctx.cover = Some(&mut cover);
+                ctx.value(self.root)
+            };
+            if let Some(event) = &self.event {
+                self.plan.apply(event, &mut value, rng);
+            }
+            if cover.end(self.accepts(&value)) {
+                kept.push(value);
+                idle = 0;
+            } else {
+                idle += 1;
+            }
+            if cover.complete() || idle >= COVER_IDLE {
+                break;
+            }
+        }
+        if kept.is_empty() {
+            kept.push(self.draw(rng, true)?);
+        }
+        Ok((kept, cover.tally()))
     }
 
     /// One value, neither validated nor adjusted to the invariants.

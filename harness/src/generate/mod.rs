@@ -40,6 +40,7 @@
 //!   retries), `tree` (proptest strategies and shrinking), `mode` ([`Mode`]), and this root.
 
 mod compile;
+mod cover;
 mod error;
 mod formats;
 mod graphql;
@@ -62,6 +63,7 @@ use std::sync::Arc;
 use proptest::prelude::RngCore;
 use serde_json::Value;
 
+pub use cover::{LONG_ITEMS, LONG_LENGTHS, Tally};
 pub use error::GenError;
 pub use graphql::{GraphqlGen, GraphqlInvalid, GraphqlLabel, GraphqlOp};
 use inner::Inner;
@@ -251,6 +253,15 @@ impl SchemaGen {
     }
 }
 
+/// Edge values that cover a schema's options ([`SchemaGen::edge_cover`]).
+#[derive(Debug, Clone)]
+pub struct EdgeCover {
+    /// The values, each valid, each covering something the ones before it did not.
+    pub values: Vec<Value>,
+    /// How many options the schema offered and how many the values took.
+    pub tally: Tally,
+}
+
 /// Generates values of one schema. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct SchemaGen {
@@ -320,6 +331,20 @@ impl SchemaGen {
             value: self.inner.draw_long(&mut rng::seeded(seed))?,
             label: None,
         })
+    }
+
+    /// Edge values that, together, take every option the schema offers at least once: every
+    /// `oneOf`/`anyOf` branch, every `enum` value, each optional member present and absent,
+    /// `null` and not where nullable, both booleans, the boundaries of every declared
+    /// length, item count and range, and, for strings and arrays without an upper bound, long
+    /// ones ([`LONG_LENGTHS`] characters, [`LONG_ITEMS`] items; one such per value). Each
+    /// value validates; a value is kept only when it covers something new. Drawn from `seed`.
+    /// An option no valid value can take (a `oneOf` branch whose values all match another
+    /// branch too), or one the spec's invariants overwrite, stays uncovered: the [`Tally`]
+    /// counts them.
+    pub fn edge_cover(&self, seed: u64) -> Result<EdgeCover, GenError> {
+        let (values, tally) = self.inner.cover(&mut rng::seeded(seed))?;
+        Ok(EdgeCover { values, tally })
     }
 
     /// Invalid values that cover the schema's violation sites: every keyword at every place

@@ -8,6 +8,7 @@
 use proptest::prelude::RngCore;
 use serde_json::Value;
 
+use super::cover::{Cover, Decision};
 use super::ir::{Arena, ChildFn, Id, Kind, Rules, Step, Types};
 use super::rng::Draw;
 
@@ -64,6 +65,10 @@ pub struct Ctx<'a> {
     /// [`LONG_STRING`] characters long, every optional member is present and every array that
     /// may hold an item holds one.
     pub long: bool,
+    /// Coverage-guided edge values: the decisions are steered to options not yet covered.
+    pub cover: Option<&'a mut Cover>,
+    /// The node being drawn (the site of its decisions).
+    node: Id,
     depth: usize,
     /// Instance pointers not to draw (the caller overwrites them): a `null` stands in.
     skip: &'a [String],
@@ -80,6 +85,8 @@ impl<'a> Ctx<'a> {
             rng,
             edge,
             long: false,
+            cover: None,
+            node: 0,
             depth: 0,
             skip: &[],
             path: String::new(),
@@ -131,10 +138,46 @@ impl<'a> Ctx<'a> {
         value
     }
 
+    /// Which of `count` options the decision `decision` (its `slot`-th at the node being drawn)
+    /// takes when a [`Cover`] steers the draw; `heavy` names the option that makes the value
+    /// large. `None`: the caller decides as it would without coverage.
+    pub fn choose(
+        &mut self,
+        decision: Decision,
+        slot: usize,
+        count: usize,
+        heavy: Option<usize>,
+    ) -> Option<usize> {
+        let node = self.node;
+        self.cover
+            .as_deref_mut()?
+            .choose((node, decision, slot), count, heavy)
+    }
+
+    /// Runs `draw` with the coverage's steering off (the items of a heavy array).
+    pub fn unsteered<T>(&mut self, draw: impl FnOnce(&mut Self) -> T) -> T {
+        if let Some(cover) = self.cover.as_deref_mut() {
+            cover.unsteer();
+        }
+        let out = draw(self);
+        if let Some(cover) = self.cover.as_deref_mut() {
+            cover.steer();
+        }
+        out
+    }
+
     /// A value of the node `id`.
     pub fn value(&mut self, id: Id) -> Value {
+        let node = self.arena.resolve(id);
+        let outer = std::mem::replace(&mut self.node, node);
+        let value = self.value_of(node);
+        self.node = outer;
+        value
+    }
+
+    fn value_of(&mut self, node: Id) -> Value {
         let (arena, draws) = (self.arena, self.draws);
-        match &arena.nodes[arena.resolve(id)].kind {
+        match &arena.nodes[node].kind {
             Kind::Any => any(self.rng),
             // No value satisfies `false`; the caller's validation rejects the draw.
             Kind::Never | Kind::Ref(_) => Value::Null,

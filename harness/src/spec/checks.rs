@@ -39,7 +39,13 @@ fn sources(spec: &ProviderSpec, errors: &mut Vec<SpecError>) {
         }
     }
     let mut used = Vec::new();
-    collect_source_tags(&spec.document, &mut String::new(), &mut used);
+    // Another tool's extension may have a `source` of its own: not a tag of ours.
+    let foreign: BTreeSet<&str> = spec
+        .foreign_extensions
+        .iter()
+        .map(|f| f.key.as_str())
+        .collect();
+    collect_source_tags(&spec.document, &foreign, &mut String::new(), &mut used);
     for (at, tag) in used {
         if !declared.contains(tag.as_str()) {
             errors.push(
@@ -54,7 +60,12 @@ fn sources(spec: &ProviderSpec, errors: &mut Vec<SpecError>) {
     }
 }
 
-fn collect_source_tags(node: &Value, at: &mut String, out: &mut Vec<(String, String)>) {
+fn collect_source_tags(
+    node: &Value,
+    foreign: &BTreeSet<&str>,
+    at: &mut String,
+    out: &mut Vec<(String, String)>,
+) {
     match node {
         Value::Object(map) => {
             for (key, child) in map {
@@ -76,8 +87,9 @@ fn collect_source_tags(node: &Value, at: &mut String, out: &mut Vec<(String, Str
                 } else if !matches!(
                     key.as_str(),
                     "value" | "example" | "default" | "const" | "enum"
-                ) {
-                    collect_source_tags(child, at, out);
+                ) && !foreign.contains(key.as_str())
+                {
+                    collect_source_tags(child, foreign, at, out);
                 }
                 at.truncate(len);
             }
@@ -87,7 +99,7 @@ fn collect_source_tags(node: &Value, at: &mut String, out: &mut Vec<(String, Str
                 let len = at.len();
                 at.push('/');
                 at.push_str(&i.to_string());
-                collect_source_tags(item, at, out);
+                collect_source_tags(item, foreign, at, out);
                 at.truncate(len);
             }
         }

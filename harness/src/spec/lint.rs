@@ -19,7 +19,8 @@ pub enum Severity {
     Error,
     /// A documented error of the provider, reproduced as recorded: informational.
     Erratum,
-    /// Worth a look, not wrong: a schema key of no JSON Schema vocabulary (ignored).
+    /// Worth a look, not wrong: a schema key of no JSON Schema vocabulary, or another tool's `x-`
+    /// key in a foreign document (both ignored).
     Warning,
 }
 
@@ -125,6 +126,7 @@ pub fn lint(spec: &ProviderSpec) -> Report {
     }
     lint.errata();
     lint.unknown_keywords();
+    lint.foreign_extensions();
     let Lint {
         mut findings,
         coverage,
@@ -186,6 +188,27 @@ impl Lint<'_> {
                 pointer: at.clone(),
                 message: format!(
                     "`{keyword}` is no JSON Schema keyword: it constrains nothing and is ignored{more}"
+                ),
+            });
+        }
+    }
+
+    /// Each `x-` key of another tool in a foreign document, once.
+    fn foreign_extensions(&mut self) {
+        let spec = self.spec;
+        for found in &spec.foreign_extensions {
+            let more = if found.count > 1 {
+                format!(" ({} places)", found.count)
+            } else {
+                String::new()
+            };
+            self.findings.push(Finding {
+                severity: Severity::Warning,
+                file: spec.file.clone(),
+                pointer: found.first.clone(),
+                message: format!(
+                    "`{}` is another tool's extension: kept, and ignored by the harness{more}",
+                    found.key
                 ),
             });
         }

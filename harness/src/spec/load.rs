@@ -12,7 +12,7 @@ use super::extensions::{
     SignatureExt,
 };
 use super::schemas::SchemaSet;
-use super::{ProviderSpec, build, checks, parse, pointer, signing, walk};
+use super::{ProviderSpec, build, checks, overlay, parse, pointer, signing, walk};
 
 /// Environment variable naming the folder of built-in specs (default: the repository's `specs/`).
 pub const SPECS_DIR_ENV: &str = "WEBHOOK_HARNESS_SPECS";
@@ -53,9 +53,24 @@ pub fn builtin_names() -> Vec<String> {
 /// assert_eq!(spec.provider.id, "betterez");
 /// # Ok::<(), webhook_harness::spec::SpecErrors>(())
 /// ```
+///
+/// A document written for other tools gets the harness's extensions from an OpenAPI Overlay 1.0
+/// file, applied before anything is checked; with an overlay, `x-` keys of other vendors are
+/// kept and ignored (the lint lists them), where a bundled spec refuses every unknown `x-` key:
+///
+/// ```no_run
+/// use webhook_harness::spec::Loader;
+/// let spec = Loader::new()
+///     .overlay("harness-overlay.yaml")
+///     .load("vendor-openapi.json")?;
+/// println!("{:?}", spec.foreign_extensions);
+/// # Ok::<(), webhook_harness::spec::SpecErrors>(())
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct Loader {
     overrides: Vec<(String, Value)>,
+    overlays: Vec<PathBuf>,
+    foreign: bool,
 }
 
 impl Loader {
@@ -73,6 +88,32 @@ impl Loader {
         let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
         self.overrides.push((id.into(), value));
         self
+    }
+
+    /// Applies the OpenAPI Overlay 1.0 file at `path` to the document before it is read (the
+    /// `--overlay` flag); several apply in the order given. Implies
+    /// [`foreign_extensions`](Self::foreign_extensions).
+    #[must_use]
+    pub fn overlay(mut self, path: impl Into<PathBuf>) -> Self {
+        self.overlays.push(path.into());
+        self.foreign = true;
+        self
+    }
+
+    /// Reads the document as one written for other tools: an `x-` key that is none of the
+    /// harness's extensions is kept and ignored (listed in
+    /// [`ProviderSpec::foreign_extensions`]) instead of being an error. The harness's own
+    /// extensions are still checked, where they stand and field by field.
+    #[must_use]
+    pub fn foreign_extensions(mut self, foreign: bool) -> Self {
+        self.foreign = foreign;
+        self
+    }
+
+    /// The overlay files, in the order they apply.
+    #[must_use]
+    pub fn overlays(&self) -> &[PathBuf] {
+        &self.overlays
     }
 
     /// Parses `ID=VALUE` (the `--assume` flag) into an override.
@@ -119,7 +160,7 @@ impl Loader {
 
     /// Loads a spec from text; `path` is where it came from (for messages and fixture paths).
     pub fn load_str(&self, path: &Path, text: &str) -> Result<ProviderSpec, SpecErrors> {
-        let mut document = parse::yaml_to_json(path, text)?;
+        let mut document = parse::document_to_json(path, text)?;
         if !document.is_object() {
             return Err(SpecError::new(
                 path,
@@ -143,9 +184,13 @@ impl Loader {
                 .into());
             }
         }
+        for file in &self.overlays {
+            overlay::apply_file(file, &mut document).map_err(SpecErrors)?;
+        }
         let mut errors = Vec::new();
         let (assumptions, overridden) = self.apply_assumptions(path, &mut document, &mut errors);
-        walk::check_extension_keys(path, &document, &mut errors);
+        let foreign_extensions =
+            walk::check_extension_keys(path, &document, self.foreign, &mut errors);
         walk::check_refs(path, &document, &mut errors);
         openapi_structure(path, &document, &mut errors);
 
@@ -189,6 +234,8 @@ impl Loader {
         let spec = ProviderSpec {
             signing,
             file: path.to_path_buf(),
+            overlays: self.overlays.clone(),
+            foreign_extensions,
             document,
             provider,
             servers,

@@ -19,6 +19,7 @@ pub mod keywords;
 pub mod lint;
 mod load;
 pub mod model;
+pub mod overlay;
 pub mod parse;
 pub mod pointer;
 pub mod provenance;
@@ -40,11 +41,28 @@ pub use load::{Loader, SPECS_DIR_ENV, builtin_names, specs_dir};
 pub use model::{Body, Endpoint, Event, Example, Media, Parameter, Response, SecurityScheme};
 pub use schemas::{SchemaSet, Violation};
 
+/// An `x-` key of another tool in a foreign document: kept in the document, ignored by the
+/// harness.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForeignExtension {
+    /// The key, e.g. `x-speakeasy-retries`.
+    pub key: String,
+    /// Where it first stands.
+    pub first: String,
+    /// How many nodes carry it.
+    pub count: usize,
+}
+
 /// One provider's spec, loaded and checked.
 #[derive(Debug, Clone)]
 pub struct ProviderSpec {
     /// The file it was loaded from.
     pub file: PathBuf,
+    /// The OpenAPI Overlay files applied to it, in order (`--overlay`).
+    pub overlays: Vec<PathBuf>,
+    /// The `x-` keys of other tools found in a document read as foreign (kept, ignored), each
+    /// once, in document order.
+    pub foreign_extensions: Vec<ForeignExtension>,
     /// The whole document, with assumption overrides applied.
     pub document: Value,
     /// `info.x-provider`.

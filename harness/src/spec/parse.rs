@@ -9,12 +9,91 @@ use serde_yaml_ng::Value as Yaml;
 use super::error::{SpecError, SpecErrorKind};
 use super::pointer;
 
+/// Parses a document written as JSON or YAML. Text that opens with `{` is read as JSON first,
+/// by a JSON parser, so that JSON's own rules hold exactly (a `\u` escape of an astral character
+/// is a surrogate pair, `\ud83d\ude00`); anything else, or JSON that does not parse, is read as
+/// YAML ([`yaml_to_json`]).
+pub fn document_to_json(file: &Path, text: &str) -> Result<Value, SpecError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim_start().starts_with('{')
+        && let Ok(value) = serde_json::from_str::<Value>(text)
+    {
+        return Ok(value);
+    }
+    yaml_to_json(file, text)
+}
+
 /// Parses YAML (or JSON, which is YAML) into a JSON value. Mapping keys that are scalars (`200:`)
-/// become strings, as OpenAPI means them.
+/// become strings, as OpenAPI means them. A `\u` escape pair of UTF-16 surrogates in a
+/// double-quoted scalar (`"\ud83d\ude00"`, as JSON writes an astral character), which the YAML
+/// parser refuses, is read as the one character it stands for.
 pub fn yaml_to_json(file: &Path, text: &str) -> Result<Value, SpecError> {
-    let yaml: Yaml = serde_yaml_ng::from_str(text)
-        .map_err(|e| SpecError::new(file, "", SpecErrorKind::Yaml(e.to_string())))?;
+    let mut joined: Option<String> = None;
+    let yaml: Yaml = loop {
+        let current = joined.as_deref().unwrap_or(text);
+        match serde_yaml_ng::from_str(current) {
+            Ok(yaml) => break yaml,
+            Err(error) => {
+                // The parser stops at the first surrogate escape of a double-quoted scalar: join
+                // the pairs of that scalar and parse again, once per such scalar.
+                let at = error.location().map(|l| l.index());
+                match at.and_then(|at| join_surrogate_escapes(current, at)) {
+                    Some(next) => joined = Some(next),
+                    None => {
+                        return Err(SpecError::new(
+                            file,
+                            "",
+                            SpecErrorKind::Yaml(error.to_string()),
+                        ));
+                    }
+                }
+            }
+        }
+    };
     convert(file, &yaml, &mut String::new())
+}
+
+/// `text` with every escape pair `\uD8xx\uDCxx` (a high then a low surrogate) of the
+/// double-quoted scalar the YAML parser stopped in (at byte `at`, the first hex digit of the
+/// escape it refused) written as the one escape `\UXXXXXXXX` YAML reads; `None` when the parser
+/// did not stop at such a pair.
+fn join_surrogate_escapes(text: &str, at: usize) -> Option<String> {
+    fn hex4(bytes: &[u8]) -> Option<u32> {
+        let digits = std::str::from_utf8(bytes.get(..4)?).ok()?;
+        u32::from_str_radix(digits, 16).ok()
+    }
+    fn pair(bytes: &[u8], i: usize) -> Option<u32> {
+        if bytes.get(i..i + 2)? != b"\\u" || bytes.get(i + 6..i + 8)? != b"\\u" {
+            return None;
+        }
+        let (high, low) = (hex4(&bytes[i + 2..])?, hex4(&bytes[i + 8..])?);
+        ((0xD800..0xDC00).contains(&high) && (0xDC00..0xE000).contains(&low))
+            .then(|| 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+    }
+    let bytes = text.as_bytes();
+    let start = at.checked_sub(2)?;
+    pair(bytes, start)?;
+    let mut out = String::with_capacity(text.len());
+    out.push_str(text.get(..start)?);
+    let mut i = start;
+    let mut copied = start;
+    // To the end of the scalar: the first `"` that no backslash escapes.
+    while i < bytes.len() && bytes[i] != b'"' {
+        if bytes[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        if let Some(code) = pair(bytes, i) {
+            out.push_str(text.get(copied..i)?);
+            out.push_str(&format!("\\U{code:08X}"));
+            i += 12;
+            copied = i;
+        } else {
+            i += 2; // An escape of one character: `\\`, `\"`, `\n`...
+        }
+    }
+    out.push_str(text.get(copied..)?);
+    Some(out)
 }
 
 fn convert(file: &Path, node: &Yaml, at: &mut String) -> Result<Value, SpecError> {
@@ -165,5 +244,23 @@ mod tests {
         typo["matching"]["evnets"] = json!(1);
         let error = extension::<DeliveryExt>(Path::new("t"), "/x-delivery", &typo).unwrap_err();
         assert!(error.to_string().contains("evnets"), "{error}");
+    }
+
+    #[test]
+    fn surrogate_pairs_read_as_one_character_in_json_and_yaml() {
+        let file = Path::new("doc");
+        let json = r#"{"a": "\ud83d\udce6 \u00e9", "b": "\\ud83d\\udce6"}"#;
+        let yaml =
+            "a: \"\\ud83d\\udce6 \\u00e9\"\nb: '\\ud83d\\udce6'\nc: \"\u{e9}\\\"\\ud83d\\ude4f\"\n";
+        for (text, c) in [(json, None), (yaml, Some("\u{e9}\"\u{1f64f}"))] {
+            let value = document_to_json(file, text).unwrap();
+            assert_eq!(value["a"], "\u{1f4e6} \u{e9}", "{text}");
+            assert_eq!(value["b"], "\\ud83d\\udce6", "{text}");
+            if let Some(c) = c {
+                assert_eq!(value["c"], c, "{text}");
+            }
+        }
+        // A lone surrogate is no character: still an error.
+        assert!(yaml_to_json(file, "a: \"\\ud83d\"\n").is_err());
     }
 }

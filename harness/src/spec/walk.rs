@@ -5,6 +5,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use super::ForeignExtension;
 use super::error::{SpecError, SpecErrorKind};
 use super::pointer;
 
@@ -90,68 +91,120 @@ fn place_of(tokens: &[String]) -> Place {
     }
 }
 
-/// Reports every `x-` key that is not allowed where it stands.
-pub fn check_extension_keys(file: &Path, doc: &Value, errors: &mut Vec<SpecError>) {
-    walk_keys(file, doc, &mut Vec::new(), false, errors);
+/// Reports every `x-` key that is not allowed where it stands. In a `foreign` document, a key
+/// that is none of the harness's extensions belongs to another tool: it is not an error, and it
+/// is returned (each key once, with its first place and count).
+pub fn check_extension_keys(
+    file: &Path,
+    doc: &Value,
+    foreign: bool,
+    errors: &mut Vec<SpecError>,
+) -> Vec<ForeignExtension> {
+    let mut walk = Walk {
+        file,
+        foreign,
+        found: Vec::new(),
+    };
+    walk.keys(doc, &mut Vec::new(), false, errors);
+    walk.found
 }
 
-fn walk_keys(
-    file: &Path,
-    node: &Value,
-    path: &mut Vec<String>,
-    keys_are_names: bool,
-    errors: &mut Vec<SpecError>,
-) {
-    match node {
-        Value::Object(map) => {
-            let place = place_of(path);
-            for (key, child) in map {
-                let is_extension = !keys_are_names && key.starts_with("x-");
-                if is_extension {
-                    if !ANYWHERE.contains(&key.as_str()) && !allowed(place).contains(&key.as_str())
-                    {
-                        let at = pointer_of(path, key);
-                        let mut hint = format!(
-                            "the extensions are defined in specs/EXTENSIONS.md; allowed here: {}",
-                            ANYWHERE
-                                .iter()
-                                .chain(allowed(place))
-                                .copied()
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        );
-                        if let Some(home) = home_of(key) {
-                            hint.push_str(&format!("; `{key}` belongs {home}"));
+/// Whether `key` is one of the harness's extensions, wherever it belongs.
+fn is_harness_extension(key: &str) -> bool {
+    ANYWHERE.contains(&key)
+        || [
+            Place::Root,
+            Place::Info,
+            Place::PathOperation,
+            Place::WebhookOperation,
+            Place::Example,
+        ]
+        .into_iter()
+        .any(|place| allowed(place).contains(&key))
+}
+
+struct Walk<'a> {
+    file: &'a Path,
+    foreign: bool,
+    found: Vec<ForeignExtension>,
+}
+
+impl Walk<'_> {
+    fn keys(
+        &mut self,
+        node: &Value,
+        path: &mut Vec<String>,
+        keys_are_names: bool,
+        errors: &mut Vec<SpecError>,
+    ) {
+        let file = self.file;
+        match node {
+            Value::Object(map) => {
+                let place = place_of(path);
+                for (key, child) in map {
+                    let is_extension = !keys_are_names && key.starts_with("x-");
+                    if is_extension && self.foreign && !is_harness_extension(key) {
+                        match self.found.iter_mut().find(|f| &f.key == key) {
+                            Some(seen) => seen.count += 1,
+                            None => self.found.push(ForeignExtension {
+                                key: key.clone(),
+                                first: pointer_of(path, key),
+                                count: 1,
+                            }),
                         }
-                        errors.push(
-                            SpecError::new(file, at, SpecErrorKind::UnknownExtension(key.clone()))
-                                .with_hint(hint),
-                        );
+                        continue;
                     }
-                    // Extension values are checked by their own types, not walked.
-                    continue;
+                    if is_extension {
+                        if !ANYWHERE.contains(&key.as_str())
+                            && !allowed(place).contains(&key.as_str())
+                        {
+                            let at = pointer_of(path, key);
+                            let mut hint = format!(
+                                "the extensions are defined in specs/EXTENSIONS.md; allowed here: {}",
+                                ANYWHERE
+                                    .iter()
+                                    .chain(allowed(place))
+                                    .copied()
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            );
+                            if let Some(home) = home_of(key) {
+                                hint.push_str(&format!("; `{key}` belongs {home}"));
+                            }
+                            errors.push(
+                                SpecError::new(
+                                    file,
+                                    at,
+                                    SpecErrorKind::UnknownExtension(key.clone()),
+                                )
+                                .with_hint(hint),
+                            );
+                        }
+                        // Extension values are checked by their own types, not walked.
+                        continue;
+                    }
+                    if !keys_are_names && DATA_KEYS.contains(&key.as_str()) {
+                        continue;
+                    }
+                    // JSON Schema `examples` is an array of instances: data, not structure.
+                    if key == "examples" && child.is_array() {
+                        continue;
+                    }
+                    let child_names = !keys_are_names && NAME_MAPS.contains(&key.as_str());
+                    path.push(key.clone());
+                    self.keys(child, path, child_names, errors);
+                    path.pop();
                 }
-                if !keys_are_names && DATA_KEYS.contains(&key.as_str()) {
-                    continue;
-                }
-                // JSON Schema `examples` is an array of instances: data, not structure.
-                if key == "examples" && child.is_array() {
-                    continue;
-                }
-                let child_names = !keys_are_names && NAME_MAPS.contains(&key.as_str());
-                path.push(key.clone());
-                walk_keys(file, child, path, child_names, errors);
-                path.pop();
             }
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                path.push(i.to_string());
-                walk_keys(file, item, path, false, errors);
-                path.pop();
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    path.push(i.to_string());
+                    self.keys(item, path, false, errors);
+                    path.pop();
+                }
             }
+            _ => {}
         }
-        _ => {}
     }
 }
 
@@ -265,7 +318,7 @@ mod tests {
 
     fn errors_of(doc: &Value) -> Vec<SpecError> {
         let mut errors = Vec::new();
-        check_extension_keys(Path::new("t.yaml"), doc, &mut errors);
+        check_extension_keys(Path::new("t.yaml"), doc, false, &mut errors);
         check_refs(Path::new("t.yaml"), doc, &mut errors);
         errors
     }

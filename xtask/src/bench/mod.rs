@@ -13,6 +13,7 @@ use webhook_harness::spec::{ProviderSpec, builtin_names};
 
 use webhook_harness::cli::exit;
 
+mod catalogue;
 mod conformance;
 mod delivery;
 mod load;
@@ -28,6 +29,7 @@ const SECTIONS: &[&str] = &[
     "mock",
     "delivery",
     "conformance",
+    "catalogue",
     "peers",
 ];
 
@@ -38,7 +40,8 @@ pub struct Args {
     #[arg(long)]
     quick: bool,
     /// Run one section only: `generation`, `signing`, `mock`, `delivery`, `conformance` (the embedded
-    /// conformance default as a subprocess) or `peers` (as `--peers`, without the others).
+    /// conformance default as a subprocess), `catalogue` (a spec of 300 events over 400 schemas,
+    /// made in memory: load time and payloads/s) or `peers` (as `--peers`, without the others).
     #[arg(long, value_name = "SECTION")]
     only: Option<String>,
     /// Also install the peers (Stoplight Prism, Schemathesis, hypothesis-jsonschema) into
@@ -123,6 +126,7 @@ struct Results {
     mock: Vec<Value>,
     delivery: Vec<Value>,
     conformance: Vec<Value>,
+    catalogue: Vec<Value>,
     peers: Option<Value>,
 }
 
@@ -162,6 +166,11 @@ fn measure(args: &Args, exe: &std::path::Path, repo: &std::path::Path) -> Result
         } else {
             Vec::new()
         },
+        catalogue: if wants("catalogue") {
+            catalogue::run(budget)?
+        } else {
+            Vec::new()
+        },
         peers: wants("peers").then(|| peers::run(exe, repo, peers::Settings::new(args.quick))),
     })
 }
@@ -178,6 +187,7 @@ impl Results {
                 self.conformance.is_empty(),
                 conformance::table(&self.conformance),
             ),
+            (self.catalogue.is_empty(), catalogue::table(&self.catalogue)),
         ];
         let mut tables: Vec<String> = sections
             .into_iter()
@@ -198,6 +208,7 @@ impl Results {
             "mock": self.mock,
             "delivery": self.delivery,
             "conformance": self.conformance,
+            "catalogue": self.catalogue,
             "peers": self.peers,
         }))
         .unwrap_or_default();

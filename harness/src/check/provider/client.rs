@@ -142,7 +142,7 @@ impl Api {
     }
     /// The request of `op` as `who`: method, URL and headers; `id` fills the path parameter
     /// that names the resource.
-    fn request(
+    pub(super) fn request(
         &self,
         op: &Op,
         who: As,
@@ -351,7 +351,7 @@ impl Session<'_> {
     ) -> Call {
         self.send_as(None, method, url, headers, body)
     }
-    fn send_as(
+    pub(super) fn send_as(
         &self,
         op: Option<&Op>,
         method: &str,
@@ -448,6 +448,21 @@ impl Session<'_> {
         let redactor = self.redactor();
         let normalise = |text: &str| redactor.text(text);
         let mut out = format!("{} {}\n", call.method, normalise(&call.url));
+        // A Content-Type the operation does not declare is what the request is about: shown.
+        if let Some(op) = op
+            && let Some(declared) = &self.endpoint(op).request
+            && let Some((_, sent)) = call
+                .headers
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+            && !declared.content.iter().any(|m| {
+                sent.split(';')
+                    .next()
+                    .is_some_and(|essence| essence.trim().eq_ignore_ascii_case(&m.content_type))
+            })
+        {
+            out.push_str(&format!("  content-type: {sent}\n"));
+        }
         if !call.body.is_empty() {
             // The text, not a digest: what the trial made up is replaced at its end.
             out.push_str(&format!(

@@ -1,7 +1,8 @@
 //! `invalid-request`: requests that break the operation's schema in one place each get the
 //! documented 4xx, never a 2xx and never a 5xx: sampled violations, then every violation site
 //! of the schema once (each keyword at each place), then bodies that are not JSON at all or
-//! are cut short.
+//! are cut short, then malformed ones (`malformed.rs`: empty, a JSON array or string, the wrong
+//! Content-Type, not UTF-8).
 
 use serde_json::Value;
 
@@ -68,6 +69,9 @@ enum Broken {
     Json(Value, Label),
     /// Bytes sent as `application/json` that are not a JSON text, and what they are.
     Bytes(Vec<u8>, &'static str),
+    /// A malformed body (`malformed.rs`): empty, of the wrong JSON type or media type, not
+    /// UTF-8.
+    Malformed(super::malformed::Malformed),
 }
 
 fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
@@ -109,6 +113,10 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
             text[..text.len() / 2].to_vec(),
             "a valid body cut in half (truncated JSON)",
         ));
+        if let Some(declared) = &api.endpoint(op).request {
+            let malformed = super::malformed::bodies(declared, &generator, &valid);
+            requests.extend(malformed.into_iter().map(Broken::Malformed));
+        }
     }
     let endpoint = api.endpoint(op);
     let (documented, assumed) = api.spec.refusals(endpoint);
@@ -160,6 +168,15 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
                         said,
                         Some((body, label)),
                     )
+                }
+                Broken::Malformed(malformed) => {
+                    let call = malformed.send(api, op, id);
+                    // A 415 stores nothing: no id to clean up.
+                    if malformed.refused_as_http_says(&call) {
+                        continue;
+                    }
+                    let said = malformed.said(generator.pointer());
+                    (call, generator.pointer().to_string(), said, None)
                 }
                 Broken::Bytes(bytes, what) => {
                     let call = api.call_bytes(op, As::Tenant(0), id, bytes);

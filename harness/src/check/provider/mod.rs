@@ -22,6 +22,7 @@ mod forbidden;
 mod generated;
 mod graphql;
 mod invalid_request;
+mod malformed;
 mod op;
 mod paging;
 mod stateful;
@@ -53,6 +54,7 @@ pub mod faults {
     pub use super::invalid_request::fault::{
         AcceptsAnyExtraMember, AcceptsOverlongStrings, CrashesOnBrokenJson, SkipsValidation,
     };
+    pub use super::malformed::fault::{CrashesOnEmptyBody, IgnoresContentType};
     pub use super::paging::fault::CursorRepeatsAnItem;
     pub use super::stateful::fault::ServesDeleted;
     pub use super::target_url::fault::AcceptsHttpTargets;

@@ -1,5 +1,7 @@
-//! `edge`: valid payloads at the boundaries are accepted (nulls where nullable, unknown extra
-//! fields, non-ASCII and escape-sensitive text, extreme numbers, strings of several kilobytes
+//! `edge`: valid payloads at the boundaries are accepted: first a set of values that together
+//! take every option of the schema (every `oneOf`/`anyOf` branch and `enum` value, optional
+//! fields present and absent, every declared bound, long strings and arrays where nothing
+//! bounds them), then random edge values (nulls where nullable, unknown extra fields, non-ASCII and escape-sensitive text, extreme numbers, strings of several kilobytes
 //! wherever no `maxLength` bounds them, in arrays too), and so is a body whose bytes
 //! differ from its re-serialisation (`\/` and `\u00e9` escapes), signed over its exact bytes.
 
@@ -7,7 +9,7 @@ use serde_json::Value;
 
 use super::{Applies, Probe, ReceiverCheck};
 use crate::check::CheckInfo;
-use crate::generate::{LONG_STRING, Mode};
+use crate::generate::{LONG_ITEMS, LONG_LENGTHS, LONG_STRING, Mode};
 use crate::serialize;
 use crate::spec::extensions::VerifiedOver;
 
@@ -15,7 +17,7 @@ use crate::spec::extensions::VerifiedOver;
 pub const CHECK: ReceiverCheck = ReceiverCheck {
     info: CheckInfo {
         id: "edge",
-        reason: "valid payloads include nulls where nullable, fields the receiver does not know, any Unicode text, strings as long as the schema allows and extreme numbers; and a signature covers the exact bytes, so a receiver that verifies a re-serialisation of the parsed body rejects real deliveries whose bytes it does not reproduce",
+        reason: "valid payloads take every branch and enum value the schema allows, with optional fields present or absent, and include nulls where nullable, fields the receiver does not know, any Unicode text, strings as long as the schema allows and extreme numbers; and a signature covers the exact bytes, so a receiver that verifies a re-serialisation of the parsed body rejects real deliveries whose bytes it does not reproduce",
         source: "the event's payload schema (edge values of its boundaries); the provider's signature docs (what bytes are signed)",
     },
     applies: |_, _| Applies::Yes,
@@ -24,6 +26,24 @@ pub const CHECK: ReceiverCheck = ReceiverCheck {
 
 fn run(probe: &super::Session<'_>, event: &str) -> Result<(), String> {
     let generator = probe.payloads(event)?;
+    // Values that together take every option of the schema at least once.
+    let cover = generator
+        .edge_cover(probe.settings.seed ^ 0xc0e7)
+        .map_err(|e| e.to_string())?;
+    let total = cover.values.len();
+    for (i, value) in cover.values.iter().enumerate() {
+        let (body, headers) = probe.delivery(event, value, None);
+        probe.require_2xx(
+            &CHECK.info,
+            &probe.send(&headers, &body),
+            &format!(
+                "edge coverage value {} of {total} of `--seed {}`: together they take every oneOf/anyOf branch, every enum value, each optional field present and absent, nulls where nullable, every declared bound, and, where no bound is declared, strings of {} characters and arrays of {LONG_ITEMS} items",
+                i + 1,
+                probe.settings.seed,
+                LONG_LENGTHS.map(|n| n.to_string()).join(", "),
+            ),
+        )?;
+    }
     let count = (probe.settings.cases / 4).clamp(2, 16) as usize;
     for (i, sample) in generator
         .sample(Mode::Edge, probe.settings.seed ^ 0xed6e, count)
@@ -175,6 +195,28 @@ pub(crate) mod fault {
                 }
             }
             long_in_array(payload, false).then_some(413)
+        }
+    }
+
+    /// Answers 413 to a payload with an array of more than 999 items (a fixed-size buffer).
+    pub struct RejectsLongArrays;
+
+    impl Quirk for RejectsLongArrays {
+        fn payload(
+            &self,
+            _: &ProviderSpec,
+            _: &hyper::HeaderMap,
+            _: &str,
+            payload: &Value,
+        ) -> Option<u16> {
+            fn long_array(value: &Value) -> bool {
+                match value {
+                    Value::Array(items) => items.len() > 999 || items.iter().any(long_array),
+                    Value::Object(map) => map.values().any(long_array),
+                    _ => false,
+                }
+            }
+            long_array(payload).then_some(413)
         }
     }
 

@@ -43,6 +43,8 @@ pub enum Fault {
     CrashesOnUnknownField,
     /// Answers 413 to a string over 1,000 characters inside an array (`edge`).
     RejectsLongStringsInArrays,
+    /// Answers 413 to an array of 1,000 items or more (`edge`).
+    RejectsLongArrays,
     /// Answers 422 to an event older than one seen about the same object (`out-of-order`).
     RejectsOutOfOrder,
     /// Looks headers up with an exact-case comparison (`header-case`).
@@ -82,6 +84,7 @@ impl From<Fault> for Box<dyn Quirk> {
             Fault::CrashesOnNull => Box::new(edge::fault::CrashesOnNull),
             Fault::CrashesOnUnknownField => Box::new(edge::fault::CrashesOnUnknownField),
             Fault::RejectsLongStringsInArrays => Box::new(edge::fault::RejectsLongStringsInArrays),
+            Fault::RejectsLongArrays => Box::new(edge::fault::RejectsLongArrays),
             Fault::RejectsOutOfOrder => Box::new(out_of_order::fault::RejectsOutOfOrder::default()),
             Fault::CaseSensitiveHeaders => Box::new(header_case::fault::CaseSensitiveHeaders),
         }

@@ -4,6 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::super::compile::Compiler;
+use super::super::cover::Decision;
 use super::super::error::GenError;
 use super::super::hooks::{Draw, Keyword, Role, Violate};
 use super::super::ir::Kind;
@@ -50,7 +51,10 @@ pub fn intersect(
 }
 
 fn draw(values: &[Value], ctx: &mut Ctx<'_>) -> Value {
-    ctx.rng.pick(values).clone()
+    match ctx.choose(Decision::Value, 0, values.len(), None) {
+        Some(i) => values[i].clone(),
+        None => ctx.rng.pick(values).clone(),
+    }
 }
 
 /// A string none of the values is.

@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::super::compile::Compiler;
+use super::super::cover::{self, Decision};
 use super::super::error::GenError;
 use super::super::hooks::{Child, Draw, Keyword, Merge, Role};
 use super::super::ir::{Id, Kind, Rules, Step, Types};
@@ -86,7 +87,15 @@ fn draw(rules: &Rules, value: &mut Value, ctx: &mut Ctx<'_>) {
         items.is_none_or(|id| !matches!(ctx.arena.nodes[ctx.arena.resolve(id)].kind, Kind::Never));
     let cap = if open_ended { usize::MAX } else { prefix.len() };
     let max = max.unwrap_or(usize::MAX).min(cap);
-    let len = if ctx.too_deep() {
+    let (lengths, heavy) = cover::array_lengths(min.max(prefix.len().min(max)), max);
+    let steered = if ctx.edge && !ctx.long && !ctx.too_deep() {
+        ctx.choose(Decision::ArrayLength, 0, lengths.len(), heavy)
+    } else {
+        None
+    };
+    let len = if let Some(i) = steered {
+        lengths[i]
+    } else if ctx.too_deep() {
         min
     } else if ctx.edge {
         match ctx.rng.below(3) {
@@ -105,13 +114,22 @@ fn draw(rules: &Rules, value: &mut Value, ctx: &mut Ctx<'_>) {
     } else {
         len
     };
-    let mut out = Vec::with_capacity(len);
-    for i in 0..len {
-        let item = match prefix.get(i).copied().or(items) {
-            Some(id) => ctx.member(id, &i.to_string()),
-            None => Value::String(format!("item {i}")),
-        };
-        out.push(item);
-    }
+    let draw_items = |ctx: &mut Ctx<'_>| {
+        let mut out = Vec::with_capacity(len);
+        for i in 0..len {
+            let item = match prefix.get(i).copied().or(items) {
+                Some(id) => ctx.member(id, &i.to_string()),
+                None => Value::String(format!("item {i}")),
+            };
+            out.push(item);
+        }
+        out
+    };
+    // The items of a long array are ordinary ones: one large thing per value.
+    let out = if steered.is_some() && steered == heavy {
+        ctx.unsteered(draw_items)
+    } else {
+        draw_items(ctx)
+    };
     *value = Value::Array(out);
 }

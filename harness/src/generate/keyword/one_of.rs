@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::super::compile::Compiler;
+use super::super::cover::Decision;
 use super::super::error::GenError;
 use super::super::hooks::{Draw, Keyword, Role, Violate};
 use super::super::ir::{Id, Kind};
@@ -111,7 +112,10 @@ fn error_message(error: &GenError) -> String {
 
 /// A value of one branch, picked at random.
 pub fn draw(branches: &[Id], ctx: &mut Ctx<'_>) -> Value {
-    let branch = *ctx.rng.pick(branches);
+    let branch = match ctx.choose(Decision::Branch, 0, branches.len(), None) {
+        Some(i) => branches[i],
+        None => *ctx.rng.pick(branches),
+    };
     ctx.value(branch)
 }
 

@@ -4,6 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::super::compile::Compiler;
+use super::super::cover::Decision;
 use super::super::error::GenError;
 use super::super::hooks::{Child, Draw, Keyword, Merge, Role};
 use super::super::ir::{Id, Kind, Rules, Step, Types};
@@ -141,15 +142,21 @@ fn draw(rules: &Rules, value: &mut Value, ctx: &mut Ctx<'_>) {
     let shallow = ctx.too_deep();
     for (i, (name, id)) in list.iter().enumerate() {
         let required = flags.get(i).copied().unwrap_or(false);
-        let include = required
-            || (!shallow
-                && if ctx.edge {
-                    all_optional
-                } else {
-                    ctx.rng.chance(1, 2)
-                });
         // A member no value can have is left out (required, the draw fails validation).
         let never = matches!(ctx.arena.nodes[ctx.arena.resolve(*id)].kind, Kind::Never);
+        // Coverage takes each optional member both present and absent.
+        let steered = if required || shallow || never {
+            None
+        } else {
+            ctx.choose(Decision::Optional, i, 2, None)
+        };
+        let include = required
+            || (!shallow
+                && match steered {
+                    Some(choice) => choice == 0,
+                    None if ctx.edge => all_optional,
+                    None => ctx.rng.chance(1, 2),
+                });
         if include && (required || !never) {
             let member = ctx.member(*id, name);
             out.insert(name.clone(), member);

@@ -5,6 +5,7 @@
 use serde_json::{Map, Number, Value};
 
 use super::super::compile::Compiler;
+use super::super::cover::{self, Decision};
 use super::super::error::GenError;
 use super::super::hooks::{Draw, Keyword, Merge, Role, Violate};
 use super::super::ir::{Rules, Types};
@@ -142,7 +143,10 @@ fn draw(rules: &Rules, ctx: &mut Ctx<'_>) -> Value {
         ctx,
     );
     let mut value = match ty {
-        Types::BOOLEAN => Value::Bool(ctx.rng.chance(1, 2)),
+        Types::BOOLEAN => Value::Bool(match ctx.choose(Decision::Boolean, 0, 2, None) {
+            Some(choice) => choice == 0,
+            None => ctx.rng.chance(1, 2),
+        }),
         Types::INTEGER => integer(rules, ctx),
         Types::NUMBER => float(rules, ctx),
         Types::STRING => Value::String(string(rules, ctx)),
@@ -164,13 +168,11 @@ fn pick(types: Types, ctx: &mut Ctx<'_>) -> Types {
     .into_iter()
     .find(|t| types == *t || types == Types::NULL.or(*t));
     if let Some(single) = single {
-        let null = types.has(Types::NULL) && ctx.rng.chance(1, if ctx.edge { 2 } else { 10 });
+        let null = types.has(Types::NULL) && null_now(ctx);
         return if null { Types::NULL } else { single };
     }
     let mut others: Vec<Types> = types.each().filter(|t| *t != Types::NULL).collect();
-    if types.has(Types::NULL)
-        && (others.is_empty() || ctx.rng.chance(1, if ctx.edge { 2 } else { 10 }))
-    {
+    if types.has(Types::NULL) && (others.is_empty() || null_now(ctx)) {
         return Types::NULL;
     }
     // `type: number` admits integers; draw fractions most of the time.
@@ -186,6 +188,14 @@ fn pick(types: Types, ctx: &mut Ctx<'_>) -> Types {
         others.retain(|t| *t == Types::STRING || *t == Types::OBJECT || *t == Types::INTEGER);
     }
     *ctx.rng.pick(&others)
+}
+
+/// Whether a nullable value is `null` this time (coverage takes both).
+fn null_now(ctx: &mut Ctx<'_>) -> bool {
+    match ctx.choose(Decision::Null, 0, 2, None) {
+        Some(choice) => choice == 0,
+        None => ctx.rng.chance(1, if ctx.edge { 2 } else { 10 }),
+    }
 }
 
 /// A string within the length bounds: drawn from the `format` if there is one (and kept only
@@ -239,7 +249,15 @@ const EDGE: &[char] = &[
 
 /// Free text within the length bounds.
 fn text(min: usize, max: Option<usize>, ctx: &mut Ctx<'_>) -> String {
-    let len = if ctx.long && max.is_none() {
+    let (lengths, heavy) = cover::string_lengths(min, max);
+    let steered = if ctx.edge && !ctx.long {
+        ctx.choose(Decision::StringLength, 0, lengths.len(), heavy)
+    } else {
+        None
+    };
+    let len = if let Some(i) = steered {
+        lengths[i]
+    } else if ctx.long && max.is_none() {
         min + LONG_STRING
     } else if ctx.edge {
         match max {
@@ -268,7 +286,12 @@ fn integer(rules: &Rules, ctx: &mut Ctx<'_>) -> Value {
         if lo <= 0 && 0 <= hi {
             picks.push(0);
         }
-        return Value::from(*ctx.rng.pick(&picks));
+        let mut options = picks.clone();
+        options.dedup();
+        return Value::from(match ctx.choose(Decision::Number, 0, options.len(), None) {
+            Some(i) => options[i],
+            None => *ctx.rng.pick(&picks),
+        });
     }
     // Typical values: near the lower bound, or small non-negative numbers when unbounded.
     let start = if minimum::of(rules).is_some() {
@@ -310,6 +333,16 @@ fn float(rules: &Rules, ctx: &mut Ctx<'_>) -> Value {
             f64::from(u32::MAX) + 0.5,
         ];
         let fitting: Vec<f64> = candidates.iter().copied().filter(|x| ok(*x)).collect();
+        // Coverage also takes the declared bounds that are values themselves.
+        let bounds = [lower, upper]
+            .into_iter()
+            .flatten()
+            .filter(|b| !b.exclusive)
+            .map(|b| b.value);
+        let steerable: Vec<f64> = fitting.iter().copied().chain(bounds).collect();
+        if let Some(i) = ctx.choose(Decision::Number, 0, steerable.len(), None) {
+            return Number::from_f64(steerable[i]).map_or(Value::Null, Value::Number);
+        }
         if !fitting.is_empty() {
             return Number::from_f64(*ctx.rng.pick(&fitting)).map_or(Value::Null, Value::Number);
         }
