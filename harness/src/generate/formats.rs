@@ -97,75 +97,10 @@ impl Format {
         match self {
             Self::Uuid => uuid(rng),
             Self::Date => date(rng),
-            Self::DateTime => {
-                let mut out = date(rng);
-                out.reserve(20);
-                out.push('T');
-                digits(&mut out, rng.below(24), 2);
-                out.push(':');
-                digits(&mut out, rng.below(60), 2);
-                out.push(':');
-                digits(&mut out, rng.below(60), 2);
-                if edge {
-                    match rng.below(3) {
-                        0 => {}
-                        1 => {
-                            out.push('.');
-                            digits(&mut out, rng.below(1_000_000), 6);
-                        }
-                        _ => {
-                            out.push('.');
-                            digits(&mut out, rng.below(1000), 3);
-                        }
-                    }
-                    if rng.chance(1, 2) {
-                        out.push('+');
-                        digits(&mut out, rng.below(14), 2);
-                        out.push(':');
-                        digits(&mut out, [0, 30, 45][rng.below(3)], 2);
-                    } else {
-                        out.push('Z');
-                    }
-                } else {
-                    out.push('.');
-                    digits(&mut out, rng.below(1000), 3);
-                    out.push('Z');
-                }
-                out
-            }
-            Self::Uri => {
-                let mut out = String::with_capacity(64);
-                out.push_str("https://");
-                push_word(&mut out, rng, 3, 10);
-                out.push_str(".example.com");
-                if edge && rng.chance(1, 2) {
-                    out.push_str(&format!(":{}", 1024 + rng.below(60000)));
-                }
-                for _ in 0..rng.between(0, 3) {
-                    out.push('/');
-                    push_word(&mut out, rng, 1, 12);
-                }
-                if edge {
-                    // Percent-encoded text and a query: valid, and the kind of thing that breaks naive parsers.
-                    out.push_str("/caf%C3%A9?q=a%2Fb&x=1");
-                }
-                out
-            }
+            Self::DateTime => date_time(rng, edge),
+            Self::Uri => uri(rng, edge),
             Self::Email => format!("{}@{}.example.com", word(rng, 1, 12), word(rng, 3, 10)),
-            Self::Time => {
-                let mut out = String::with_capacity(16);
-                digits(&mut out, rng.below(24), 2);
-                out.push(':');
-                digits(&mut out, rng.below(60), 2);
-                out.push(':');
-                digits(&mut out, rng.below(60), 2);
-                out.push_str(if edge && rng.chance(1, 2) {
-                    "+05:30"
-                } else {
-                    "Z"
-                });
-                out
-            }
+            Self::Time => time(rng, edge),
             Self::Duration => {
                 let picks = ["P1D", "PT1H", "P3DT4H5M", "PT30S", "P2W", "P1Y2M"];
                 if edge {
@@ -241,27 +176,8 @@ impl Format {
                         .join(":")
                 }
             }
-            Self::JsonPointer => {
-                let mut out = String::new();
-                for _ in 0..rng.between(usize::from(!edge), 3) {
-                    out.push('/');
-                    push_word(&mut out, rng, 1, 8);
-                }
-                if edge {
-                    out.push_str("/a~1b~0c/0");
-                }
-                out
-            }
-            Self::RelativeJsonPointer => {
-                let mut out = rng.below(4).to_string();
-                if edge && rng.chance(1, 2) {
-                    out.push('#');
-                } else {
-                    out.push('/');
-                    push_word(&mut out, rng, 1, 8);
-                }
-                out
-            }
+            Self::JsonPointer => json_pointer(rng, edge),
+            Self::RelativeJsonPointer => relative_json_pointer(rng, edge),
             Self::Regex => (*rng.pick(&["^[a-z]+$", "\\d{3}-\\d{4}", "(a|b)*c", ".*"])).to_string(),
         }
     }
@@ -354,6 +270,100 @@ fn push_word<R: Draw + ?Sized>(out: &mut String, rng: &mut R, min: usize, max: u
     for i in 0..len {
         out.push(LETTERS[rng.below(if i == 0 { 26 } else { LETTERS.len() })] as char);
     }
+}
+
+fn date_time<R: Draw + ?Sized>(rng: &mut R, edge: bool) -> String {
+    let mut out = date(rng);
+    out.reserve(20);
+    out.push('T');
+    digits(&mut out, rng.below(24), 2);
+    out.push(':');
+    digits(&mut out, rng.below(60), 2);
+    out.push(':');
+    digits(&mut out, rng.below(60), 2);
+    if edge {
+        match rng.below(3) {
+            0 => {}
+            1 => {
+                out.push('.');
+                digits(&mut out, rng.below(1_000_000), 6);
+            }
+            _ => {
+                out.push('.');
+                digits(&mut out, rng.below(1000), 3);
+            }
+        }
+        if rng.chance(1, 2) {
+            out.push('+');
+            digits(&mut out, rng.below(14), 2);
+            out.push(':');
+            digits(&mut out, [0, 30, 45][rng.below(3)], 2);
+        } else {
+            out.push('Z');
+        }
+    } else {
+        out.push('.');
+        digits(&mut out, rng.below(1000), 3);
+        out.push('Z');
+    }
+    out
+}
+
+fn uri<R: Draw + ?Sized>(rng: &mut R, edge: bool) -> String {
+    let mut out = String::with_capacity(64);
+    out.push_str("https://");
+    push_word(&mut out, rng, 3, 10);
+    out.push_str(".example.com");
+    if edge && rng.chance(1, 2) {
+        out.push_str(&format!(":{}", 1024 + rng.below(60000)));
+    }
+    for _ in 0..rng.between(0, 3) {
+        out.push('/');
+        push_word(&mut out, rng, 1, 12);
+    }
+    if edge {
+        // Percent-encoded text and a query: valid, and the kind of thing that breaks naive parsers.
+        out.push_str("/caf%C3%A9?q=a%2Fb&x=1");
+    }
+    out
+}
+
+fn time<R: Draw + ?Sized>(rng: &mut R, edge: bool) -> String {
+    let mut out = String::with_capacity(16);
+    digits(&mut out, rng.below(24), 2);
+    out.push(':');
+    digits(&mut out, rng.below(60), 2);
+    out.push(':');
+    digits(&mut out, rng.below(60), 2);
+    out.push_str(if edge && rng.chance(1, 2) {
+        "+05:30"
+    } else {
+        "Z"
+    });
+    out
+}
+
+fn json_pointer<R: Draw + ?Sized>(rng: &mut R, edge: bool) -> String {
+    let mut out = String::new();
+    for _ in 0..rng.between(usize::from(!edge), 3) {
+        out.push('/');
+        push_word(&mut out, rng, 1, 8);
+    }
+    if edge {
+        out.push_str("/a~1b~0c/0");
+    }
+    out
+}
+
+fn relative_json_pointer<R: Draw + ?Sized>(rng: &mut R, edge: bool) -> String {
+    let mut out = rng.below(4).to_string();
+    if edge && rng.chance(1, 2) {
+        out.push('#');
+    } else {
+        out.push('/');
+        push_word(&mut out, rng, 1, 8);
+    }
+    out
 }
 
 #[cfg(test)]

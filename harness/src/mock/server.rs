@@ -182,7 +182,6 @@ fn own_answer(engine: &Engine, status: u16) -> Vec<u8> {
 
 async fn answer(engine: Arc<Engine>, request: Request<Body>) -> Response<Full<Bytes>> {
     let (parts, body) = request.into_parts();
-    let settings = &engine.core.settings;
     let head_bytes = parts.uri.to_string().len()
         + parts
             .headers
@@ -204,54 +203,9 @@ async fn answer(engine: Arc<Engine>, request: Request<Body>) -> Response<Full<By
         );
         return response;
     }
-    let collected = tokio::time::timeout(
-        settings.idle_timeout,
-        Limited::new(body, settings.body_limit).collect(),
-    )
-    .await;
-    let body = match collected {
-        Ok(Ok(collected)) => collected.to_bytes(),
-        Ok(Err(error)) => {
-            let reply = if error
-                .downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some()
-            {
-                reply::error(
-                    &engine.core.spec,
-                    None,
-                    413,
-                    &format!(
-                        "the body is larger than the mock's limit of {} bytes",
-                        settings.body_limit
-                    ),
-                )
-            } else {
-                reply::error(
-                    &engine.core.spec,
-                    None,
-                    400,
-                    &format!("the body could not be read: {error}"),
-                )
-            };
-            return render(&reply);
-        }
-        Err(_) => {
-            let reply = reply::error(
-                &engine.core.spec,
-                None,
-                408,
-                &format!(
-                    "the body did not arrive within {} ms",
-                    settings.idle_timeout.as_millis()
-                ),
-            );
-            let mut response = render(&reply);
-            response.headers_mut().insert(
-                hyper::header::CONNECTION,
-                hyper::header::HeaderValue::from_static("close"),
-            );
-            return response;
-        }
+    let body = match read_body(&engine, body).await {
+        Ok(body) => body,
+        Err(response) => return response,
     };
     let query = parts
         .uri
@@ -291,6 +245,61 @@ async fn answer(engine: Arc<Engine>, request: Request<Body>) -> Response<Full<By
         };
     }
     render(&engine.handle(&incoming))
+}
+
+/// A request's body, read within the idle timeout and up to the body limit; else the answer
+/// that refuses it (413 too large, 400 unreadable, 408 too slow).
+async fn read_body(engine: &Engine, body: Body) -> Result<Bytes, Response<Full<Bytes>>> {
+    let settings = &engine.core.settings;
+    let collected = tokio::time::timeout(
+        settings.idle_timeout,
+        Limited::new(body, settings.body_limit).collect(),
+    )
+    .await;
+    match collected {
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(error)) => {
+            let reply = if error
+                .downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some()
+            {
+                reply::error(
+                    &engine.core.spec,
+                    None,
+                    413,
+                    &format!(
+                        "the body is larger than the mock's limit of {} bytes",
+                        settings.body_limit
+                    ),
+                )
+            } else {
+                reply::error(
+                    &engine.core.spec,
+                    None,
+                    400,
+                    &format!("the body could not be read: {error}"),
+                )
+            };
+            Err(render(&reply))
+        }
+        Err(_) => {
+            let reply = reply::error(
+                &engine.core.spec,
+                None,
+                408,
+                &format!(
+                    "the body did not arrive within {} ms",
+                    settings.idle_timeout.as_millis()
+                ),
+            );
+            let mut response = render(&reply);
+            response.headers_mut().insert(
+                hyper::header::CONNECTION,
+                hyper::header::HeaderValue::from_static("close"),
+            );
+            Err(response)
+        }
+    }
 }
 
 fn render(reply: &Reply) -> Response<Full<Bytes>> {

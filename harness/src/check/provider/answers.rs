@@ -237,6 +237,40 @@ impl Session<'_> {
         extra: &str,
     ) -> Option<String> {
         let status = call.status?;
+        let broken = self.broken_in_answer(op, call, status)?;
+        let (documented, assumed): (Vec<_>, Vec<_>) =
+            broken.into_iter().partition(|(_, b)| b.is_documented());
+        let list = |items: &[(String, Basis)]| {
+            items
+                .iter()
+                .map(|(what, _)| what.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        let expected = format!("an answer valid against the documented {status} response");
+        if let Some((_, basis)) = assumed.first() {
+            let _ = self.finding(
+                info,
+                basis,
+                &expected,
+                call,
+                &format!("{extra}\nbroken assumptions: {}", list(&assumed)),
+            );
+        }
+        let (_, basis) = documented.first()?;
+        Some(self.report(
+            info,
+            Some(basis),
+            &expected,
+            call,
+            &format!("{extra}\nschema violations: {}", list(&documented)),
+        ))
+    }
+
+    /// What `call`'s answer (`status`) breaks of the documented response, each with what it
+    /// rests on: its media type, not JSON where JSON is documented, schema violations. `None`
+    /// where the docs give no body for the status.
+    fn broken_in_answer(&self, op: &Op, call: &Call, status: u16) -> Option<Vec<(String, Basis)>> {
         let endpoint = self.endpoint(op);
         let response = endpoint
             .responses
@@ -313,33 +347,7 @@ impl Session<'_> {
                 ));
             }
         }
-        let (documented, assumed): (Vec<_>, Vec<_>) =
-            broken.into_iter().partition(|(_, b)| b.is_documented());
-        let list = |items: &[(String, Basis)]| {
-            items
-                .iter()
-                .map(|(what, _)| what.as_str())
-                .collect::<Vec<_>>()
-                .join("; ")
-        };
-        let expected = format!("an answer valid against the documented {status} response");
-        if let Some((_, basis)) = assumed.first() {
-            let _ = self.finding(
-                info,
-                basis,
-                &expected,
-                call,
-                &format!("{extra}\nbroken assumptions: {}", list(&assumed)),
-            );
-        }
-        let (_, basis) = documented.first()?;
-        Some(self.report(
-            info,
-            Some(basis),
-            &expected,
-            call,
-            &format!("{extra}\nschema violations: {}", list(&documented)),
-        ))
+        Some(broken)
     }
 
     /// A call that broke an expectation resting on `basis`: the failure report when the

@@ -7,9 +7,9 @@
 use serde_json::Value;
 
 use super::documented_example::with_item;
-use super::{Api, Applies, As, Call, ProviderCheck, Session};
+use super::{Api, Applies, As, Call, Op, ProviderCheck, Session};
 use crate::check::CheckInfo;
-use crate::generate::{Invalid, Label, Mode};
+use crate::generate::{Invalid, Label, Mode, SchemaGen};
 use crate::spec::{pointer, provenance};
 
 /// The check.
@@ -82,6 +82,234 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
         return super::graphql::invalid(api, op, &CHECK.info);
     }
     let generator = api.generator.request(name).map_err(|e| e.to_string())?;
+    let requests = broken_requests(api, op, &generator)?;
+    let endpoint = api.endpoint(op);
+    let (documented, assumed) = api.spec.refusals(endpoint);
+    let assumed_basis = assumed.first().map(|(_, basis)| basis.clone());
+    let assumed: Vec<u16> = assumed.into_iter().map(|(s, _)| s).collect();
+    let all: Vec<u16> = documented.iter().chain(&assumed).copied().collect();
+    let expected = if all.is_empty() {
+        "a 4xx".to_string()
+    } else {
+        format!(
+            "a documented 4xx ({})",
+            all.iter()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let listed = |s: u16| documented.contains(&s) || assumed.contains(&s);
+    let refused = |call: &Call| {
+        call.status.is_some_and(|s| {
+            (400..500).contains(&s) && (listed(s) || (documented.is_empty() && assumed.is_empty()))
+        })
+    };
+    with_item(api, op, |id, created| {
+        let target = api.target_field(op);
+        let mut warned = false;
+        for (n, request) in requests.into_iter().enumerate() {
+            let Some(Sent {
+                call,
+                schema_pointer,
+                said,
+                body: sent,
+            }) = send_broken(api, op, id, &generator, target.as_deref(), n, request)
+            else {
+                continue;
+            };
+            if let Some(new) = api.created_id(op, &call) {
+                created.push(new);
+            }
+            if refused(&call) {
+                continue;
+            }
+            // Assumed: the broken rule is an assumption of the spec, or the answer is a 4xx
+            // and only assumed ones are listed.
+            let schema = api.spec.basis_of(endpoint, &schema_pointer);
+            let basis = match call.status {
+                _ if !schema.is_documented() => schema,
+                Some(s) if (400..500).contains(&s) && documented.is_empty() => assumed_basis
+                    .clone()
+                    .unwrap_or_else(|| provenance::harness_assumption("refusal-status")),
+                _ => schema,
+            };
+            if warned && !basis.is_documented() {
+                continue;
+            }
+            if !basis.is_documented() {
+                let _ = api.finding(&CHECK.info, &basis, &expected, &call, &said);
+                warned = true;
+                continue;
+            }
+            // A documented failure: the body shrinks while it keeps its one violation and
+            // the answer keeps failing. An unanswered request says nothing about its body.
+            let Some((body, label)) = sent.filter(|_| call.status.is_some()) else {
+                return Err(api.report(&CHECK.info, Some(&basis), &expected, &call, &said));
+            };
+            let (last, said) = shrink(
+                api,
+                op,
+                id,
+                &generator,
+                &refused,
+                created,
+                (body, label, said),
+            );
+            return Err(api.report(
+                &CHECK.info,
+                Some(&basis),
+                &expected,
+                last.as_ref().unwrap_or(&call),
+                &said,
+            ));
+        }
+        Ok(None)
+    })
+}
+
+/// Shrinks a failing invalid `body` while it keeps exactly its violation (`label`) and the
+/// target still fails it (not `refused`); the last failing call, if a simpler body failed,
+/// and the report's text (`said` with how the shrinking went).
+fn shrink(
+    api: &Session<'_>,
+    op: &Op,
+    id: Option<&str>,
+    generator: &SchemaGen,
+    refused: &dyn Fn(&Call) -> bool,
+    created: &mut Vec<String>,
+    (body, label, said): (Value, Label, String),
+) -> (Option<Call>, String) {
+    let original = serde_json::to_vec(&body).map_or(0, |b| b.len());
+    let mut last = None;
+    // A simpler body that gets no answer ends the shrinking: the target, not the
+    // body, is then at fault, and nothing more is sent.
+    let mut lost = false;
+    let mut resent = 0;
+    let shrunk = generator.shrink_invalid(
+        &Invalid {
+            value: body,
+            label: label.clone(),
+        },
+        SHRINK_BUDGET,
+        |candidate| {
+            if lost {
+                return false;
+            }
+            let again = send_json(api, op, id, candidate);
+            resent += 1;
+            lost = again.status.is_none();
+            if let Some(new) = api.created_id(op, &again) {
+                created.push(new);
+            }
+            let fails = again.status.is_some() && !refused(&again);
+            if fails {
+                last = Some(again);
+            }
+            fails
+        },
+    );
+    let said = match last {
+        Some(_) => format!(
+            "{said}\nshrunk: {} simplification(s) kept of {resent} sent, body {original} -> {} bytes, still breaking `{}` at {}",
+            shrunk.steps,
+            serde_json::to_vec(&shrunk.value).map_or(0, |b| b.len()),
+            label.keyword,
+            at_of(&label),
+        ),
+        None => format!(
+            "{said}\nnot shrunk: no simpler body ({resent} sent) keeps the violation and the failure{}",
+            if lost {
+                " (the target stopped answering)"
+            } else {
+                ""
+            }
+        ),
+    };
+    (last, said)
+}
+
+/// One broken request as sent, with what it breaks.
+struct Sent {
+    call: Call,
+    /// The schema the request breaks.
+    schema_pointer: String,
+    /// What the report says the request is.
+    said: String,
+    /// A generated invalid JSON body and its label (it can shrink); `None` for the others.
+    body: Option<(Value, Label)>,
+}
+
+/// Sends `body` to `op` as the first tenant, naming the item `id` where the operation does.
+fn send_json(api: &Session<'_>, op: &Op, id: Option<&str>, body: &Value) -> Call {
+    match id {
+        Some(id) => api.call_with_id(op, As::Tenant(0), id, Some(body.clone())),
+        None => api.call(op, As::Tenant(0), None, Some(body)),
+    }
+}
+
+/// Sends the `n`th broken request; `None` where the answer needs no judging (a malformed
+/// body refused as HTTP itself says, a 415).
+fn send_broken(
+    api: &Session<'_>,
+    op: &Op,
+    id: Option<&str>,
+    generator: &SchemaGen,
+    target: Option<&str>,
+    n: usize,
+    request: Broken,
+) -> Option<Sent> {
+    Some(match request {
+        Broken::Json(mut body, label) => {
+            // A delivery URL that goes nowhere, unless that undoes the one violation.
+            if let Some(at) = target
+                && pointer::get(&body, at).is_some()
+            {
+                let mut quiet = body.clone();
+                pointer::set(&mut quiet, at, Value::String(api.nowhere(n)));
+                if !generator.accepts(&quiet) {
+                    body = quiet;
+                }
+            }
+            Sent {
+                call: send_json(api, op, id, &body),
+                schema_pointer: label.schema_pointer.clone(),
+                said: breaks(&label),
+                body: Some((body, label)),
+            }
+        }
+        Broken::Malformed(malformed) => {
+            let call = malformed.send(api, op, id);
+            // A 415 stores nothing: no id to clean up.
+            if malformed.refused_as_http_says(&call) {
+                return None;
+            }
+            Sent {
+                call,
+                schema_pointer: generator.pointer().to_string(),
+                said: malformed.said(generator.pointer()),
+                body: None,
+            }
+        }
+        Broken::Bytes(bytes, what) => Sent {
+            call: api.call_bytes(op, As::Tenant(0), id, bytes),
+            schema_pointer: generator.pointer().to_string(),
+            said: format!(
+                "the request body is {what}: the operation takes JSON (schema {})",
+                generator.pointer()
+            ),
+            body: None,
+        },
+    })
+}
+
+/// What `invalid-request` sends to `op`: sampled violations, then every violation site once,
+/// then (for JSON bodies) bodies that are no JSON, cut short or otherwise malformed.
+fn broken_requests(
+    api: &Session<'_>,
+    op: &Op,
+    generator: &SchemaGen,
+) -> Result<Vec<Broken>, String> {
     let count = (api.settings.cases as usize).max(16);
     let seed = api.settings.seed ^ 0x1a5a1d;
     // Sampled violations, then every violation site once, then bodies that are no JSON.
@@ -114,164 +342,11 @@ fn run(api: &Session<'_>, name: &str) -> Result<Option<String>, String> {
             "a valid body cut in half (truncated JSON)",
         ));
         if let Some(declared) = &api.endpoint(op).request {
-            let malformed = super::malformed::bodies(declared, &generator, &valid);
+            let malformed = super::malformed::bodies(declared, generator, &valid);
             requests.extend(malformed.into_iter().map(Broken::Malformed));
         }
     }
-    let endpoint = api.endpoint(op);
-    let (documented, assumed) = api.spec.refusals(endpoint);
-    let assumed_basis = assumed.first().map(|(_, basis)| basis.clone());
-    let assumed: Vec<u16> = assumed.into_iter().map(|(s, _)| s).collect();
-    let all: Vec<u16> = documented.iter().chain(&assumed).copied().collect();
-    let expected = if all.is_empty() {
-        "a 4xx".to_string()
-    } else {
-        format!(
-            "a documented 4xx ({})",
-            all.iter()
-                .map(u16::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
-    let listed = |s: u16| documented.contains(&s) || assumed.contains(&s);
-    let refused = |call: &Call| {
-        call.status.is_some_and(|s| {
-            (400..500).contains(&s) && (listed(s) || (documented.is_empty() && assumed.is_empty()))
-        })
-    };
-    with_item(api, op, |id, created| {
-        let target = api.target_field(op);
-        let mut warned = false;
-        let send = |body: &Value| match &id {
-            Some(id) => api.call_with_id(op, As::Tenant(0), id, Some(body.clone())),
-            None => api.call(op, As::Tenant(0), None, Some(body)),
-        };
-        for (n, request) in requests.into_iter().enumerate() {
-            let (call, schema_pointer, said, sent) = match request {
-                Broken::Json(mut body, label) => {
-                    // A delivery URL that goes nowhere, unless that undoes the one violation.
-                    if let Some(at) = &target
-                        && pointer::get(&body, at).is_some()
-                    {
-                        let mut quiet = body.clone();
-                        pointer::set(&mut quiet, at, Value::String(api.nowhere(n)));
-                        if !generator.accepts(&quiet) {
-                            body = quiet;
-                        }
-                    }
-                    let call = send(&body);
-                    let said = breaks(&label);
-                    (
-                        call,
-                        label.schema_pointer.clone(),
-                        said,
-                        Some((body, label)),
-                    )
-                }
-                Broken::Malformed(malformed) => {
-                    let call = malformed.send(api, op, id);
-                    // A 415 stores nothing: no id to clean up.
-                    if malformed.refused_as_http_says(&call) {
-                        continue;
-                    }
-                    let said = malformed.said(generator.pointer());
-                    (call, generator.pointer().to_string(), said, None)
-                }
-                Broken::Bytes(bytes, what) => {
-                    let call = api.call_bytes(op, As::Tenant(0), id, bytes);
-                    let said = format!(
-                        "the request body is {what}: the operation takes JSON (schema {})",
-                        generator.pointer()
-                    );
-                    (call, generator.pointer().to_string(), said, None)
-                }
-            };
-            if let Some(new) = api.created_id(op, &call) {
-                created.push(new);
-            }
-            if refused(&call) {
-                continue;
-            }
-            // Assumed: the broken rule is an assumption of the spec, or the answer is a 4xx
-            // and only assumed ones are listed.
-            let schema = api.spec.basis_of(endpoint, &schema_pointer);
-            let basis = match call.status {
-                _ if !schema.is_documented() => schema,
-                Some(s) if (400..500).contains(&s) && documented.is_empty() => assumed_basis
-                    .clone()
-                    .unwrap_or_else(|| provenance::harness_assumption("refusal-status")),
-                _ => schema,
-            };
-            if warned && !basis.is_documented() {
-                continue;
-            }
-            if !basis.is_documented() {
-                let _ = api.finding(&CHECK.info, &basis, &expected, &call, &said);
-                warned = true;
-                continue;
-            }
-            // A documented failure: the body shrinks while it keeps its one violation and
-            // the answer keeps failing. An unanswered request says nothing about its body.
-            let Some((body, label)) = sent.filter(|_| call.status.is_some()) else {
-                return Err(api.report(&CHECK.info, Some(&basis), &expected, &call, &said));
-            };
-            let original = serde_json::to_vec(&body).map_or(0, |b| b.len());
-            let mut last = None;
-            // A simpler body that gets no answer ends the shrinking: the target, not the
-            // body, is then at fault, and nothing more is sent.
-            let mut lost = false;
-            let mut resent = 0;
-            let shrunk = generator.shrink_invalid(
-                &Invalid {
-                    value: body,
-                    label: label.clone(),
-                },
-                SHRINK_BUDGET,
-                |candidate| {
-                    if lost {
-                        return false;
-                    }
-                    let again = send(candidate);
-                    resent += 1;
-                    lost = again.status.is_none();
-                    if let Some(new) = api.created_id(op, &again) {
-                        created.push(new);
-                    }
-                    let fails = again.status.is_some() && !refused(&again);
-                    if fails {
-                        last = Some(again);
-                    }
-                    fails
-                },
-            );
-            let said = match last {
-                Some(_) => format!(
-                    "{said}\nshrunk: {} simplification(s) kept of {resent} sent, body {original} -> {} bytes, still breaking `{}` at {}",
-                    shrunk.steps,
-                    serde_json::to_vec(&shrunk.value).map_or(0, |b| b.len()),
-                    label.keyword,
-                    at_of(&label),
-                ),
-                None => format!(
-                    "{said}\nnot shrunk: no simpler body ({resent} sent) keeps the violation and the failure{}",
-                    if lost {
-                        " (the target stopped answering)"
-                    } else {
-                        ""
-                    }
-                ),
-            };
-            return Err(api.report(
-                &CHECK.info,
-                Some(&basis),
-                &expected,
-                last.as_ref().unwrap_or(&call),
-                &said,
-            ));
-        }
-        Ok(None)
-    })
+    Ok(requests)
 }
 
 /// The fault the `invalid-request` check proves it catches (test support).

@@ -118,6 +118,37 @@ fn bounds(api: &Session<'_>, op: &Op, name: &str) -> (u64, u64) {
     )
 }
 
+/// The cursor of the page after page `number` (`None` at the end of the list: no cursor, or
+/// a `{}` or empty one); a cursor given back unchanged fails. The target's cursors are shown
+/// as placeholders in the transcript.
+fn next_cursor(
+    api: &Session<'_>,
+    mock: &crate::spec::extensions::MockState,
+    call: &Call,
+    asked: Option<&str>,
+    number: u64,
+) -> Result<Option<String>, String> {
+    let next = mock
+        .next_cursor
+        .as_deref()
+        .and_then(|at| call.json.as_ref().and_then(|j| pointer::get(j, at)))
+        .and_then(Value::as_str)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string);
+    if next.is_some() && next.as_deref() == asked {
+        return Err(api.failure(
+            &CHECK.info,
+            "a cursor that moves on",
+            call,
+            "the answer gives back the cursor it was asked with",
+        ));
+    }
+    if let Some(next) = &next {
+        api.remember_as(next, &format!("{{cursor {number}}}"));
+    }
+    Ok(next)
+}
+
 /// Walks every page of `op` with pages of `size`; checks that each item comes once and that
 /// every one of `made` comes. The ids seen, and the last page's call.
 fn walk(
@@ -176,27 +207,7 @@ fn walk(
         }
         let more = match &mock.cursor {
             Some(_) => {
-                // The end-of-list marker: no cursor (a `{}` or an empty one is read as none too).
-                let next = mock
-                    .next_cursor
-                    .as_deref()
-                    .and_then(|at| call.json.as_ref().and_then(|j| pointer::get(j, at)))
-                    .and_then(Value::as_str)
-                    .filter(|c| !c.is_empty())
-                    .map(str::to_string);
-                if next.is_some() && next == cursor {
-                    return Err(api.failure(
-                        &CHECK.info,
-                        "a cursor that moves on",
-                        &call,
-                        "the answer gives back the cursor it was asked with",
-                    ));
-                }
-                // A cursor is the target's own making: shown as a placeholder.
-                if let Some(next) = &next {
-                    api.remember_as(next, &format!("{{cursor {number}}}"));
-                }
-                cursor = next;
+                cursor = next_cursor(api, mock, &call, cursor.as_deref(), number)?;
                 cursor.is_some()
             }
             None => mock.page.is_some() && items.len() as u64 == size,

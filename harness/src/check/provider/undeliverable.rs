@@ -377,48 +377,7 @@ impl Trial<'_, '_> {
         // A retry resends it: while the endpoint fails it stays listed; once the endpoint
         // works, it is delivered and leaves the list.
         if let Some(retry) = self.api.op_for(collection, &[MockAction::Retry]) {
-            let sent = self.await_requests(0).len();
-            let call = self.ask(retry, Some(&first), "the retry accepted")?;
-            if self.await_requests(sent + 1).len() <= sent {
-                return Err(self.fail(
-                    "the retry resends the delivery: another attempt reaches the endpoint",
-                    &call,
-                    &format!(
-                        "nothing reached {} within {} ms of the retry",
-                        self.capture.url(),
-                        self.api.settings.timeout.as_millis()
-                    ),
-                ));
-            }
-            self.still_listed(collection, &first, "a retry that failed")?;
-            self.capture.answer(200);
-            let sent = self.await_requests(0).len();
-            let call = self.ask(retry, Some(&first), "the retry accepted")?;
-            let received = self.await_requests(sent + 1);
-            let Some(delivery) = received.get(sent) else {
-                return Err(self.fail(
-                    "the retry resends the delivery: another attempt reaches the endpoint",
-                    &call,
-                    &format!(
-                        "nothing reached {} within {} ms of the retry",
-                        self.capture.url(),
-                        self.api.settings.timeout.as_millis()
-                    ),
-                ));
-            };
-            judge(self.api, &self.event, delivery, subscription).map_err(|report| {
-                format!(
-                    "{}: the resent delivery breaks the `deliveries` rules:\n{report}",
-                    CHECK.info.id
-                )
-            })?;
-            self.gone(
-                collection,
-                &first,
-                "a retry that was delivered",
-                "the endpoint acknowledged the resent delivery (200)",
-            )?;
-            self.capture.answer(500);
+            self.retry_one(collection, retry, &first, subscription)?;
         }
         // Erased one by one.
         if let Some(delete) = self.api.op_for(collection, &[MockAction::Delete]) {
@@ -461,6 +420,61 @@ impl Trial<'_, '_> {
                 "every item was erased",
             )?;
         }
+        Ok(())
+    }
+
+    /// Retries `first` while the endpoint fails (resent, still listed), then once it answers
+    /// 200 (resent by the `deliveries` rules, and gone from the list).
+    fn retry_one(
+        &self,
+        collection: &str,
+        retry: &Op,
+        first: &str,
+        subscription: Option<&Value>,
+    ) -> Result<(), String> {
+        let sent = self.await_requests(0).len();
+        let call = self.ask(retry, Some(first), "the retry accepted")?;
+        if self.await_requests(sent + 1).len() <= sent {
+            return Err(self.fail(
+                "the retry resends the delivery: another attempt reaches the endpoint",
+                &call,
+                &format!(
+                    "nothing reached {} within {} ms of the retry",
+                    self.capture.url(),
+                    self.api.settings.timeout.as_millis()
+                ),
+            ));
+        }
+        self.still_listed(collection, first, "a retry that failed")?;
+        self.capture.answer(200);
+        let sent = self.await_requests(0).len();
+        let call = self.ask(retry, Some(first), "the retry accepted")?;
+        let received = self.await_requests(sent + 1);
+        let Some(delivery) = received.get(sent) else {
+            return Err(self.fail(
+                "the retry resends the delivery: another attempt reaches the endpoint",
+                &call,
+                &format!(
+                    "nothing reached {} within {} ms of the retry",
+                    self.capture.url(),
+                    self.api.settings.timeout.as_millis()
+                ),
+            ));
+        };
+        judge(self.api, &self.event, delivery, subscription).map_err(|report| {
+            format!(
+                "{}: the resent delivery breaks the `deliveries` rules:\n{report}",
+                CHECK.info.id
+            )
+        })?;
+        self.gone(
+            collection,
+            first,
+            "a retry that was delivered",
+            "the endpoint acknowledged the resent delivery (200)",
+        )?;
+        self.capture.answer(500);
+
         Ok(())
     }
 }
