@@ -1,4 +1,4 @@
-//! The official JSON Schema Test Suite drives the generator: for every schema of the suite that
+//! The official JSON Schema Test Suite (drafts 4 and 7) drives the generator: for every schema of the suite that
 //! has a valid case, 200 valid and 200 edge values validate under `jsonschema` (compiled here
 //! on its own, as the suite's draft says), and invalid values fail. The schemas the generator
 //! refuses are listed below with the reason; the list must stay exactly the refusals.
@@ -10,7 +10,7 @@ use serde_json::Value;
 use webhook_harness::generate::{Mode, SchemaGen};
 
 /// The suite's directory and the draft its schemas are validated under.
-const DRAFTS: &[(&str, Draft)] = &[("draft4", Draft::Draft4)];
+const DRAFTS: &[(&str, Draft)] = &[("draft4", Draft::Draft4), ("draft7", Draft::Draft7)];
 
 /// Schemas the generator refuses, by file and group description, with the reason.
 const REFUSED: &[(&str, &str, &str)] = &[
@@ -43,6 +43,56 @@ const REFUSED: &[(&str, &str, &str)] = &[
         "draft4/ref.json",
         "remote ref, containing refs itself",
         "a `$ref` to another document (the draft-04 meta-schema)",
+    ),
+    (
+        "draft7/definitions.json",
+        "valid definition",
+        "a `$ref` to another document (the draft-07 meta-schema)",
+    ),
+    (
+        "draft7/ref.json",
+        "remote ref, containing refs itself",
+        "a `$ref` to another document (the draft-07 meta-schema)",
+    ),
+    (
+        "draft7/ref.json",
+        "Recursive references between schemas",
+        "a `$ref` resolved against the `$id` of a subschema (`node`): the generator resolves references by JSON Pointer within the document",
+    ),
+    (
+        "draft7/refRemote.json",
+        "remote ref",
+        "a `$ref` to another document",
+    ),
+    (
+        "draft7/refRemote.json",
+        "fragment within remote ref",
+        "a `$ref` to another document",
+    ),
+    (
+        "draft7/refRemote.json",
+        "ref within remote ref",
+        "a `$ref` to another document",
+    ),
+    (
+        "draft7/refRemote.json",
+        "base URI change",
+        "a `$ref` to another document",
+    ),
+    (
+        "draft7/refRemote.json",
+        "base URI change - change folder",
+        "a `$ref` to another document",
+    ),
+    (
+        "draft7/refRemote.json",
+        "base URI change - change folder in subschema",
+        "a `$ref` to another document",
+    ),
+    (
+        "draft7/refRemote.json",
+        "root ref in remote ref",
+        "a `$ref` to another document",
     ),
 ];
 

@@ -82,10 +82,16 @@ fn merge(
 fn draw(rules: &Rules, value: &mut Value, ctx: &mut Ctx<'_>) {
     let (prefix, items) = (prefix_items::of(rules), of(rules));
     let (min, max) = (min_items::of(rules), max_items::of(rules));
-    // Items beyond the prefix are possible unless `items` is `false`.
-    let open_ended =
-        items.is_none_or(|id| !matches!(ctx.arena.nodes[ctx.arena.resolve(id)].kind, Kind::Never));
-    let cap = if open_ended { usize::MAX } else { prefix.len() };
+    let never = |id: Id| matches!(ctx.arena.nodes[ctx.arena.resolve(id)].kind, Kind::Never);
+    // Items beyond the prefix are possible unless `items` is `false`; none at or after a
+    // prefix schema that is `false` (a tuple `[true, false]` holds at most one item).
+    let open_ended = items.is_none_or(|id| !never(id));
+    let closed_at = prefix.iter().position(|id| never(*id));
+    let cap = match closed_at {
+        Some(i) => i,
+        None if open_ended => usize::MAX,
+        None => prefix.len(),
+    };
     let max = max.unwrap_or(usize::MAX).min(cap);
     let (lengths, heavy) = cover::array_lengths(min.max(prefix.len().min(max)), max);
     let steered = if ctx.edge && !ctx.long && !ctx.too_deep() {
