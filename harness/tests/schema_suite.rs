@@ -117,6 +117,8 @@ fn generated_values_of_every_suite_schema_validate() {
     let mut refused: Vec<(String, String, String)> = Vec::new();
     let mut failures = Vec::new();
     let mut checked = 0;
+    // The valid values, for the independent check by Python's `jsonschema` below.
+    let mut cases: Vec<Value> = Vec::new();
     for (dir, draft) in DRAFTS {
         let mut paths = Vec::new();
         files(&root.join(dir), &mut paths);
@@ -154,9 +156,11 @@ fn generated_values_of_every_suite_schema_validate() {
                     .unwrap();
                 checked += 1;
                 let seed = checked as u64;
+                let mut values = Vec::new();
                 for mode in [Mode::Valid, Mode::Edge] {
                     match generator.sample(mode, seed, 200) {
                         Ok(samples) => {
+                            values.extend(samples.iter().take(20).map(|s| s.value.clone()));
                             for sample in samples {
                                 if !validator.is_valid(&sample.value) {
                                     failures.push(format!(
@@ -171,6 +175,13 @@ fn generated_values_of_every_suite_schema_validate() {
                         }
                     }
                 }
+                cases.push(serde_json::json!({
+                    "file": file,
+                    "description": description,
+                    "draft": dir,
+                    "schema": schema,
+                    "values": values,
+                }));
                 // Invalid values, where the schema constrains anything, fail.
                 if let Ok(samples) = generator.sample(Mode::Invalid, seed, 20) {
                     for sample in samples {
@@ -189,6 +200,7 @@ fn generated_values_of_every_suite_schema_validate() {
         "{checked} suite schemas generated (valid, edge and invalid values checked), {} refused",
         refused.len()
     );
+    python_agrees(&cases);
     assert!(checked > 70, "only {checked} schemas checked");
     failures.dedup();
     assert!(
@@ -217,5 +229,43 @@ fn generated_values_of_every_suite_schema_validate() {
         stale.is_empty(),
         "listed as refused, but generated:\n{}",
         stale.join("\n")
+    );
+}
+
+/// Python's `jsonschema` (with its format checker) validates the same valid and edge values:
+/// an independent implementation agrees with the generator. Where it is not installed, CI
+/// (`WEBHOOK_HARNESS_PYTHON_JSONSCHEMA=1`, set by `.ci/run`, which installs it) fails, and a
+/// local run says how to install it.
+fn python_agrees(cases: &[Value]) {
+    let available = std::process::Command::new("python3")
+        .args(["-c", "import jsonschema"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !available {
+        assert!(
+            std::env::var_os("WEBHOOK_HARNESS_PYTHON_JSONSCHEMA").is_none(),
+            "Python's jsonschema is required here: python3 -m pip install 'jsonschema[format-nongpl]'"
+        );
+        println!(
+            "Python's jsonschema is not installed: the independent check did not run (python3 -m pip install 'jsonschema[format-nongpl]')"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cases.jsonl");
+    let text: String = cases.iter().map(|c| format!("{c}\n")).collect();
+    std::fs::write(&path, text).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python-jsonschema/validate.py");
+    let out = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    println!("{}", stdout.lines().last().unwrap_or_default());
+    assert!(
+        out.status.success(),
+        "Python's jsonschema refuses generated values:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
     );
 }

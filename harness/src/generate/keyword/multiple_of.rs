@@ -107,6 +107,18 @@ fn draw(rules: &Rules, value: &mut Value, ctx: &mut Ctx<'_>) {
     }) else {
         return;
     };
+    // Other validators check a fractional step by float division (Python's `jsonschema`:
+    // `int(y / step) == y / step`), which refuses multiples it does not give back exactly
+    // (171.63 for 0.0001): the nearest multiple that division gives back, where one fits.
+    let exact = |k: f64| ((k * step) / step).fract() == 0.0;
+    let k = if exact(k) {
+        k
+    } else {
+        (1..=64)
+            .flat_map(|d| [k + f64::from(d), k - f64::from(d)])
+            .find(|k| fits(*k) && exact(*k))
+            .unwrap_or(k)
+    };
     let y = k * step;
     *value = if y.fract() == 0.0 && y.abs() < 9e15 {
         Value::from(y as i64)
