@@ -639,3 +639,70 @@ fn a_cross_family_remove_is_a_warning() {
         assert!(warning.contains(needle), "{needle:?} in\n{warning}");
     }
 }
+
+#[test]
+fn invalid_request_sends_every_violation_site_even_at_one_case() {
+    use std::sync::{Arc, Mutex};
+    use webhook_harness::mock::{SchemaValidation, Validate, Validated, Validation};
+
+    let runtime = runtime();
+    for (provider, operation) in [
+        ("swsh", "createSubscription"),
+        ("uc-alxgsv", "createWebhook"),
+    ] {
+        let spec = ProviderSpec::load(provider).unwrap();
+        let bodies: Arc<Mutex<Vec<serde_json::Value>>> = Arc::default();
+        let seen = Arc::clone(&bodies);
+        // Every request body the mock validates, recorded; validation as usual.
+        let recording = move |check: &Validation<'_>| {
+            if check.what == Validated::RequestBody {
+                seen.lock().unwrap().push(check.value.clone());
+            }
+            SchemaValidation.validate(check)
+        };
+        let mock = runtime
+            .block_on(
+                MockProvider::builder(spec.clone())
+                    .allow_http_targets(true)
+                    .validate(recording)
+                    .start(),
+            )
+            .unwrap();
+        let seed = 9;
+        let api = api_at(
+            &runtime,
+            spec.clone(),
+            mock.uri(),
+            mock.credentials().clone(),
+            (1, seed, 5),
+        );
+        let check = provider::catalogue()
+            .into_iter()
+            .find(|c| c.info.id == "invalid-request")
+            .unwrap();
+        assert_eq!(check.run_on(&api, operation), Ok(None), "{provider}");
+        // The sites the generator enumerates for the check's seed: each one was sent.
+        let generator = api.generator.request(operation).unwrap();
+        let sites = generator.violations(seed ^ 0x1a5a1d).unwrap();
+        assert!(sites.len() > 5, "{provider}: {} sites", sites.len());
+        let sent = bodies.lock().unwrap().clone();
+        for site in &sites {
+            let label = site.label.as_ref().unwrap();
+            let found = sent.iter().any(|body| {
+                spec.schemas
+                    .violations(generator.pointer(), body)
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|v| v.instance_pointer == label.pointer)
+            });
+            assert!(
+                found,
+                "{provider}: no request broke {} at `{}` (of {} sites, {} bodies sent)",
+                label.keyword,
+                label.pointer,
+                sites.len(),
+                sent.len()
+            );
+        }
+    }
+}
