@@ -57,11 +57,7 @@ fn merge(
     out: &mut Rules,
     _at: &str,
 ) -> Result<(), GenError> {
-    let max = match (of(a), of(b)) {
-        (Some(x), Some(y)) => Some(x.min(y)),
-        (x, y) => x.or(y),
-    };
-    if let Some(max) = max {
+    if let Some(max) = super::tighter_max(of(a), of(b)) {
         out.set(MaxLength(max));
     }
     Ok(())

@@ -136,6 +136,15 @@ pub static TABLE: &[Keyword] = &[
     Keyword::annotation("$vocabulary"),
 ];
 
+/// The tighter of two upper bounds of one keyword (`allOf` parts merged): the smaller, or
+/// the one that is there.
+pub(super) fn tighter_max(a: Option<usize>, b: Option<usize>) -> Option<usize> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    }
+}
+
 /// The keyword lists and the compile and merge steps, from [`TABLE`].
 pub fn vocabulary() -> &'static Vocabulary {
     static VOCABULARY: OnceLock<Vocabulary> = OnceLock::new();
