@@ -1,14 +1,10 @@
 //! `cargo xtask conformance` as a user runs it.
 
-use std::process::Command;
+mod common;
+
+use common::{receiver, xtask};
 
 use webhook_harness::check::receiver::faults::Fault;
-use webhook_harness::reference::ReferenceReceiver;
-use webhook_harness::spec::ProviderSpec;
-
-fn xtask() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-}
 
 #[test]
 fn the_embedded_default_passes_with_a_libtest_summary() {
@@ -99,16 +95,6 @@ fn a_dead_target_fails_the_run_at_once_with_one_message() {
         assert!(!stdout.contains("test "), "no trial runs: {stdout}");
         assert!(started.elapsed() < std::time::Duration::from_secs(20));
     }
-}
-
-/// A receiver of swsh deliveries on 127.0.0.1, with `fault`, on its own runtime.
-fn receiver(fault: Fault) -> (tokio::runtime::Runtime, ReferenceReceiver) {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let spec = ProviderSpec::load("swsh").unwrap();
-    let receiver = runtime
-        .block_on(ReferenceReceiver::start_with(spec, "", fault))
-        .unwrap();
-    (runtime, receiver)
 }
 
 fn receiver_run(target: &str, extra: &[&str]) -> std::process::Output {

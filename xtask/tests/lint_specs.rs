@@ -1,11 +1,10 @@
 //! `cargo xtask lint-specs` as a user runs it: exit statuses and what it prints.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
-fn xtask() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-}
+use common::xtask;
+
+use std::path::Path;
 
 fn specs() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../specs"))

@@ -2,24 +2,16 @@
 //! reviewed (never written in CI), `INSTA_UPDATE` and `INSTA_FORCE_PASS` work as insta documents,
 //! a failed trial never becomes the baseline, and stale pending files go once a trial matches.
 
+mod common;
+
+use common::receiver;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
 use webhook_harness::check::receiver::faults::Fault;
-use webhook_harness::reference::ReferenceReceiver;
-use webhook_harness::spec::ProviderSpec;
 
 const TRIAL: &str = "swsh::redelivery::newPhoto";
-
-/// A receiver of swsh deliveries on 127.0.0.1, with `fault`, on its own runtime.
-fn receiver(fault: Fault) -> (tokio::runtime::Runtime, ReferenceReceiver) {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let spec = ProviderSpec::load("swsh").unwrap();
-    let receiver = runtime
-        .block_on(ReferenceReceiver::start_with(spec, "", fault))
-        .unwrap();
-    (runtime, receiver)
-}
 
 /// One run of `TRIAL` against `target` from the folder `cwd`, with the environment `env` (and
 /// no other INSTA_ or CI variable), its transcripts under `--snapshots snaps`.

@@ -1,15 +1,15 @@
 //! Verdicts rest on the docs: a target that differs from the spec's assumptions only passes
 //! with warnings, and fails under `--strict`; answers that are not what the docs document fail.
 
+mod common;
+
+use common::{reference, xtask};
+
 use std::process::{Command, Output};
 
 use serde_json::json;
 use webhook_harness::mock::{Exchange, MockProvider, Reply};
 use webhook_harness::spec::ProviderSpec;
-
-fn xtask() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-}
 
 /// An in-process swsh mock whose replies go through `hook`, on its own runtime.
 fn swsh_mock(hook: fn(&Exchange<'_>, &mut Reply)) -> (tokio::runtime::Runtime, MockProvider) {
@@ -287,25 +287,6 @@ fn a_receiver_that_never_answers_gets_its_verdict_in_under_a_minute() {
         "no shrinking: {stdout}"
     );
     assert!(elapsed < std::time::Duration::from_secs(60), "{elapsed:?}");
-}
-
-/// A reference receiver of `provider` verifying with `secret`, with `fault`, on its own runtime.
-fn reference(
-    provider: &str,
-    secret: &str,
-    fault: webhook_harness::check::receiver::faults::Fault,
-) -> (
-    tokio::runtime::Runtime,
-    webhook_harness::reference::ReferenceReceiver,
-) {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let spec = ProviderSpec::load(provider).unwrap();
-    let receiver = runtime
-        .block_on(webhook_harness::reference::ReferenceReceiver::start_with(
-            spec, secret, fault,
-        ))
-        .unwrap();
-    (runtime, receiver)
 }
 
 #[test]
