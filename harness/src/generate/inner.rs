@@ -6,12 +6,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use jsonschema::Validator;
-use proptest::prelude::RngCore;
+use proptest::prelude::Rng;
 use serde_json::Value;
 
 use super::error::GenError;
 use super::invalid::{self, Invalid, Subject};
-use super::{compile, cover, invariants, ir, keyword, rng, sample};
+use super::{compile, cover, invariants, ir, keyword, sample};
 use crate::spec::{Invariant, SchemaSet};
 
 /// Everything one schema's generation needs, shared by its strategies and trees.
@@ -107,16 +107,16 @@ impl Inner {
     }
 
     /// A value that validates and satisfies the invariants (`edge`: a boundary value).
-    pub fn draw<R: RngCore + ?Sized>(&self, rng: &mut R, edge: bool) -> Result<Value, GenError> {
+    pub fn draw<R: Rng + ?Sized>(&self, rng: &mut R, edge: bool) -> Result<Value, GenError> {
         self.draw_with(rng, edge, false)
     }
 
     /// An edge value whose unbounded strings are long (see `sample::Ctx::long`).
-    pub fn draw_long<R: RngCore + ?Sized>(&self, rng: &mut R) -> Result<Value, GenError> {
+    pub fn draw_long<R: Rng + ?Sized>(&self, rng: &mut R) -> Result<Value, GenError> {
         self.draw_with(rng, true, true)
     }
 
-    fn draw_with<R: RngCore + ?Sized>(
+    fn draw_with<R: Rng + ?Sized>(
         &self,
         rng: &mut R,
         edge: bool,
@@ -125,12 +125,12 @@ impl Inner {
         let mut last = String::new();
         for _ in 0..TRIES {
             let mut value = if long {
-                let mut lend = rng::Lend(&mut *rng);
+                let mut lend = &mut *rng;
                 let mut ctx = sample::Ctx::new(&self.arena, &mut lend, true, keyword::draws());
                 ctx.long = true;
                 ctx.value(self.root)
             } else {
-                self.draw_once(&mut rng::Lend(&mut *rng), edge)
+                self.draw_once(&mut &mut *rng, edge)
             };
             if let Some(event) = &self.event {
                 self.plan.apply(event, &mut value, rng);
@@ -158,7 +158,7 @@ impl Inner {
 
     /// Edge values that together take every option of every decision the schema offers (see
     /// `cover`), and how much of it they cover.
-    pub fn cover<R: RngCore + ?Sized>(
+    pub fn cover<R: Rng + ?Sized>(
         &self,
         rng: &mut R,
     ) -> Result<(Vec<Value>, cover::Tally), GenError> {
@@ -168,7 +168,7 @@ impl Inner {
         for _ in 0..COVER_DRAWS {
             cover.begin();
             let mut value = {
-                let mut lend = rng::Lend(&mut *rng);
+                let mut lend = &mut *rng;
                 let mut ctx = sample::Ctx::new(&self.arena, &mut lend, true, keyword::draws());
                 ctx.cover = Some(&mut cover);
                 ctx.value(self.root)
@@ -193,18 +193,18 @@ impl Inner {
     }
 
     /// One value, neither validated nor adjusted to the invariants.
-    pub fn draw_once(&self, rng: &mut dyn RngCore, edge: bool) -> Value {
+    pub fn draw_once(&self, rng: &mut dyn Rng, edge: bool) -> Value {
         sample::Ctx::new(&self.arena, rng, edge, keyword::draws()).value(self.root)
     }
 
     /// Like [`Self::draw_once`] in valid mode, leaving the object members at `skip` (instance
     /// pointers) as `null` placeholders.
-    pub fn draw_skipping(&self, rng: &mut dyn RngCore, skip: &[String]) -> Value {
+    pub fn draw_skipping(&self, rng: &mut dyn Rng, skip: &[String]) -> Value {
         sample::Ctx::skipping(&self.arena, rng, skip, keyword::draws()).value(self.root)
     }
 
     /// A value with exactly one violation, and its label.
-    pub fn draw_invalid<R: RngCore + ?Sized>(&self, rng: &mut R) -> Result<Invalid, GenError> {
+    pub fn draw_invalid<R: Rng + ?Sized>(&self, rng: &mut R) -> Result<Invalid, GenError> {
         let subject = Subject {
             arena: &self.arena,
             root: self.root,
@@ -228,10 +228,7 @@ impl Inner {
 
     /// Invalid values covering every violation site of several valid values (typical ones,
     /// and edge ones that carry every optional member): each keyword at each place once.
-    pub fn every_invalid<R: RngCore + ?Sized>(
-        &self,
-        rng: &mut R,
-    ) -> Result<Vec<Invalid>, GenError> {
+    pub fn every_invalid<R: Rng + ?Sized>(&self, rng: &mut R) -> Result<Vec<Invalid>, GenError> {
         let subject = Subject {
             arena: &self.arena,
             root: self.root,

@@ -43,6 +43,7 @@ mod compile;
 mod cover;
 mod error;
 mod formats;
+#[cfg(feature = "graphql")]
 mod graphql;
 mod hooks;
 mod inner;
@@ -60,11 +61,12 @@ mod violate;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use proptest::prelude::RngCore;
+use proptest::prelude::Rng;
 use serde_json::Value;
 
 pub use cover::{LONG_ITEMS, LONG_LENGTHS, Tally};
 pub use error::GenError;
+#[cfg(feature = "graphql")]
 pub use graphql::{GraphqlGen, GraphqlInvalid, GraphqlLabel, GraphqlOp};
 use inner::Inner;
 pub use invalid::{Invalid, Label};
@@ -296,7 +298,7 @@ impl SchemaGen {
     }
 
     /// One value drawn from `rng`.
-    pub fn draw<R: RngCore + ?Sized>(&self, mode: Mode, rng: &mut R) -> Result<Sample, GenError> {
+    pub fn draw<R: Rng + ?Sized>(&self, mode: Mode, rng: &mut R) -> Result<Sample, GenError> {
         match mode {
             Mode::Valid | Mode::Edge => Ok(Sample {
                 value: self.inner.draw(rng, mode == Mode::Edge)?,
@@ -314,14 +316,14 @@ impl SchemaGen {
 
     /// A valid-mode value drawn without the final validation and invariants: for callers that
     /// overwrite parts of it and validate the result themselves (the mock's resources).
-    pub fn draw_unchecked<R: RngCore + ?Sized>(&self, rng: &mut R) -> Value {
-        self.inner.draw_once(&mut rng::Lend(rng), false)
+    pub fn draw_unchecked<R: Rng + ?Sized>(&self, rng: &mut R) -> Value {
+        self.inner.draw_once(&mut &mut *rng, false)
     }
 
     /// Like [`Self::draw_unchecked`], leaving the object members at `skip` (instance
     /// pointers) as `null` placeholders, for a caller about to overwrite them.
-    pub fn draw_skipping<R: RngCore + ?Sized>(&self, rng: &mut R, skip: &[String]) -> Value {
-        self.inner.draw_skipping(&mut rng::Lend(rng), skip)
+    pub fn draw_skipping<R: Rng + ?Sized>(&self, rng: &mut R, skip: &[String]) -> Value {
+        self.inner.draw_skipping(&mut &mut *rng, skip)
     }
 
     /// An edge value whose free-text strings without `maxLength` are several kilobytes long

@@ -1,9 +1,12 @@
-//! Small drawing helpers over any `RngCore` (proptest's `TestRng` included).
+//! Small drawing helpers over any `Rng` (proptest's `TestRng` included). A generator of any
+//! type passes on as `&mut dyn Rng` through `&mut &mut R` (a mutable reference to a generator
+//! is a generator), so the keywords' draw hooks, plain functions, draw from the caller's
+//! sequence.
 
-use proptest::prelude::RngCore;
+use proptest::prelude::Rng;
 
 /// Draws used by the generator.
-pub trait Draw: RngCore {
+pub trait Draw: Rng {
     /// A uniform index in `0..n` (`n > 0`).
     fn below(&mut self, n: usize) -> usize {
         debug_assert!(n > 0);
@@ -37,26 +40,7 @@ pub trait Draw: RngCore {
     }
 }
 
-impl<R: RngCore + ?Sized> Draw for R {}
-
-/// Lends any generator as a sized one, so that it can be passed on as `&mut dyn RngCore` (the
-/// keywords' draw hooks are plain functions, which cannot be generic over the generator). It
-/// forwards every call, so the sequence drawn is the generator's own.
-pub(crate) struct Lend<'a, R: ?Sized>(pub &'a mut R);
-
-impl<R: RngCore + ?Sized> RngCore for Lend<'_, R> {
-    fn next_u32(&mut self) -> u32 {
-        self.0.next_u32()
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        self.0.next_u64()
-    }
-
-    fn fill_bytes(&mut self, dst: &mut [u8]) {
-        self.0.fill_bytes(dst);
-    }
-}
+impl<R: Rng + ?Sized> Draw for R {}
 
 /// The deterministic generator for a `u64` seed: the same seed gives the same sequence.
 #[must_use]

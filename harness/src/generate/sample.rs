@@ -5,7 +5,7 @@
 //! to draw child values; as this module imports no keyword file, they can import it without an
 //! import circle.
 
-use proptest::prelude::RngCore;
+use proptest::prelude::Rng;
 use serde_json::Value;
 
 use super::cover::{Cover, Decision};
@@ -58,7 +58,7 @@ pub struct Ctx<'a> {
     /// The compiled schemas.
     pub arena: &'a Arena,
     /// The randomness. Keyword hooks are plain functions, so it is a trait object.
-    pub rng: &'a mut dyn RngCore,
+    pub rng: &'a mut dyn Rng,
     /// Edge mode (boundaries, unusual text, nulls, extras) rather than typical values.
     pub edge: bool,
     /// Long mode (an edge value): every free-text string without `maxLength` is
@@ -79,7 +79,7 @@ pub struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     /// A context at the root.
-    pub fn new(arena: &'a Arena, rng: &'a mut dyn RngCore, edge: bool, draws: &'a Draws) -> Self {
+    pub fn new(arena: &'a Arena, rng: &'a mut dyn Rng, edge: bool, draws: &'a Draws) -> Self {
         Self {
             arena,
             rng,
@@ -97,7 +97,7 @@ impl<'a> Ctx<'a> {
     /// A context that leaves the places at `skip` (instance pointers) undrawn.
     pub fn skipping(
         arena: &'a Arena,
-        rng: &'a mut dyn RngCore,
+        rng: &'a mut dyn Rng,
         skip: &'a [String],
         draws: &'a Draws,
     ) -> Self {
@@ -217,7 +217,7 @@ impl<'a> Ctx<'a> {
 }
 
 /// A small value of any type, for `{}` schemas.
-fn any(rng: &mut dyn RngCore) -> Value {
+fn any(rng: &mut dyn Rng) -> Value {
     match rng.below(4) {
         0 => Value::String("any".into()),
         1 => Value::from(rng.below(100)),
