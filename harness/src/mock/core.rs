@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::auth::Credentials;
 use super::error::MockError;
+#[cfg(feature = "graphql")]
 use super::graphql::Compiled;
 use super::reply;
 use super::settings::Settings;
@@ -29,6 +30,7 @@ pub struct Core {
     /// Shared with the dispatcher: one seeded sequence for everything the mock draws.
     pub(super) rng: Arc<Mutex<TestRng>>,
     pub(super) generator: Generator,
+    #[cfg(feature = "graphql")]
     pub(super) graphql: Option<Compiled>,
     pub(super) target_rule: Box<dyn TargetRule>,
     pub(super) validate: Box<dyn Validate>,
@@ -70,13 +72,21 @@ impl Core {
                 }
             }
         }
+        #[cfg(feature = "graphql")]
         let graphql = match spec.endpoints.iter().find_map(|e| e.graphql.as_ref()) {
             Some(ext) => Some(super::graphql::build(ext).map_err(MockError::Graphql)?),
             None => None,
         };
+        #[cfg(not(feature = "graphql"))]
+        if spec.endpoints.iter().any(|e| e.graphql.is_some()) {
+            return Err(MockError::Graphql(
+                "serving GraphQL needs the `graphql` feature of webhook-harness (on by default; add `features = [\"graphql\"]` to a `default-features = false` dependency)".into(),
+            ));
+        }
         Ok(Self {
             rng: Arc::new(Mutex::new(crate::generate::rng::seeded(seed))),
             generator,
+            #[cfg(feature = "graphql")]
             graphql,
             spec,
             credentials,

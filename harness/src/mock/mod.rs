@@ -67,7 +67,9 @@ mod engine;
 mod error;
 mod expect;
 mod form;
+#[cfg(feature = "graphql")]
 mod graphql;
+#[cfg(feature = "graphql")]
 pub mod graphql_limits;
 mod hook;
 mod journal;

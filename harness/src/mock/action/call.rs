@@ -77,6 +77,7 @@ pub(crate) enum Via<'a> {
         body: Option<&'a Value>,
     },
     /// A GraphQL root field and its arguments (a JSON object).
+    #[cfg_attr(not(feature = "graphql"), allow(dead_code))]
     Graphql { field: &'a str, args: &'a Value },
 }
 
@@ -86,6 +87,7 @@ pub(crate) enum Via<'a> {
 #[derive(Clone, Copy)]
 pub struct Call<'a> {
     core: &'a Arc<Core>,
+    #[cfg_attr(not(feature = "graphql"), allow(dead_code))]
     actions: &'a Arc<Actions>,
     endpoint: &'a Endpoint,
     mock: &'a MockState,
@@ -146,6 +148,7 @@ impl<'a> Call<'a> {
         self.core
     }
 
+    #[cfg_attr(not(feature = "graphql"), allow(dead_code))]
     pub(crate) fn actions(&self) -> &'a Arc<Actions> {
         self.actions
     }
