@@ -203,18 +203,28 @@ struct ReceiverArgs {
 
 /// Runs the trials; exit status 101 when one fails, as libtest.
 pub fn run(args: &Args) -> ExitCode {
+    run_as(super::XTASK, args)
+}
+
+/// Like [`run`], for a program called `program` (`cargo xtask`, `webhook-harness`): the
+/// reproduce command of a failed trial starts with it.
+pub fn run_as(program: &str, args: &Args) -> ExitCode {
     let runtime = match super::flags::runtime() {
         Ok(runtime) => runtime,
         Err(code) => return code,
     };
     match &args.mode {
-        Some(Mode::Receiver(receiver)) => run_receiver(&runtime, receiver),
-        Some(Mode::Provider(provider)) => run_provider(&runtime, provider),
-        None => run_embedded(&runtime, args),
+        Some(Mode::Receiver(receiver)) => run_receiver(&runtime, program, receiver),
+        Some(Mode::Provider(provider)) => run_provider(&runtime, program, provider),
+        None => run_embedded(&runtime, program, args),
     }
 }
 
-fn run_receiver(runtime: &tokio::runtime::Runtime, receiver: &ReceiverArgs) -> ExitCode {
+fn run_receiver(
+    runtime: &tokio::runtime::Runtime,
+    program: &str,
+    receiver: &ReceiverArgs,
+) -> ExitCode {
     let (mut spec, timeout) = match receiver.spec.load(&receiver.target) {
         Ok(loaded) => loaded,
         Err(code) => return code,
@@ -252,7 +262,7 @@ fn run_receiver(runtime: &tokio::runtime::Runtime, receiver: &ReceiverArgs) -> E
         Some(PathBuf::from("snapshots/conformance"))
     });
     let reproduce = format!(
-        "cargo xtask conformance receiver {} --target {} {} {}",
+        "{program} conformance receiver {} --target {} {} {}",
         receiver.spec.reproduce(),
         shell_word(&receiver.target),
         if receiver.unsigned {
@@ -282,7 +292,11 @@ fn run_receiver(runtime: &tokio::runtime::Runtime, receiver: &ReceiverArgs) -> E
     )
 }
 
-fn run_provider(runtime: &tokio::runtime::Runtime, provider: &ProviderArgs) -> ExitCode {
+fn run_provider(
+    runtime: &tokio::runtime::Runtime,
+    program: &str,
+    provider: &ProviderArgs,
+) -> ExitCode {
     let (spec, timeout) = match provider.spec.load(&provider.target) {
         Ok(loaded) => loaded,
         Err(code) => return code,
@@ -298,7 +312,7 @@ fn run_provider(runtime: &tokio::runtime::Runtime, provider: &ProviderArgs) -> E
         Some(PathBuf::from("snapshots/conformance"))
     });
     let mut reproduce = format!(
-        "cargo xtask conformance provider {} --target {}",
+        "{program} conformance provider {} --target {}",
         provider.spec.reproduce(),
         shell_word(&provider.target),
     );
@@ -334,7 +348,7 @@ fn run_provider(runtime: &tokio::runtime::Runtime, provider: &ProviderArgs) -> E
 }
 
 /// The embedded default: every built-in spec against its reference receiver and its mock.
-fn run_embedded(runtime: &tokio::runtime::Runtime, args: &Args) -> ExitCode {
+fn run_embedded(runtime: &tokio::runtime::Runtime, program: &str, args: &Args) -> ExitCode {
     let embedded = match runtime.block_on(Embedded::start(args.run.cases, args.run.seed)) {
         Ok(embedded) => embedded,
         Err(error @ EmbeddedError::Spec(_)) => {
@@ -357,7 +371,7 @@ fn run_embedded(runtime: &tokio::runtime::Runtime, args: &Args) -> ExitCode {
         .only
         .as_deref()
         .map_or_else(String::new, |mode| format!(" --only {mode}"));
-    let reproduce = format!("cargo xtask conformance{only} {}", args.run.reproduce());
+    let reproduce = format!("{program} conformance{only} {}", args.run.reproduce());
     for target in &mut receivers {
         target.reproduce.clone_from(&reproduce);
     }

@@ -51,16 +51,34 @@ struct Cli {
     command: Command,
 }
 
+/// How the commands are called from an xtask: `cargo xtask`.
+pub const XTASK: &str = "cargo xtask";
+
 /// Parses `args` (the program's name first, as `std::env::args_os()` gives them) and runs the
-/// command. A command line clap refuses prints its message and exits 2 (`--help` and
-/// `--version` print and exit 0).
+/// command, as `cargo xtask`. A command line clap refuses prints its message and exits 2
+/// (`--help` and `--version` print and exit 0).
 pub fn run<I, T>(args: I) -> ExitCode
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    match Cli::try_parse_from(args) {
-        Ok(cli) => run_command(cli.command),
+    run_as(XTASK, args)
+}
+
+/// Like [`run`], for a program called `program`: `--help` and the reproduce command of a failed
+/// trial name it. The `webhook-harness` binary (`cargo install`) runs
+/// `run_as("webhook-harness", std::env::args_os())`.
+pub fn run_as<I, T>(program: &str, args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let command = <Cli as clap::CommandFactory>::command().bin_name(program);
+    let parsed = command
+        .try_get_matches_from(args)
+        .and_then(|matches| <Cli as clap::FromArgMatches>::from_arg_matches(&matches));
+    match parsed {
+        Ok(cli) => run_command_as(program, cli.command),
         Err(error) => {
             let _ = error.print();
             exit::code(if error.use_stderr() {
@@ -72,13 +90,19 @@ where
     }
 }
 
-/// Runs one parsed command.
+/// Runs one parsed command, as `cargo xtask`.
 #[must_use]
 pub fn run_command(command: Command) -> ExitCode {
+    run_command_as(XTASK, command)
+}
+
+/// Runs one parsed command for a program called `program` (see [`run_as`]).
+#[must_use]
+pub fn run_command_as(program: &str, command: Command) -> ExitCode {
     match command {
         Command::Conformance(args) => {
             crate::transcript::quiet_snapshot_panics();
-            conformance::run(&args)
+            conformance::run_as(program, &args)
         }
         Command::LintSpecs(args) => lint_specs::run(&args),
         Command::Generate(args) => generate::run(&args),
