@@ -8,6 +8,9 @@ target_dir=${CARGO_TARGET_DIR:-target}
 
 cargo fmt --all -- --check
 cargo build --workspace --quiet
+# The receiver's own test, with the mock alone (`default-features = false`); `-p` keeps the
+# xtask's features out of this build.
+cargo test --quiet -p my-receiver
 
 url_file=$(mktemp)
 "$target_dir/debug/my-receiver" >"$url_file" &
