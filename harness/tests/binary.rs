@@ -23,6 +23,9 @@ fn help_names_the_installed_program() {
     for command in ["conformance", "lint-specs", "generate", "mock"] {
         assert!(stdout.contains(command), "{command} missing: {stdout}");
     }
+    let out = binary().arg("--version").output().unwrap();
+    let version = String::from_utf8_lossy(&out.stdout);
+    assert!(version.starts_with("webhook-harness "), "{version}");
     let out = binary().args(["conformance", "--spec"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }

@@ -73,7 +73,9 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let command = <Cli as clap::CommandFactory>::command().bin_name(program);
+    let command = <Cli as clap::CommandFactory>::command()
+        .name(program.to_string())
+        .bin_name(program);
     let parsed = command
         .try_get_matches_from(args)
         .and_then(|matches| <Cli as clap::FromArgMatches>::from_arg_matches(&matches));
