@@ -206,6 +206,42 @@ async fn happycolis_subscription(provider: &MockProvider, tenant: &str, end_poin
     answer["data"]["integrationWebhookCreate"].clone()
 }
 
+/// Concurrent emissions to a FIFO provider each return once their own messages are delivered:
+/// an emission that finds the queue being sent by another waits for it rather than reporting
+/// `queued` (and emitters faster than the receiver wait rather than grow the queue).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_fifo_emissions_return_delivered() {
+    let spec = ProviderSpec::load("happycolis").unwrap();
+    let provider = std::sync::Arc::new(
+        MockProvider::builder(spec)
+            .allow_http_targets(true)
+            .start()
+            .await
+            .unwrap(),
+    );
+    let sink = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_millis(5)))
+        .mount(&sink)
+        .await;
+    happycolis_subscription(&provider, "tenant-a", &format!("{}/hc", sink.uri())).await;
+    let emissions = (0..8).map(|_| {
+        let provider = std::sync::Arc::clone(&provider);
+        tokio::spawn(async move { provider.emit("product/image/created").await.unwrap() })
+    });
+    for report in futures_util::future::join_all(emissions).await {
+        let report = report.unwrap();
+        assert_eq!(report.deliveries.len(), 1);
+        assert_eq!(
+            report.deliveries[0].outcome,
+            Outcome::Delivered,
+            "{report:?}"
+        );
+    }
+    assert_eq!(sink.received_requests().await.unwrap().len(), 8);
+    assert!(provider.blocked().is_empty());
+}
+
 #[tokio::test]
 async fn happycolis_signs_forwards_headers_and_blocks_its_queue_on_failure() {
     let spec = ProviderSpec::load("happycolis").unwrap();

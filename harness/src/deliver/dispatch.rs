@@ -280,9 +280,26 @@ impl Dispatcher {
             })
             .collect();
         if self.spec().delivery.on_failure == OnFailure::Block {
-            // One queue per tenant: enqueue in order, then send every tenant's queue at once.
+            // One queue per tenant: enqueue in order, then send every tenant's queue at once,
+            // until this emission's messages are sent or wait behind a blocked one.
             let (tenants, queued) = self.queues.enqueue(messages);
-            futures_util::future::join_all(tenants.iter().map(|tenant| self.pump(tenant))).await;
+            let last: Vec<(String, u64)> = tenants
+                .iter()
+                .map(|tenant| {
+                    let seq = deliveries
+                        .iter()
+                        .zip(&queued)
+                        .filter(|(d, _)| &d.tenant == tenant)
+                        .map(|(_, seq)| *seq)
+                        .max()
+                        .unwrap_or(0);
+                    (tenant.clone(), seq)
+                })
+                .collect();
+            futures_util::future::join_all(
+                last.iter().map(|(tenant, seq)| self.drain(tenant, *seq)),
+            )
+            .await;
             // Queued messages that went out while pumping are delivered now.
             for (delivery, seq) in deliveries.iter_mut().zip(queued) {
                 if !self.queues.is_pending(&delivery.tenant, seq) {
@@ -457,6 +474,25 @@ impl Dispatcher {
             if !self.queues.done(tenant, attempt.is_ok()) {
                 return;
             }
+        }
+    }
+
+    /// Sends the tenant's queue until message `seq` has gone or the queue is blocked. While
+    /// another emission is sending the queue, waits for it rather than returning early: an
+    /// emission ends when its messages have an outcome, and emitters faster than the receiver
+    /// wait instead of growing the queue without bound.
+    async fn drain(&self, tenant: &str, seq: u64) {
+        let watch = self.queues.watch(tenant);
+        loop {
+            let changed = watch.notified();
+            let mut changed = std::pin::pin!(changed);
+            changed.as_mut().enable();
+            self.pump(tenant).await;
+            let (pending, blocked) = self.queues.waiting(tenant, seq);
+            if !pending || blocked {
+                return;
+            }
+            changed.await;
         }
     }
 

@@ -1,6 +1,8 @@
 //! The HTTP side of deliveries: one POST to a receiver, over a pooled keep-alive hyper client,
 //! with a time limit on the whole exchange and a bounded read of the answer.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -36,7 +38,12 @@ pub(super) struct Poster {
     client: Client<HttpConnector, Full<Bytes>>,
     timeout: Duration,
     method: hyper::Method,
+    /// Targets already read as URLs (a subscription's URL is posted to again and again).
+    uris: Arc<Mutex<HashMap<String, Result<hyper::Uri, String>>>>,
 }
+
+/// How many targets [`Poster`] remembers before it starts again.
+const URIS: usize = 4096;
 
 impl Poster {
     /// A poster whose exchanges (connect included) end after `timeout`.
@@ -48,7 +55,32 @@ impl Poster {
             client: Client::builder(TokioExecutor::new()).build(connector),
             timeout,
             method: method.parse().unwrap_or(hyper::Method::POST),
+            uris: Arc::default(),
         }
+    }
+
+    /// `target` read as the mock's target rule read it (WHATWG rules, `url` crate), in its
+    /// normalised form: what was judged is what is reached.
+    fn uri(&self, target: &str) -> Result<hyper::Uri, String> {
+        let mut uris = self
+            .uris
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(uri) = uris.get(target) {
+            return uri.clone();
+        }
+        let uri = url::Url::parse(target)
+            .map_err(|e| e.to_string())
+            .and_then(|url| {
+                url.as_str()
+                    .parse()
+                    .map_err(|e: hyper::http::uri::InvalidUri| e.to_string())
+            });
+        if uris.len() >= URIS {
+            uris.clear();
+        }
+        uris.insert(target.to_string(), uri.clone());
+        uri
     }
 
     /// POSTs `body` with `headers` to `target`, keeping at most `keep` bytes of the answer
@@ -60,19 +92,10 @@ impl Poster {
         body: Bytes,
         keep: usize,
     ) -> Answer {
-        // The URL is read as the mock's target rule read it (WHATWG rules, `url` crate), and
-        // sent in its normalised form: what was judged is what is reached.
-        let uri: hyper::Uri =
-            match url::Url::parse(target)
-                .map_err(|e| e.to_string())
-                .and_then(|url| {
-                    url.as_str()
-                        .parse()
-                        .map_err(|e: hyper::http::uri::InvalidUri| e.to_string())
-                }) {
-                Ok(uri) => uri,
-                Err(error) => return Answer::failed(format!("`{target}` is not a URL: {error}")),
-            };
+        let uri = match self.uri(target) {
+            Ok(uri) => uri,
+            Err(error) => return Answer::failed(format!("`{target}` is not a URL: {error}")),
+        };
         let mut request = hyper::Request::builder()
             .method(self.method.clone())
             .uri(uri);

@@ -28,7 +28,8 @@ pub enum Outcome {
         /// Its id in the undeliverable list.
         id: String,
     },
-    /// Waiting in its tenant's queue (behind a blocked message, or being sent).
+    /// Waiting in its tenant's queue, behind a blocked message (an emission to a FIFO provider
+    /// returns once each of its messages is delivered or waits behind a blocked one).
     Queued,
     /// Not sent: one with the same throttle key went to the subscription within the window
     /// (`x-delivery.throttle`).

@@ -11,6 +11,8 @@ struct Queue {
     pending: VecDeque<Arc<Message>>,
     blocked: bool,
     sending: bool,
+    /// Woken whenever this queue's message in flight ends (delivered or blocked).
+    changed: Arc<tokio::sync::Notify>,
 }
 
 /// Every tenant's queue.
@@ -54,7 +56,7 @@ impl Queues {
     /// blocked, or already sending.
     pub(super) fn next(&self, tenant: &str) -> Option<Arc<Message>> {
         let mut queues = self.lock();
-        let queue = queues.entry(tenant.to_string()).or_default();
+        let queue = queues.get_mut(tenant)?;
         if queue.blocked || queue.sending {
             return None;
         }
@@ -66,15 +68,36 @@ impl Queues {
     /// Ends the message in flight: delivered, it leaves the queue; failed, it stays first and
     /// the queue blocks. Whether the queue may go on.
     pub(super) fn done(&self, tenant: &str, delivered: bool) -> bool {
-        let mut queues = self.lock();
-        let queue = queues.entry(tenant.to_string()).or_default();
-        queue.sending = false;
-        if delivered {
-            queue.pending.pop_front();
-        } else {
-            queue.blocked = true;
-        }
+        let changed = {
+            let mut queues = self.lock();
+            let Some(queue) = queues.get_mut(tenant) else {
+                return delivered;
+            };
+            queue.sending = false;
+            if delivered {
+                queue.pending.pop_front();
+            } else {
+                queue.blocked = true;
+            }
+            Arc::clone(&queue.changed)
+        };
+        changed.notify_waiters();
         delivered
+    }
+
+    /// What wakes at the next [`Self::done`] of the tenant's queue: create its `notified()`
+    /// and enable it before checking what it waits for, so that no wake-up falls between the
+    /// check and the wait.
+    pub(super) fn watch(&self, tenant: &str) -> Arc<tokio::sync::Notify> {
+        Arc::clone(&self.lock().entry(tenant.to_string()).or_default().changed)
+    }
+
+    /// Whether message `seq` still waits in the tenant's queue (see [`Self::is_pending`]), and
+    /// whether the queue is blocked, under one lock.
+    pub(super) fn waiting(&self, tenant: &str, seq: u64) -> (bool, bool) {
+        self.lock().get(tenant).map_or((false, false), |q| {
+            (q.pending.front().is_some_and(|f| f.seq <= seq), q.blocked)
+        })
     }
 
     /// Whether message `seq` (enqueued in the tenant's queue) still waits there: sequence
