@@ -8,9 +8,12 @@
 //! integers beyond 2^53 rounded as `JSON.parse` rounds them), and only `"`, `\` and control
 //! characters escaped (`/`, non-ASCII and U+2028 stay as they are).
 
+pub mod overlay;
+
 use serde_json::Value;
 
 use crate::spec::extensions::{BodyEncoding, Serialization};
+use overlay::Node;
 
 /// The payload text a provider produces for `value`.
 #[must_use]
@@ -18,6 +21,25 @@ pub fn payload_text(value: &Value, serialization: Serialization) -> String {
     match serialization {
         Serialization::JsonStringify => json_stringify(value),
         Serialization::Compact => serde_json::to_string(value).unwrap_or_default(),
+    }
+}
+
+/// The payload text of `base` with `edits` laid over it, without building the edited value:
+/// the same text as [`payload_text`] of [`overlay::apply`], when [`overlay::exact`] holds.
+#[must_use]
+pub fn payload_text_overlaid(
+    base: &Value,
+    edits: &[overlay::Edit],
+    serialization: Serialization,
+) -> String {
+    let node = Node::root(base, edits);
+    match serialization {
+        Serialization::JsonStringify => {
+            let mut out = String::with_capacity(256);
+            write_node(&node, &mut out);
+            out
+        }
+        Serialization::Compact => serde_json::to_string(&node).unwrap_or_default(),
     }
 }
 
@@ -66,28 +88,50 @@ fn write_value(value: &Value, out: &mut String) {
             }
             out.push(']');
         }
-        Value::Object(map) => {
-            // Integer-like keys come first, ascending: that is JavaScript's property order.
-            let mut indices: Vec<(u32, &String, &Value)> = map
-                .iter()
-                .filter_map(|(k, v)| array_index(k).map(|i| (i, k, v)))
-                .collect();
-            indices.sort_by_key(|(i, _, _)| *i);
-            out.push('{');
-            let mut first = true;
-            let others = map.iter().filter(|(k, _)| array_index(k).is_none());
-            for (key, item) in indices.into_iter().map(|(_, k, v)| (k, v)).chain(others) {
-                if !first {
+        Value::Object(map) => write_object(
+            map.iter().map(|(k, v)| (k.as_str(), v)).collect(),
+            out,
+            |value, out| write_value(value, out),
+        ),
+    }
+}
+
+/// A node of an edited value, as [`write_value`] writes the edited value.
+fn write_node(node: &Node<'_>, out: &mut String) {
+    match node {
+        Node::Plain(value) => write_value(value, out),
+        Node::Edited(Value::Object(map), edits, depth) => {
+            write_object(Node::members(map, edits, *depth), out, write_node);
+        }
+        Node::Edited(Value::Array(items), edits, depth) => {
+            out.push('[');
+            for (i, item) in Node::elements(items, edits, *depth).iter().enumerate() {
+                if i > 0 {
                     out.push(',');
                 }
-                first = false;
-                write_string(key, out);
-                out.push(':');
-                write_value(item, out);
+                write_node(item, out);
             }
-            out.push('}');
+            out.push(']');
         }
+        Node::Edited(value, _, _) => write_value(value, out),
     }
+}
+
+/// An object's members, in JavaScript's property order: integer-like keys first, ascending,
+/// then the others in insertion order.
+fn write_object<T>(mut members: Vec<(&str, T)>, out: &mut String, write: fn(&T, &mut String)) {
+    // A stable sort: the others keep their order behind the indices.
+    members.sort_by_key(|(key, _)| array_index(key).map_or((1, 0), |i| (0, i)));
+    out.push('{');
+    for (n, (key, item)) in members.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        write_string(key, out);
+        out.push(':');
+        write(item, out);
+    }
+    out.push('}');
 }
 
 /// A canonical array index (`0`..=`4294967294`, no leading zeros): JavaScript orders these keys

@@ -130,12 +130,29 @@ impl Pipeline {
         subscription: &str,
         event_id: Option<&str>,
     ) -> Envelope {
+        self.envelope_from(
+            event,
+            |at| pointer::get(payload, at).map(std::borrow::Cow::Borrowed),
+            subscription,
+            event_id,
+        )
+    }
+
+    /// [`Self::envelope_values`] over a payload read through `get` (a pointer to the value
+    /// there), so that a payload need not be built to be read.
+    pub(crate) fn envelope_from<'p>(
+        &self,
+        event: &str,
+        get: impl Fn(&str) -> Option<std::borrow::Cow<'p, Value>>,
+        subscription: &str,
+        event_id: Option<&str>,
+    ) -> Envelope {
         let e = &self.spec.envelope;
         let from_payload = |at: &Option<String>| {
             at.as_deref()
                 .filter(|at| !at.starts_with("header:"))
-                .and_then(|at| pointer::get(payload, at))
-                .map(|v| match v {
+                .and_then(&get)
+                .map(|v| match v.as_ref() {
                     Value::String(s) => s.clone(),
                     other => other.to_string(),
                 })

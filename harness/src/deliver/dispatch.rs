@@ -17,10 +17,11 @@ use serde_json::Value;
 
 use super::delivery::Pipeline;
 pub use super::delivery::{Delivery as Prepared, Subscriber};
+use super::envelope;
 use super::http::Poster;
 use super::log::Log;
 pub use super::log::{Attempt, LOG_BYTES, LOG_LIMIT};
-use super::message::Message;
+use super::message::{Message, Payload};
 pub use super::outcome::{Outcome, Recipient, Report, Skipped, Undeliverable};
 
 mod undeliverable;
@@ -261,6 +262,8 @@ impl Dispatcher {
         let header_id = event_id
             .as_deref()
             .filter(|_| self.pipeline.event_id_in_header());
+        // One copy of the payload, shared by every subscriber's message.
+        let shared = Arc::new(payload.clone());
         let messages: Vec<Message> = subscribers
             .iter()
             .filter(|s| {
@@ -268,7 +271,7 @@ impl Dispatcher {
                     super::matching::matches(&self.spec().delivery, &s.resource, event, context);
                 self.hook.matches(documented, s, event)
             })
-            .map(|s| self.message(event, payload, s, header_id))
+            .map(|s| self.message(event, &shared, s, header_id))
             .collect();
         let (messages, throttled) = self.throttle(event, payload, context, messages);
         let mut deliveries: Vec<Recipient> = messages
@@ -408,7 +411,7 @@ impl Dispatcher {
     fn message(
         &self,
         event: &str,
-        payload: &Value,
+        payload: &Arc<Value>,
         subscriber: &Subscriber,
         event_id: Option<&str>,
     ) -> Message {
@@ -421,7 +424,10 @@ impl Dispatcher {
         Message {
             seq: 0,
             event: event.to_string(),
-            payload: self.pipeline.envelope(payload, subscriber),
+            payload: Payload::new(
+                payload,
+                envelope::edits(self.spec(), payload, &subscriber.resource, &subscriber.id),
+            ),
             subscription: subscriber.id.clone(),
             tenant: subscriber.tenant.clone(),
             target: Pipeline::target(subscriber, &self.target),
@@ -545,30 +551,31 @@ impl Dispatcher {
         // The message's payload as it is, or a copy with a fresh attempt id where the
         // provider has one.
         let payload = if self.pipeline.has_attempt_id() {
-            let mut payload = message.payload.clone();
+            let mut payload = message.payload.to_value();
             let mut rng = self
                 .rng
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             self.pipeline.new_attempt(&mut payload, &mut *rng);
-            std::borrow::Cow::Owned(payload)
+            std::borrow::Cow::Owned(Payload::Own(payload))
         } else {
             std::borrow::Cow::Borrowed(&message.payload)
         };
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();
-        let envelope = self.pipeline.envelope_values(
+        let envelope = self.pipeline.envelope_from(
             &message.event,
-            &payload,
+            |at| payload.get(at),
             &message.subscription,
             message.event_id.as_deref(),
         );
         let started = Instant::now();
         let (body, headers, (status, response_excerpt, error)) = match &message.key {
             Ok(key) => {
-                let delivery = self.pipeline.prepare(
-                    &payload,
+                let text = payload.text(self.spec().delivery.serialization);
+                let delivery = self.pipeline.prepare_text(
+                    text,
                     &envelope,
                     &[key.as_slice()],
                     self.clock.unwrap_or(now.as_secs_f64()),

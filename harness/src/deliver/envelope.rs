@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use crate::generate::rng::Draw;
+use crate::serialize::overlay::{self, Edit};
 use crate::spec::ProviderSpec;
 use crate::spec::extensions::Rule;
 use crate::spec::pointer;
@@ -18,17 +19,31 @@ pub fn personalise(
     subscription: &Value,
     subscription_id: &str,
 ) -> Value {
-    let mut out = payload.clone();
+    overlay::apply(
+        payload,
+        &edits(spec, payload, subscription, subscription_id),
+    )
+}
+
+/// What [`personalise`] changes in `payload`, in order: the subscription's id, its echoed
+/// values, the spec's subscription invariants, and the equalities that reach them.
+#[must_use]
+pub fn edits(
+    spec: &ProviderSpec,
+    payload: &Value,
+    subscription: &Value,
+    subscription_id: &str,
+) -> Vec<Edit> {
+    let mut edits: Vec<Edit> = Vec::new();
     for echo in &spec.delivery.echo {
-        match pointer::get(subscription, &echo.subscription) {
-            Some(value) => {
-                pointer::set(&mut out, &echo.payload, value.clone());
-            }
-            None => remove(&mut out, &echo.payload),
-        }
+        let value = pointer::get(subscription, &echo.subscription).cloned();
+        edits.extend(Edit::new(&echo.payload, value));
     }
     if let Some(at) = &spec.envelope.subscription_id {
-        pointer::set(&mut out, at, Value::String(subscription_id.to_string()));
+        edits.extend(Edit::new(
+            at,
+            Some(Value::String(subscription_id.to_string())),
+        ));
     }
     let mut fixed: Vec<&str> = spec
         .delivery
@@ -44,7 +59,7 @@ pub fn personalise(
         } = &invariant.rule
             && let Some(value) = pointer::get(subscription, from)
         {
-            pointer::set(&mut out, at, value.clone());
+            edits.extend(Edit::new(at, Some(value.clone())));
             fixed.push(at);
         }
     }
@@ -58,14 +73,20 @@ pub fn personalise(
     for invariant in &spec.invariants {
         if let Rule::Equal(pointers) = &invariant.rule
             && let Some(source) = pointers.iter().find(|p| within(p))
-            && let Some(value) = pointer::get(&out, source).cloned()
+            && let Some(value) = match overlay::get(payload, &edits, source) {
+                overlay::Read::At(value) => value.cloned(),
+                // A container the edits reach into: read from the edited value itself.
+                overlay::Read::Edited => {
+                    pointer::get(&overlay::apply(payload, &edits), source).cloned()
+                }
+            }
         {
             for target in pointers.iter().filter(|p| *p != source) {
-                pointer::set(&mut out, target, value.clone());
+                edits.extend(Edit::new(target, Some(value.clone())));
             }
         }
     }
-    out
+    edits
 }
 
 /// Gives `payload` a fresh attempt id (where the provider has one), in the format of the id it
@@ -120,15 +141,6 @@ fn like<R: Draw + ?Sized>(old: &str, rng: &mut R) -> String {
         .collect()
 }
 
-fn remove(value: &mut Value, at: &str) {
-    let Some((parent, last)) = at.rsplit_once('/') else {
-        return;
-    };
-    if let Some(Value::Object(map)) = value.pointer_mut(parent) {
-        map.shift_remove(&pointer::unescape(last));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,6 +170,44 @@ mod tests {
                 .check("file.created", &out, Some(&webhook))
                 .unwrap();
         }
+        // Written over the shared payload, without a copy per subscription.
+        let edits = overlay::normalize(&edits(
+            &spec,
+            &payload,
+            &webhook,
+            "wh-AAAAAAAAAAAAAAAAAAAAAA",
+        ));
+        assert!(overlay::exact(&payload, &edits), "{edits:?}");
+    }
+
+    #[test]
+    fn swsh_and_happycolis_edits_are_written_over_the_shared_payload() {
+        let swsh = ProviderSpec::load("swsh").unwrap();
+        let payload = json!({"data": {"albumId": "a"}, "metadata": {"stale": true}});
+        for subscription in [
+            json!({"webhookId": "w", "config": {"event": "newAlbum", "metadata": {"token": "t"}}}),
+            json!({"webhookId": "w", "config": {"event": "newAlbum"}}),
+        ] {
+            let edits = overlay::normalize(&edits(&swsh, &payload, &subscription, "w"));
+            assert!(overlay::exact(&payload, &edits), "{edits:?}");
+        }
+        let happycolis = ProviderSpec::load("happycolis").unwrap();
+        let payload = happycolis
+            .event("product/image/created")
+            .unwrap()
+            .examples()
+            .first()
+            .unwrap()
+            .value
+            .clone();
+        let edits = overlay::normalize(&edits(
+            &happycolis,
+            &payload,
+            &json!({"id": "wh-1"}),
+            "wh-1",
+        ));
+        assert!(!edits.is_empty());
+        assert!(overlay::exact(&payload, &edits), "{edits:?}");
     }
 
     #[test]

@@ -82,7 +82,7 @@ fn token(raw: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// An array index token: digits only, no leading zero (RFC 6901).
-fn index(token: &str) -> Option<usize> {
+pub(crate) fn index(token: &str) -> Option<usize> {
     let ok = !token.is_empty()
         && token.bytes().all(|b| b.is_ascii_digit())
         && (token == "0" || !token.starts_with('0'));

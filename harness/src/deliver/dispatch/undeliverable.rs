@@ -35,7 +35,7 @@ impl Dispatcher {
             subscription: message.subscription.clone(),
             tenant: message.tenant.clone(),
             target: message.target.clone(),
-            payload: message.payload.clone(),
+            payload: message.payload.to_value(),
             reason: failed.reason,
             answer: failed.answer,
             failed_at_ms: failed.at_ms,
