@@ -163,6 +163,11 @@ async fn scenarios(duration: Duration) -> Result<Vec<Value>, String> {
         body,
     };
     let alone = load::run(address, shot, 32, duration, 200).await;
+    // The figure to compare between runs: each scenario's rate over the sink's, in this run.
+    for row in &mut rows {
+        let ratio = row["deliveries_per_second"].as_f64().unwrap_or(0.0) / alone.per_second();
+        row["ratio_to_sink"] = json!((ratio * 1000.0).round() / 1000.0);
+    }
     rows.push(json!({"provider": "sink alone", "rule": "32 keep-alive connections, same sink", "subscriptions": 0, "deliveries_per_second": alone.per_second().round(), "delivered": alone.requests, "failed": alone.errors + alone.unexpected, "order": "n/a"}));
     Ok(rows)
 }
