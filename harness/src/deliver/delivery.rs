@@ -66,6 +66,7 @@ pub struct Delivery {
 pub struct Pipeline {
     spec: Arc<ProviderSpec>,
     signer: Signer,
+    plan: envelope::Plan,
 }
 
 impl Pipeline {
@@ -74,6 +75,7 @@ impl Pipeline {
     pub fn new(spec: Arc<ProviderSpec>) -> Self {
         Self {
             signer: Signer::new(&spec.signing),
+            plan: envelope::Plan::new(&spec),
             spec,
         }
     }
@@ -99,7 +101,19 @@ impl Pipeline {
     /// Stage 1: the payload `subscriber` receives for the event payload `payload`.
     #[must_use]
     pub fn envelope(&self, payload: &Value, subscriber: &Subscriber) -> Value {
-        envelope::personalise(&self.spec, payload, &subscriber.resource, &subscriber.id)
+        crate::serialize::overlay::apply(payload, &self.edits(payload, subscriber))
+    }
+
+    /// Stage 1 as edits of `payload` (what [`Self::envelope`] applies), from the spec's plan
+    /// made once.
+    #[must_use]
+    pub fn edits(
+        &self,
+        payload: &Value,
+        subscriber: &Subscriber,
+    ) -> Vec<crate::serialize::overlay::Edit> {
+        self.plan
+            .edits(payload, &subscriber.resource, &subscriber.id)
     }
 
     /// Stage 1, per attempt: a fresh attempt id (where the provider has one) in `payload`.

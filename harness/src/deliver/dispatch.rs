@@ -17,7 +17,6 @@ use serde_json::Value;
 
 use super::delivery::Pipeline;
 pub use super::delivery::{Delivery as Prepared, Subscriber};
-use super::envelope;
 use super::http::Poster;
 use super::log::Log;
 pub use super::log::{Attempt, LOG_BYTES, LOG_LIMIT};
@@ -424,10 +423,7 @@ impl Dispatcher {
         Message {
             seq: 0,
             event: event.to_string(),
-            payload: Payload::new(
-                payload,
-                envelope::edits(self.spec(), payload, &subscriber.resource, &subscriber.id),
-            ),
+            payload: Payload::new(payload, self.pipeline.edits(payload, subscriber)),
             subscription: subscriber.id.clone(),
             tenant: subscriber.tenant.clone(),
             target: Pipeline::target(subscriber, &self.target),

@@ -34,59 +34,149 @@ pub fn edits(
     subscription: &Value,
     subscription_id: &str,
 ) -> Vec<Edit> {
-    let mut edits: Vec<Edit> = Vec::new();
-    for echo in &spec.delivery.echo {
-        let value = pointer::get(subscription, &echo.subscription).cloned();
-        edits.extend(Edit::new(&echo.payload, value));
-    }
-    if let Some(at) = &spec.envelope.subscription_id {
-        edits.extend(Edit::new(
-            at,
-            Some(Value::String(subscription_id.to_string())),
-        ));
-    }
-    let mut fixed: Vec<&str> = spec
-        .delivery
-        .echo
-        .iter()
-        .map(|e| e.payload.as_str())
-        .collect();
-    fixed.extend(spec.envelope.subscription_id.as_deref());
-    for invariant in &spec.invariants {
-        if let Rule::Subscription {
-            payload: at,
-            subscription: from,
-        } = &invariant.rule
-            && let Some(value) = pointer::get(subscription, from)
-        {
-            edits.extend(Edit::new(at, Some(value.clone())));
-            fixed.push(at);
+    Plan::new(spec).edits(payload, subscription, subscription_id)
+}
+
+/// Stage 1 of a spec, read once (a dispatcher makes it for every subscription of every
+/// event): the places [`edits`] writes, and where their values come from.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// Echoed values (`x-delivery.echo`): the pointer into the subscription, and the place.
+    echo: Vec<(String, Edit)>,
+    /// Where the subscription's id goes.
+    subscription_id: Option<Edit>,
+    /// Subscription invariants: the pointer into the subscription, and the place.
+    copied: Vec<(String, Edit)>,
+    /// Equalities: their pointers in order, each a possible source.
+    equal: Vec<Vec<Source>>,
+}
+
+/// One pointer of an equality, as the source the others copy from.
+#[derive(Debug, Clone)]
+struct Source {
+    at: String,
+    /// Whether it lies within an echoed place or the subscription id's.
+    always: bool,
+    /// The subscription invariants (indices into `copied`) whose place it lies within.
+    within: Vec<usize>,
+    /// The equality's other places.
+    others: Vec<Edit>,
+}
+
+impl Plan {
+    /// The plan of `spec`.
+    #[must_use]
+    pub fn new(spec: &ProviderSpec) -> Self {
+        let echo: Vec<(String, Edit)> = spec
+            .delivery
+            .echo
+            .iter()
+            .filter_map(|e| Some((e.subscription.clone(), Edit::new(&e.payload, None)?)))
+            .collect();
+        let subscription_id = spec
+            .envelope
+            .subscription_id
+            .as_deref()
+            .and_then(|at| Edit::new(at, None));
+        let copied: Vec<(String, Edit)> = spec
+            .invariants
+            .iter()
+            .filter_map(|invariant| match &invariant.rule {
+                Rule::Subscription {
+                    payload: at,
+                    subscription: from,
+                } => Some((from.clone(), Edit::new(at, None)?)),
+                _ => None,
+            })
+            .collect();
+        let mut fixed: Vec<&str> = spec
+            .delivery
+            .echo
+            .iter()
+            .map(|e| e.payload.as_str())
+            .collect();
+        fixed.extend(spec.envelope.subscription_id.as_deref());
+        let lies_within = |p: &str, f: &str| {
+            p == f || p.strip_prefix(f).is_some_and(|rest| rest.starts_with('/'))
+        };
+        let equal = spec
+            .invariants
+            .iter()
+            .filter_map(|invariant| match &invariant.rule {
+                Rule::Equal(pointers) => Some(
+                    pointers
+                        .iter()
+                        .map(|p| Source {
+                            at: p.clone(),
+                            always: fixed.iter().any(|f| lies_within(p, f)),
+                            within: copied
+                                .iter()
+                                .enumerate()
+                                .filter(|(_, (_, place))| lies_within(p, &place.pointer))
+                                .map(|(i, _)| i)
+                                .collect(),
+                            others: pointers
+                                .iter()
+                                .filter(|o| *o != p)
+                                .filter_map(|o| Edit::new(o, None))
+                                .collect(),
+                        })
+                        .collect(),
+                ),
+                _ => None,
+            })
+            .collect();
+        Self {
+            echo,
+            subscription_id,
+            copied,
+            equal,
         }
     }
-    // Equalities that reach what came from the subscription now copy from it (the resource of
-    // a uc.alxgsv event belongs to the webhook's project).
-    let within = |p: &str| {
-        fixed
-            .iter()
-            .any(|f| p == *f || p.strip_prefix(f).is_some_and(|rest| rest.starts_with('/')))
-    };
-    for invariant in &spec.invariants {
-        if let Rule::Equal(pointers) = &invariant.rule
-            && let Some(source) = pointers.iter().find(|p| within(p))
-            && let Some(value) = match overlay::get(payload, &edits, source) {
+
+    /// What stage 1 changes in `payload` for `subscription` (its stored resource), whose id
+    /// is `subscription_id`.
+    #[must_use]
+    pub fn edits(&self, payload: &Value, subscription: &Value, subscription_id: &str) -> Vec<Edit> {
+        let mut edits: Vec<Edit> = Vec::with_capacity(self.echo.len() + 1 + self.copied.len());
+        for (from, place) in &self.echo {
+            edits.push(place.with(pointer::get(subscription, from).cloned()));
+        }
+        if let Some(place) = &self.subscription_id {
+            edits.push(place.with(Some(Value::String(subscription_id.to_string()))));
+        }
+        let mut copied = Vec::with_capacity(self.copied.len());
+        for (from, place) in &self.copied {
+            let value = pointer::get(subscription, from);
+            copied.push(value.is_some());
+            if let Some(value) = value {
+                edits.push(place.with(Some(value.clone())));
+            }
+        }
+        // Equalities that reach what came from the subscription now copy from it (the
+        // resource of a uc.alxgsv event belongs to the webhook's project).
+        for pointers in &self.equal {
+            let Some(source) = pointers
+                .iter()
+                .find(|s| s.always || s.within.iter().any(|i| copied[*i]))
+            else {
+                continue;
+            };
+            let value = match overlay::get(payload, &edits, &source.at) {
                 overlay::Read::At(value) => value.cloned(),
                 // A container the edits reach into: read from the edited value itself.
                 overlay::Read::Edited => {
-                    pointer::get(&overlay::apply(payload, &edits), source).cloned()
+                    pointer::get(&overlay::apply(payload, &edits), &source.at).cloned()
+                }
+            };
+            if let Some(value) = value {
+                for place in &source.others {
+                    edits.push(place.with(Some(value.clone())));
                 }
             }
-        {
-            for target in pointers.iter().filter(|p| *p != source) {
-                edits.extend(Edit::new(target, Some(value.clone())));
-            }
         }
+        edits
     }
-    edits
 }
 
 /// Gives `payload` a fresh attempt id (where the provider has one), in the format of the id it
@@ -171,7 +261,7 @@ mod tests {
                 .unwrap();
         }
         // Written over the shared payload, without a copy per subscription.
-        let edits = overlay::normalize(&edits(
+        let edits = overlay::normalize(edits(
             &spec,
             &payload,
             &webhook,
@@ -188,7 +278,7 @@ mod tests {
             json!({"webhookId": "w", "config": {"event": "newAlbum", "metadata": {"token": "t"}}}),
             json!({"webhookId": "w", "config": {"event": "newAlbum"}}),
         ] {
-            let edits = overlay::normalize(&edits(&swsh, &payload, &subscription, "w"));
+            let edits = overlay::normalize(edits(&swsh, &payload, &subscription, "w"));
             assert!(overlay::exact(&payload, &edits), "{edits:?}");
         }
         let happycolis = ProviderSpec::load("happycolis").unwrap();
@@ -200,12 +290,8 @@ mod tests {
             .unwrap()
             .value
             .clone();
-        let edits = overlay::normalize(&edits(
-            &happycolis,
-            &payload,
-            &json!({"id": "wh-1"}),
-            "wh-1",
-        ));
+        let edits =
+            overlay::normalize(edits(&happycolis, &payload, &json!({"id": "wh-1"}), "wh-1"));
         assert!(!edits.is_empty());
         assert!(overlay::exact(&payload, &edits), "{edits:?}");
     }

@@ -41,11 +41,12 @@ impl Payload {
     /// The event's payload `base` with `edits`: overlaid where that writes exactly the edited
     /// value, else the edited value itself.
     pub(super) fn new(base: &Arc<Value>, edits: Vec<Edit>) -> Self {
-        let normal = overlay::normalize(&edits);
-        if overlay::exact(base, &normal) {
+        // Normalising never changes the edited value (`overlay::apply` gives the same).
+        let edits = overlay::normalize(edits);
+        if overlay::exact(base, &edits) {
             Payload::Overlaid {
                 base: Arc::clone(base),
-                edits: normal,
+                edits,
             }
         } else {
             Payload::Own(overlay::apply(base, &edits))

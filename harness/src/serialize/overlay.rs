@@ -8,6 +8,8 @@
 //! removes an object member, or replaces an array element, inside containers the payload
 //! already has, and no edit lies inside another); otherwise [`apply`] builds the edited value.
 
+use std::sync::Arc;
+
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::Value;
 
@@ -17,10 +19,10 @@ use crate::spec::pointer;
 /// [`pointer::set`] does), or the object member there removed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Edit {
-    /// Where, as a JSON Pointer.
-    pub pointer: String,
+    /// Where, as a JSON Pointer (shared by the edits of every subscription at that place).
+    pub pointer: Arc<str>,
     /// Its reference tokens, unescaped.
-    pub tokens: Vec<String>,
+    pub tokens: Arc<[String]>,
     /// The new value; `None` removes the member.
     pub value: Option<Value>,
 }
@@ -33,10 +35,20 @@ impl Edit {
             return None;
         }
         Some(Self {
-            pointer: pointer.to_string(),
-            tokens: pointer::tokens(pointer)?,
+            pointer: Arc::from(pointer),
+            tokens: Arc::from(pointer::tokens(pointer)?),
             value,
         })
+    }
+
+    /// The same place, with `value`.
+    #[must_use]
+    pub fn with(&self, value: Option<Value>) -> Self {
+        Self {
+            pointer: Arc::clone(&self.pointer),
+            tokens: Arc::clone(&self.tokens),
+            value,
+        }
     }
 }
 
@@ -60,17 +72,18 @@ pub fn apply(base: &Value, edits: &[Edit]) -> Value {
 /// takes its place (both only when no edit in between touches that place). [`apply`] gives the
 /// same value for both lists.
 #[must_use]
-pub fn normalize(edits: &[Edit]) -> Vec<Edit> {
-    let overlaps =
-        |a: &Edit, b: &Edit| a.tokens.starts_with(&b.tokens) || b.tokens.starts_with(&a.tokens);
+pub fn normalize(edits: Vec<Edit>) -> Vec<Edit> {
+    let overlaps = |a: &Edit, b: &Edit| {
+        a.tokens.starts_with(&b.tokens[..]) || b.tokens.starts_with(&a.tokens[..])
+    };
     let mut out: Vec<Edit> = Vec::with_capacity(edits.len());
     for edit in edits {
         // Only the last edit that touches this place may take it in.
-        let last = out.iter().rposition(|o| overlaps(o, edit));
+        let last = out.iter().rposition(|o| overlaps(o, &edit));
         // (A removal at the very place of a set is kept apart: whether it removes anything
         // depends on the container, an array element staying.)
         if let Some(i) = last
-            && edit.tokens.starts_with(&out[i].tokens)
+            && edit.tokens.starts_with(&out[i].tokens[..])
             && out[i].value.is_some()
             && (edit.value.is_some() || edit.tokens.len() > out[i].tokens.len())
         {
@@ -89,7 +102,7 @@ pub fn normalize(edits: &[Edit]) -> Vec<Edit> {
             }
             continue;
         }
-        out.push(edit.clone());
+        out.push(edit);
     }
     out
 }
@@ -114,8 +127,8 @@ pub fn exact(base: &Value, edits: &[Edit]) -> bool {
         // No edit inside another (nor two at one place): each is written on its own.
         let apart = edits.iter().enumerate().all(|(j, other)| {
             i == j
-                || !(edit.tokens.starts_with(&other.tokens)
-                    || other.tokens.starts_with(&edit.tokens))
+                || !(edit.tokens.starts_with(&other.tokens[..])
+                    || other.tokens.starts_with(&edit.tokens[..]))
         });
         // Every container on the way exists (nothing created), and the last one takes the edit
         // in place: any member of an object, an existing element of an array (not removed).
@@ -153,20 +166,38 @@ pub enum Read<'v> {
     Edited,
 }
 
-/// The value at `at` in `base` with `edits` laid over it.
+/// The value at `at` in `base` with `edits` laid over it (read without allocating).
 #[must_use]
 pub fn get<'v>(base: &'v Value, edits: &'v [Edit], at: &str) -> Read<'v> {
-    let Some(tokens) = pointer::tokens(at) else {
+    if !pointer::is_valid(at) {
         return Read::At(None);
-    };
+    }
     for edit in edits.iter().rev() {
-        if tokens.starts_with(&edit.tokens) {
-            let rest = tokens[edit.tokens.len()..]
-                .iter()
-                .fold(String::new(), |p, t| pointer::join(&p, t));
-            return Read::At(edit.value.as_ref().and_then(|v| pointer::get(v, &rest)));
+        // How many of the edit's tokens `at` starts with, and where the rest of `at` begins.
+        let mut rest = at;
+        let mut matched = 0;
+        for token in edit.tokens.iter() {
+            let Some(after) = rest.strip_prefix('/') else {
+                break;
+            };
+            let end = after.find('/').unwrap_or(after.len());
+            let raw = &after[..end];
+            let same = if raw.contains('~') {
+                pointer::unescape(raw) == *token
+            } else {
+                raw == token
+            };
+            if !same {
+                break;
+            }
+            matched += 1;
+            rest = &after[end..];
         }
-        if edit.tokens.starts_with(&tokens) {
+        if matched == edit.tokens.len() {
+            return Read::At(edit.value.as_ref().and_then(|v| pointer::get(v, rest)));
+        }
+        if rest.is_empty() {
+            // `at` is a container this edit reaches into.
             return Read::Edited;
         }
     }
