@@ -98,7 +98,8 @@ impl MockProvider {
     }
 
     /// Emits `event` (spelled as in the spec) with a generated payload to every matching
-    /// subscription, and returns what happened to each delivery.
+    /// subscription, and returns what happened to each delivery once each has an outcome
+    /// (for a provider with FIFO queues: delivered, or `Queued` behind a blocked message).
     pub async fn emit(&self, event: &str) -> Result<Report, EmitError> {
         emit::emit(&self.engine, event, Emit::default()).await
     }
