@@ -34,8 +34,9 @@
 //!   from it. Adding a keyword is a new file there and one line in the table.
 //! - `invalid` (labelled one-violation values), `invariants` (the spec's cross-field rules):
 //!   they read rules through the keywords' accessors.
-//! - `graphql` ([`GraphqlGen`]): GraphQL variables drawn from an SDL's input types, valid and
-//!   with one input coercion error; it stands apart from the JSON Schema phases.
+//! - `graphql` (`GraphqlGen`, with the `graphql` feature): GraphQL variables drawn from an
+//!   SDL's input types, valid and with one input coercion error; it stands apart from the JSON
+//!   Schema phases.
 //! - `inner` (what a [`SchemaGen`] shares with its strategies: compiling, drawing with
 //!   retries), `tree` (proptest strategies and shrinking), `mode` ([`Mode`]), and this root.
 

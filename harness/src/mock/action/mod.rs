@@ -10,8 +10,8 @@
 //! - `create.rs`: [`Create`]; `read.rs`: [`Read`]; `update.rs`: [`Update`] (update and
 //!   replace); `delete.rs`: [`Delete`] (delete and retry); `delete_all.rs`: [`DeleteAll`]
 //!   (delete-all and retry-all); `list.rs`: [`List`] (with paging); `token.rs`: [`Token`];
-//!   `static_.rs`: [`Static`]; `graphql.rs`: [`Graphql`] (the GraphQL endpoint, whose root
-//!   fields call the actions above); `undeliverable.rs`: the same kinds over the
+//!   `static_.rs`: [`Static`]; `graphql.rs`: `Graphql`, with the `graphql` feature (the
+//!   GraphQL endpoint, whose root fields call the actions above); `undeliverable.rs`: the same kinds over the
 //!   dispatcher's undeliverable list, for the collection `x-delivery.undeliverable` names.
 
 mod call;
