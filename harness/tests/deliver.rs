@@ -242,6 +242,55 @@ async fn concurrent_fifo_emissions_return_delivered() {
     assert!(provider.blocked().is_empty());
 }
 
+/// An emission dropped while its message is being sent (a caller's timeout, an admin client
+/// that went away) leaves the queue able to go on: the next emission sends the dropped message
+/// again, first, then its own, and does not wait for ever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fifo_emission_dropped_mid_send_does_not_stall_the_queue() {
+    let spec = ProviderSpec::load("happycolis").unwrap();
+    let provider = MockProvider::builder(spec)
+        .allow_http_targets(true)
+        .start()
+        .await
+        .unwrap();
+    let sink = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(2)))
+        .up_to_n_times(1)
+        .mount(&sink)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&sink)
+        .await;
+    happycolis_subscription(&provider, "tenant-a", &format!("{}/hc", sink.uri())).await;
+    let dropped = tokio::time::timeout(
+        std::time::Duration::from_millis(300),
+        provider.emit_fixture("product/image/created"),
+    )
+    .await;
+    assert!(
+        dropped.is_err(),
+        "the first emission was meant to be cut short"
+    );
+    let next = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        provider.emit("product/image/created"),
+    )
+    .await
+    .expect("the queue stalled behind the dropped emission")
+    .unwrap();
+    assert_eq!(next.deliveries[0].outcome, Outcome::Delivered, "{next:?}");
+    let received = sink.received_requests().await.unwrap();
+    assert_eq!(
+        received.len(),
+        3,
+        "the cut-short message, again, then the next"
+    );
+    assert_eq!(received[0].body, received[1].body);
+    assert!(provider.blocked().is_empty());
+}
+
 #[tokio::test]
 async fn happycolis_signs_forwards_headers_and_blocks_its_queue_on_failure() {
     let spec = ProviderSpec::load("happycolis").unwrap();

@@ -471,7 +471,11 @@ impl Dispatcher {
     /// Sends the tenant's queue in order, one message in flight, until it is empty or blocked.
     async fn pump(&self, tenant: &str) {
         while let Some(message) = self.queues.next(tenant) {
+            // An emission dropped mid-send (a caller's timeout, an admin client gone) must not
+            // leave the queue "sending" for ever: its message stays first and goes again.
+            let in_flight = self.queues.in_flight(tenant);
             let attempt = self.attempt(&message, 1).await;
+            in_flight.ended();
             // A failed message stays first; nothing else goes until it is unblocked.
             if !self.queues.done(tenant, attempt.is_ok()) {
                 return;

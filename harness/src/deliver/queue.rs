@@ -85,6 +85,17 @@ impl Queues {
         delivered
     }
 
+    /// The tenant's message in flight, as a guard: dropped before [`InFlight::ended`] (the
+    /// send was dropped half-way), it puts the queue back to not sending, the message still
+    /// first, and wakes the queue's waiters.
+    pub(super) fn in_flight<'q>(&'q self, tenant: &'q str) -> InFlight<'q> {
+        InFlight {
+            queues: self,
+            tenant,
+            ended: false,
+        }
+    }
+
     /// What wakes at the next [`Self::done`] of the tenant's queue: create its `notified()`
     /// and enable it before checking what it waits for, so that no wake-up falls between the
     /// check and the wait.
@@ -137,5 +148,36 @@ impl Queues {
             .collect();
         out.sort();
         out
+    }
+}
+
+/// See [`Queues::in_flight`].
+pub(super) struct InFlight<'q> {
+    queues: &'q Queues,
+    tenant: &'q str,
+    ended: bool,
+}
+
+impl InFlight<'_> {
+    /// The send ended (delivered or not): [`Queues::done`] takes it from here.
+    pub(super) fn ended(mut self) {
+        self.ended = true;
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if self.ended {
+            return;
+        }
+        let changed = {
+            let mut queues = self.queues.lock();
+            let Some(queue) = queues.get_mut(self.tenant) else {
+                return;
+            };
+            queue.sending = false;
+            Arc::clone(&queue.changed)
+        };
+        changed.notify_waiters();
     }
 }
