@@ -17,13 +17,23 @@ use super::{ProviderSpec, build, checks, overlay, parse, pointer, signing, walk}
 /// Environment variable naming the folder of built-in specs (default: the repository's `specs/`).
 pub const SPECS_DIR_ENV: &str = "WEBHOOK_HARNESS_SPECS";
 
-/// The folder where `--spec NAME` looks for `NAME.yaml`.
+/// The folder where `--spec NAME` looks for `NAME.yaml`: `WEBHOOK_HARNESS_SPECS`, else the
+/// `specs/` folder of the checkout the library was built from, else (that checkout gone, as
+/// after `cargo install --git` and a cache cleaning) the specs the library carries
+/// ([`super::bundle`]).
 #[must_use]
 pub fn specs_dir() -> PathBuf {
-    let dir = std::env::var_os(SPECS_DIR_ENV).map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs"),
-        PathBuf::from,
-    );
+    let dir = match std::env::var_os(SPECS_DIR_ENV) {
+        Some(dir) => PathBuf::from(dir),
+        None => {
+            let checkout = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
+            if checkout.is_dir() {
+                checkout
+            } else {
+                super::bundle::extracted().unwrap_or(checkout)
+            }
+        }
+    };
     dir.canonicalize().unwrap_or(dir)
 }
 

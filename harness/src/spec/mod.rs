@@ -11,6 +11,7 @@
 //! and matches failures against the recorded errata.
 
 mod build;
+pub mod bundle;
 mod checks;
 pub mod error;
 pub mod extensions;
