@@ -18,10 +18,7 @@ use overlay::Node;
 /// The payload text a provider produces for `value`.
 #[must_use]
 pub fn payload_text(value: &Value, serialization: Serialization) -> String {
-    match serialization {
-        Serialization::JsonStringify => json_stringify(value),
-        Serialization::Compact => serde_json::to_string(value).unwrap_or_default(),
-    }
+    payload_text_overlaid(value, &[], serialization)
 }
 
 /// The payload text of `base` with `edits` laid over it, without building the edited value:
@@ -78,16 +75,7 @@ fn write_value(value: &Value, out: &mut String) {
         Value::Bool(false) => out.push_str("false"),
         Value::Number(n) => write_number(n.as_f64().unwrap_or(0.0), out),
         Value::String(s) => write_string(s, out),
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_value(item, out);
-            }
-            out.push(']');
-        }
+        Value::Array(items) => write_array(items, out, write_value),
         Value::Object(map) => write_object(
             map.iter().map(|(k, v)| (k.as_str(), v)).collect(),
             out,
@@ -104,24 +92,32 @@ fn write_node(node: &Node<'_>, out: &mut String) {
             write_object(Node::members(map, edits, *depth), out, write_node);
         }
         Node::Edited(Value::Array(items), edits, depth) => {
-            out.push('[');
-            for (i, item) in Node::elements(items, edits, *depth).iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_node(item, out);
-            }
-            out.push(']');
+            write_array(&Node::elements(items, edits, *depth), out, write_node);
         }
         Node::Edited(value, _, _) => write_value(value, out),
     }
 }
 
+/// An array's elements, in order.
+fn write_array<T>(items: &[T], out: &mut String, write: fn(&T, &mut String)) {
+    out.push('[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write(item, out);
+    }
+    out.push(']');
+}
+
 /// An object's members, in JavaScript's property order: integer-like keys first, ascending,
 /// then the others in insertion order.
 fn write_object<T>(mut members: Vec<(&str, T)>, out: &mut String, write: fn(&T, &mut String)) {
-    // A stable sort: the others keep their order behind the indices.
-    members.sort_by_key(|(key, _)| array_index(key).map_or((1, 0), |i| (0, i)));
+    // A stable sort (the others keep their order behind the indices), needed only when some
+    // key is an index.
+    if members.iter().any(|(key, _)| array_index(key).is_some()) {
+        members.sort_by_key(|(key, _)| array_index(key).map_or((1, 0), |i| (0, i)));
+    }
     out.push('{');
     for (n, (key, item)) in members.iter().enumerate() {
         if n > 0 {

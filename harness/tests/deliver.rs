@@ -15,6 +15,15 @@ use webhook_harness::spec::{Loader, ProviderSpec};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
+/// The mock's credential `name` for tenant-a.
+fn tenant_a_secret(provider: &MockProvider, name: &str) -> String {
+    provider
+        .credentials()
+        .secret("tenant-a", name)
+        .unwrap()
+        .to_string()
+}
+
 fn mac(key: &[u8], message: &[u8]) -> Vec<u8> {
     let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).unwrap();
     mac.update(message);
@@ -23,6 +32,22 @@ fn mac(key: &[u8], message: &[u8]) -> Vec<u8> {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A receiver (on 127.0.0.1) that answers its first `times` deliveries with `first`, then
+/// `then`.
+async fn receiver_answering(first: ResponseTemplate, times: u64, then: u16) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(first)
+        .up_to_n_times(times)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(then))
+        .mount(&server)
+        .await;
+    server
 }
 
 fn header<'r>(request: &'r Request, name: &str) -> Option<&'r str> {
@@ -58,11 +83,7 @@ async fn swsh_delivers_by_album_and_label_with_the_metadata() {
         .await
         .unwrap();
     let sink = receiver(200).await;
-    let key = provider
-        .credentials()
-        .secret("tenant-a", "ApiKeyAuth")
-        .unwrap()
-        .to_string();
+    let key = tenant_a_secret(&provider, "ApiKeyAuth");
     let config = json!({"event": "photoLabelAdded", "targetUrl": format!("{}/swsh", sink.uri()), "albumId": "album-1", "label": "sunset", "metadata": {"token": "shared-secret", "n": 2}});
     let created: Value = Client::new()
         .post(format!("{}/webhook/createSubscription", provider.uri()))
@@ -133,11 +154,7 @@ async fn uc_alxgsv_deliveries_verify_with_the_webhook_secret() {
     let spec = ProviderSpec::load("uc-alxgsv").unwrap();
     let provider = MockProvider::builder(spec.clone()).start().await.unwrap();
     let sink = receiver(200).await;
-    let key = provider
-        .credentials()
-        .secret("tenant-a", "bearerAuth")
-        .unwrap()
-        .to_string();
+    let key = tenant_a_secret(&provider, "bearerAuth");
     let created: Value = Client::new()
         .post(format!("{}/api/v1/projects/tenant-a/webhooks.json", provider.uri()))
         .bearer_auth(key)
@@ -182,6 +199,15 @@ async fn uc_alxgsv_deliveries_verify_with_the_webhook_secret() {
     assert_valid_event(&spec, "file.created", &payload, &webhook);
 }
 
+/// A HappyColis mock delivering to plain-HTTP receivers on 127.0.0.1.
+async fn happycolis() -> MockProvider {
+    MockProvider::builder(ProviderSpec::load("happycolis").unwrap())
+        .allow_http_targets(true)
+        .start()
+        .await
+        .unwrap()
+}
+
 async fn happycolis_subscription(provider: &MockProvider, tenant: &str, end_point: &str) -> Value {
     let token = provider
         .credentials()
@@ -211,14 +237,7 @@ async fn happycolis_subscription(provider: &MockProvider, tenant: &str, end_poin
 /// `queued` (and emitters faster than the receiver wait rather than grow the queue).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_fifo_emissions_return_delivered() {
-    let spec = ProviderSpec::load("happycolis").unwrap();
-    let provider = std::sync::Arc::new(
-        MockProvider::builder(spec)
-            .allow_http_targets(true)
-            .start()
-            .await
-            .unwrap(),
-    );
+    let provider = std::sync::Arc::new(happycolis().await);
     let sink = MockServer::start().await;
     Mock::given(method("POST"))
         .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_millis(5)))
@@ -247,22 +266,13 @@ async fn concurrent_fifo_emissions_return_delivered() {
 /// again, first, then its own, and does not wait for ever.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fifo_emission_dropped_mid_send_does_not_stall_the_queue() {
-    let spec = ProviderSpec::load("happycolis").unwrap();
-    let provider = MockProvider::builder(spec)
-        .allow_http_targets(true)
-        .start()
-        .await
-        .unwrap();
-    let sink = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(2)))
-        .up_to_n_times(1)
-        .mount(&sink)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&sink)
-        .await;
+    let provider = happycolis().await;
+    let sink = receiver_answering(
+        ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(2)),
+        1,
+        200,
+    )
+    .await;
     happycolis_subscription(&provider, "tenant-a", &format!("{}/hc", sink.uri())).await;
     let dropped = tokio::time::timeout(
         std::time::Duration::from_millis(300),
@@ -299,23 +309,10 @@ async fn happycolis_signs_forwards_headers_and_blocks_its_queue_on_failure() {
         .start()
         .await
         .unwrap();
-    let sink = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(500))
-        .up_to_n_times(1)
-        .mount(&sink)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&sink)
-        .await;
+    let sink = receiver_answering(ResponseTemplate::new(500), 1, 200).await;
     let subscription =
         happycolis_subscription(&provider, "tenant-a", &format!("{}/hc", sink.uri())).await;
-    let secret = provider
-        .credentials()
-        .secret("tenant-a", "clientSecret")
-        .unwrap()
-        .to_string();
+    let secret = tenant_a_secret(&provider, "clientSecret");
 
     // The first delivery fails: the queue blocks, and the next event waits behind it.
     let first = provider
@@ -385,26 +382,9 @@ async fn happycolis_signs_forwards_headers_and_blocks_its_queue_on_failure() {
 async fn betterez_failures_land_in_the_undeliverable_list() {
     let spec = ProviderSpec::load("betterez").unwrap();
     let provider = MockProvider::builder(spec.clone()).start().await.unwrap();
-    let sink = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(503))
-        .up_to_n_times(2)
-        .mount(&sink)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&sink)
-        .await;
-    let key = provider
-        .credentials()
-        .secret("tenant-a", "apiKey")
-        .unwrap()
-        .to_string();
-    let jwt = provider
-        .credentials()
-        .secret("tenant-a", "jwt")
-        .unwrap()
-        .to_string();
+    let sink = receiver_answering(ResponseTemplate::new(503), 2, 200).await;
+    let key = tenant_a_secret(&provider, "apiKey");
+    let jwt = tenant_a_secret(&provider, "jwt");
     let response = Client::new()
         .post(format!("{}/subscriptions", provider.uri()))
         .header("x-api-key", key)
@@ -471,21 +451,8 @@ async fn retries_back_off_and_a_hanging_receiver_times_out() {
         .start()
         .await
         .unwrap();
-    let flaky = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(500))
-        .up_to_n_times(2)
-        .mount(&flaky)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(204))
-        .mount(&flaky)
-        .await;
-    let key = provider
-        .credentials()
-        .secret("tenant-a", "ApiKeyAuth")
-        .unwrap()
-        .to_string();
+    let flaky = receiver_answering(ResponseTemplate::new(500), 2, 204).await;
+    let key = tenant_a_secret(&provider, "ApiKeyAuth");
     let subscribe = |url: String| {
         Client::new()
             .post(format!("{}/webhook/createSubscription", provider.uri()))
@@ -513,11 +480,7 @@ async fn retries_back_off_and_a_hanging_receiver_times_out() {
         .start()
         .await
         .unwrap();
-    let key = provider
-        .credentials()
-        .secret("tenant-a", "ApiKeyAuth")
-        .unwrap()
-        .to_string();
+    let key = tenant_a_secret(&provider, "ApiKeyAuth");
     Client::new()
         .post(format!("{}/webhook/createSubscription", provider.uri()))
         .header("x-api-key", key)
@@ -551,11 +514,7 @@ async fn the_admin_endpoints_emit_and_report() {
         .await
         .unwrap();
     let sink = receiver(200).await;
-    let key = provider
-        .credentials()
-        .secret("tenant-a", "ApiKeyAuth")
-        .unwrap()
-        .to_string();
+    let key = tenant_a_secret(&provider, "ApiKeyAuth");
     let client = Client::new();
     client
         .post(format!("{}/webhook/createSubscription", provider.uri()))
@@ -687,21 +646,8 @@ async fn happycolis_keeps_each_integrations_order_under_concurrent_emits() {
 async fn blocking_resending_and_erasing_over_http() {
     let client = Client::new();
     // HappyColis: a failing receiver blocks the queue; unblock over HTTP.
-    let happycolis = MockProvider::builder(ProviderSpec::load("happycolis").unwrap())
-        .allow_http_targets(true)
-        .start()
-        .await
-        .unwrap();
-    let sink = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(500))
-        .up_to_n_times(1)
-        .mount(&sink)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&sink)
-        .await;
+    let happycolis = happycolis().await;
+    let sink = receiver_answering(ResponseTemplate::new(500), 1, 200).await;
     happycolis_subscription(&happycolis, "tenant-a", &format!("{}/hc", sink.uri())).await;
     let admin = format!("http://{}/__mock", happycolis.address());
     let report: Value = client
@@ -742,26 +688,9 @@ async fn blocking_resending_and_erasing_over_http() {
         .start()
         .await
         .unwrap();
-    let sink = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(500))
-        .up_to_n_times(3)
-        .mount(&sink)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&sink)
-        .await;
-    let key = betterez
-        .credentials()
-        .secret("tenant-a", "apiKey")
-        .unwrap()
-        .to_string();
-    let jwt = betterez
-        .credentials()
-        .secret("tenant-a", "jwt")
-        .unwrap()
-        .to_string();
+    let sink = receiver_answering(ResponseTemplate::new(500), 3, 200).await;
+    let key = tenant_a_secret(&betterez, "apiKey");
+    let jwt = tenant_a_secret(&betterez, "jwt");
     client
         .post(format!("{}/subscriptions", betterez.uri()))
         .header("x-api-key", key)
@@ -842,11 +771,7 @@ async fn a_dead_receiver_is_a_logged_failure_not_a_hang() {
     let provider = MockProvider::start(ProviderSpec::load("uc-alxgsv").unwrap())
         .await
         .unwrap();
-    let key = provider
-        .credentials()
-        .secret("tenant-a", "bearerAuth")
-        .unwrap()
-        .to_string();
+    let key = tenant_a_secret(&provider, "bearerAuth");
     Client::new()
         .post(format!("{}/api/v1/projects/tenant-a/webhooks.json", provider.uri()))
         .bearer_auth(key)
@@ -883,11 +808,7 @@ async fn swsh_throttles_photo_label_added_per_photo_and_label() {
             .await
             .unwrap();
         let sink = receiver(200).await;
-        let key = provider
-            .credentials()
-            .secret("tenant-a", "ApiKeyAuth")
-            .unwrap()
-            .to_string();
+        let key = tenant_a_secret(&provider, "ApiKeyAuth");
         let config = json!({"event": "photoLabelAdded", "targetUrl": format!("{}/swsh", sink.uri()), "albumId": "album-1", "label": "sunset"});
         let response = Client::new()
             .post(format!("{}/webhook/createSubscription", provider.uri()))

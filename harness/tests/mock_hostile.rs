@@ -7,6 +7,15 @@ use serde_json::{Value, json};
 use webhook_harness::mock::MockProvider;
 use webhook_harness::spec::ProviderSpec;
 
+/// The mock's credential `name` for tenant-a.
+fn tenant_a_secret(provider: &MockProvider, name: &str) -> String {
+    provider
+        .credentials()
+        .secret("tenant-a", name)
+        .unwrap()
+        .to_string()
+}
+
 async fn start(name: &str) -> MockProvider {
     MockProvider::builder(ProviderSpec::load(name).unwrap())
         .allow_http_targets(true)
@@ -51,11 +60,7 @@ async fn admin_routes_without_their_segment_answer_404_json() {
 
 /// uc.alxgsv's list, as tenant-a, with `query`.
 async fn uc_list(provider: &MockProvider, query: &str) -> (u16, Value) {
-    let key = provider
-        .credentials()
-        .secret("tenant-a", "bearerAuth")
-        .unwrap()
-        .to_string();
+    let key = tenant_a_secret(provider, "bearerAuth");
     send(
         Client::new()
             .get(format!(
@@ -70,11 +75,7 @@ async fn uc_list(provider: &MockProvider, query: &str) -> (u16, Value) {
 #[tokio::test]
 async fn huge_page_numbers_answer_an_empty_page_or_the_declared_maximum() {
     let provider = start("uc-alxgsv").await;
-    let key = provider
-        .credentials()
-        .secret("tenant-a", "bearerAuth")
-        .unwrap()
-        .to_string();
+    let key = tenant_a_secret(&provider, "bearerAuth");
     let (status, body) = send(
         Client::new()
             .post(format!("{}/api/v1/projects/tenant-a/webhooks.json", provider.uri()))
@@ -112,11 +113,7 @@ async fn huge_page_numbers_answer_an_empty_page_or_the_declared_maximum() {
     }
     // swsh declares `limit` at most 64: a huge one is that 400, not a type error.
     let swsh = start("swsh").await;
-    let key = swsh
-        .credentials()
-        .secret("tenant-a", "ApiKeyAuth")
-        .unwrap()
-        .to_string();
+    let key = tenant_a_secret(&swsh, "ApiKeyAuth");
     let (status, body) = send(
         Client::new()
             .get(format!(
@@ -136,16 +133,8 @@ async fn huge_page_numbers_answer_an_empty_page_or_the_declared_maximum() {
 async fn deep_nesting_is_refused_at_creation_and_stored_items_read_back_whole() {
     // Betterez subscriptions keep fields beyond the documented ones.
     let provider = start("betterez").await;
-    let key = provider
-        .credentials()
-        .secret("tenant-a", "apiKey")
-        .unwrap()
-        .to_string();
-    let jwt = provider
-        .credentials()
-        .secret("tenant-a", "jwt")
-        .unwrap()
-        .to_string();
+    let key = tenant_a_secret(&provider, "apiKey");
+    let jwt = tenant_a_secret(&provider, "jwt");
     let url = format!("{}/subscriptions", provider.uri());
     let nested = |depth: usize| {
         let mut value = json!("leaf");
@@ -187,16 +176,8 @@ async fn deep_nesting_is_refused_at_creation_and_stored_items_read_back_whole() 
 #[tokio::test]
 async fn betterez_error_codes_match_their_cause() {
     let provider = start("betterez").await;
-    let key = provider
-        .credentials()
-        .secret("tenant-a", "apiKey")
-        .unwrap()
-        .to_string();
-    let jwt = provider
-        .credentials()
-        .secret("tenant-a", "jwt")
-        .unwrap()
-        .to_string();
+    let key = tenant_a_secret(&provider, "apiKey");
+    let jwt = tenant_a_secret(&provider, "jwt");
     let url = format!("{}/subscriptions", provider.uri());
     let client = Client::new();
     let authed =
@@ -242,11 +223,7 @@ async fn betterez_error_codes_match_their_cause() {
 
 /// A GraphQL POST to HappyColis: the HTTP status and the answer.
 async fn graphql(provider: &MockProvider, query: &str) -> (u16, Value) {
-    let token = provider
-        .credentials()
-        .secret("tenant-a", "bearerAuth")
-        .unwrap()
-        .to_string();
+    let token = tenant_a_secret(provider, "bearerAuth");
     send(
         Client::new()
             .post(format!("{}/graphql", provider.uri()))

@@ -285,21 +285,10 @@ impl Dispatcher {
             // One queue per tenant: enqueue in order, then send every tenant's queue at once,
             // until this emission's messages are sent or wait behind a blocked one.
             let (tenants, queued) = self.queues.enqueue(messages);
-            let last: Vec<(String, u64)> = tenants
-                .iter()
-                .map(|tenant| {
-                    let seq = deliveries
-                        .iter()
-                        .zip(&queued)
-                        .filter(|(d, _)| &d.tenant == tenant)
-                        .map(|(_, seq)| *seq)
-                        .max()
-                        .unwrap_or(0);
-                    (tenant.clone(), seq)
-                })
-                .collect();
             futures_util::future::join_all(
-                last.iter().map(|(tenant, seq)| self.drain(tenant, *seq)),
+                tenants
+                    .iter()
+                    .map(|(tenant, last)| self.drain(tenant, *last)),
             )
             .await;
             // Queued messages that went out while pumping are delivered now.

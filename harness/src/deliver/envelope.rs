@@ -162,14 +162,9 @@ impl Plan {
             else {
                 continue;
             };
-            let value = match overlay::get(payload, &edits, &source.at) {
-                overlay::Read::At(value) => value.cloned(),
-                // A container the edits reach into: read from the edited value itself.
-                overlay::Read::Edited => {
-                    pointer::get(&overlay::apply(payload, &edits), &source.at).cloned()
-                }
-            };
-            if let Some(value) = value {
+            if let Some(value) =
+                overlay::read(payload, &edits, &source.at).map(std::borrow::Cow::into_owned)
+            {
                 for place in &source.others {
                     edits.push(place.with(Some(value.clone())));
                 }

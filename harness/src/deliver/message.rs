@@ -57,12 +57,7 @@ impl Payload {
     pub(super) fn get(&self, at: &str) -> Option<Cow<'_, Value>> {
         match self {
             Payload::Own(value) => pointer::get(value, at).map(Cow::Borrowed),
-            Payload::Overlaid { base, edits } => match overlay::get(base, edits, at) {
-                overlay::Read::At(value) => value.map(Cow::Borrowed),
-                overlay::Read::Edited => pointer::get(&overlay::apply(base, edits), at)
-                    .cloned()
-                    .map(Cow::Owned),
-            },
+            Payload::Overlaid { base, edits } => overlay::read(base, edits, at),
         }
     }
 

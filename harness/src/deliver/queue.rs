@@ -15,6 +15,13 @@ struct Queue {
     changed: Arc<tokio::sync::Notify>,
 }
 
+impl Queue {
+    /// Whether message `seq` (enqueued here) still waits: numbers grow from front to back.
+    fn holds(&self, seq: u64) -> bool {
+        self.pending.front().is_some_and(|front| front.seq <= seq)
+    }
+}
+
 /// Every tenant's queue.
 #[derive(Debug, Default)]
 pub(super) struct Queues {
@@ -32,16 +39,21 @@ impl Queues {
 
     /// Appends messages, each to its tenant's queue, in order, numbering them under the lock
     /// (so that within a queue the numbers grow from front to back); the tenants touched, in
-    /// order, and each message's number.
-    pub(super) fn enqueue(&self, messages: Vec<Message>) -> (Vec<String>, Vec<u64>) {
-        let mut tenants: Vec<String> = Vec::new();
+    /// order, each with the number of its last message, and each message's number.
+    pub(super) fn enqueue(&self, messages: Vec<Message>) -> (Vec<(String, u64)>, Vec<u64>) {
+        let mut tenants: Vec<(String, u64)> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
         let mut numbers = Vec::with_capacity(messages.len());
         let mut queues = self.lock();
         for mut message in messages {
             message.seq = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             numbers.push(message.seq);
-            if !tenants.contains(&message.tenant) {
-                tenants.push(message.tenant.clone());
+            match index.get(&message.tenant) {
+                Some(&i) => tenants[i].1 = message.seq,
+                None => {
+                    index.insert(message.tenant.clone(), tenants.len());
+                    tenants.push((message.tenant.clone(), message.seq));
+                }
             }
             queues
                 .entry(message.tenant.clone())
@@ -68,21 +80,29 @@ impl Queues {
     /// Ends the message in flight: delivered, it leaves the queue; failed, it stays first and
     /// the queue blocks. Whether the queue may go on.
     pub(super) fn done(&self, tenant: &str, delivered: bool) -> bool {
-        let changed = {
-            let mut queues = self.lock();
-            let Some(queue) = queues.get_mut(tenant) else {
-                return delivered;
-            };
-            queue.sending = false;
+        self.settle(tenant, |queue| {
             if delivered {
                 queue.pending.pop_front();
             } else {
                 queue.blocked = true;
             }
+        });
+        delivered
+    }
+
+    /// Ends the tenant's send (`change` says what became of its message) and wakes the
+    /// queue's waiters, outside the lock.
+    fn settle(&self, tenant: &str, change: impl FnOnce(&mut Queue)) {
+        let changed = {
+            let mut queues = self.lock();
+            let Some(queue) = queues.get_mut(tenant) else {
+                return;
+            };
+            queue.sending = false;
+            change(queue);
             Arc::clone(&queue.changed)
         };
         changed.notify_waiters();
-        delivered
     }
 
     /// The tenant's message in flight, as a guard: dropped before [`InFlight::ended`] (the
@@ -106,19 +126,16 @@ impl Queues {
     /// Whether message `seq` still waits in the tenant's queue (see [`Self::is_pending`]), and
     /// whether the queue is blocked, under one lock.
     pub(super) fn waiting(&self, tenant: &str, seq: u64) -> (bool, bool) {
-        self.lock().get(tenant).map_or((false, false), |q| {
-            (q.pending.front().is_some_and(|f| f.seq <= seq), q.blocked)
-        })
+        self.lock()
+            .get(tenant)
+            .map_or((false, false), |q| (q.holds(seq), q.blocked))
     }
 
     /// Whether message `seq` (enqueued in the tenant's queue) still waits there: sequence
     /// numbers grow in enqueue order and a queue sends from its front, so it waits exactly
     /// when it is not older than the front.
     pub(super) fn is_pending(&self, tenant: &str, seq: u64) -> bool {
-        self.lock()
-            .get(tenant)
-            .and_then(|q| q.pending.front())
-            .is_some_and(|front| front.seq <= seq)
+        self.lock().get(tenant).is_some_and(|q| q.holds(seq))
     }
 
     /// Lifts the tenant's block (its messages go again when pumped).
@@ -167,17 +184,9 @@ impl InFlight<'_> {
 
 impl Drop for InFlight<'_> {
     fn drop(&mut self) {
-        if self.ended {
-            return;
+        if !self.ended {
+            // The message stays first, to go again.
+            self.queues.settle(self.tenant, |_| {});
         }
-        let changed = {
-            let mut queues = self.queues.lock();
-            let Some(queue) = queues.get_mut(self.tenant) else {
-                return;
-            };
-            queue.sending = false;
-            Arc::clone(&queue.changed)
-        };
-        changed.notify_waiters();
     }
 }

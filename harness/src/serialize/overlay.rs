@@ -8,6 +8,7 @@
 //! removes an object member, or replaces an array element, inside containers the payload
 //! already has, and no edit lies inside another); otherwise [`apply`] builds the edited value.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
@@ -202,6 +203,18 @@ pub fn get<'v>(base: &'v Value, edits: &'v [Edit], at: &str) -> Read<'v> {
         }
     }
     Read::At(pointer::get(base, at))
+}
+
+/// The value at `at` of the edited value: read through the overlay where it can be (borrowed),
+/// else from the edited value built with [`apply`] (a container the edits reach into).
+#[must_use]
+pub fn read<'v>(base: &'v Value, edits: &'v [Edit], at: &str) -> Option<Cow<'v, Value>> {
+    match get(base, edits, at) {
+        Read::At(value) => value.map(Cow::Borrowed),
+        Read::Edited => pointer::get(&apply(base, edits), at)
+            .cloned()
+            .map(Cow::Owned),
+    }
 }
 
 /// A node of the edited value.

@@ -209,14 +209,11 @@ pub(crate) mod fault {
             _: &str,
             payload: &Value,
         ) -> Option<u16> {
-            fn long_array(value: &Value) -> bool {
-                match value {
-                    Value::Array(items) => items.len() > 999 || items.iter().any(long_array),
-                    Value::Object(map) => map.values().any(long_array),
-                    _ => false,
-                }
-            }
-            long_array(payload).then_some(413)
+            any_node(
+                payload,
+                &|v| matches!(v, Value::Array(items) if items.len() > 999),
+            )
+            .then_some(413)
         }
     }
 
@@ -231,15 +228,7 @@ pub(crate) mod fault {
             _: &str,
             payload: &Value,
         ) -> Option<u16> {
-            fn has_null(value: &Value) -> bool {
-                match value {
-                    Value::Null => true,
-                    Value::Array(items) => items.iter().any(has_null),
-                    Value::Object(map) => map.values().any(has_null),
-                    _ => false,
-                }
-            }
-            has_null(payload).then_some(500)
+            any_node(payload, &Value::is_null).then_some(500)
         }
     }
 
@@ -263,6 +252,16 @@ pub(crate) mod fault {
 
     /// Whether a string (or, with `strings`, also a string value) of `value` passes `test`:
     /// keys always, string values only when `strings` is set.
+    /// Whether `value` or any value inside it passes `test`.
+    fn any_node(value: &Value, test: &dyn Fn(&Value) -> bool) -> bool {
+        test(value)
+            || match value {
+                Value::Array(items) => items.iter().any(|v| any_node(v, test)),
+                Value::Object(map) => map.values().any(|v| any_node(v, test)),
+                _ => false,
+            }
+    }
+
     fn has(value: &Value, test: &dyn Fn(&str) -> bool, strings: bool) -> bool {
         match value {
             Value::String(s) => strings && test(s),

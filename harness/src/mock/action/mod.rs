@@ -11,8 +11,9 @@
 //!   replace); `delete.rs`: [`Delete`] (delete and retry); `delete_all.rs`: [`DeleteAll`]
 //!   (delete-all and retry-all); `list.rs`: [`List`] (with paging); `token.rs`: [`Token`];
 //!   `static_.rs`: [`Static`]; `graphql.rs`: `Graphql`, with the `graphql` feature (the
-//!   GraphQL endpoint, whose root fields call the actions above); `undeliverable.rs`: the same kinds over the
-//!   dispatcher's undeliverable list, for the collection `x-delivery.undeliverable` names.
+//!   GraphQL endpoint, whose root fields call the actions above); `undeliverable.rs`: the
+//!   same kinds over the dispatcher's undeliverable list, for the collection
+//!   `x-delivery.undeliverable` names.
 
 mod call;
 mod create;
